@@ -1,0 +1,102 @@
+/* Philox4x32-10 (Salmon, Moraes, Dror & Shaw 2011) as a gsl_rng_type. */
+#include "socap/rng.h"
+
+#include <string.h>
+
+#define PHILOX_M0 0xD2511F53u
+#define PHILOX_M1 0xCD9E8D57u
+#define PHILOX_W0 0x9E3779B9u
+#define PHILOX_W1 0xBB67AE85u
+
+static inline void mulhilo(uint32_t a, uint32_t b, uint32_t *hi, uint32_t *lo) {
+  uint64_t p = (uint64_t)a * b;
+  *hi = (uint32_t)(p >> 32);
+  *lo = (uint32_t)p;
+}
+
+void socap_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]) {
+  uint32_t c0 = ctr[0], c1 = ctr[1], c2 = ctr[2], c3 = ctr[3];
+  uint32_t k0 = key[0], k1 = key[1];
+  for (int r = 0; r < 10; r++) {
+    uint32_t hi0, lo0, hi1, lo1;
+    mulhilo(PHILOX_M0, c0, &hi0, &lo0);
+    mulhilo(PHILOX_M1, c2, &hi1, &lo1);
+    uint32_t n0 = hi1 ^ c1 ^ k0, n1 = lo1, n2 = hi0 ^ c3 ^ k1, n3 = lo0;
+    c0 = n0; c1 = n1; c2 = n2; c3 = n3;
+    k0 += PHILOX_W0;
+    k1 += PHILOX_W1;
+  }
+  out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
+}
+
+uint64_t socap_hash64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+uint64_t socap_hash_combine(uint64_t a, uint64_t b) {
+  return socap_hash64(socap_hash64(a) ^ (b + 0x632BE59BD9B4E019ull + (a << 6) + (a >> 2)));
+}
+
+/* State: key, the fixed counter words (agent, step, purpose), the block index
+ * in ctr[3], and a buffer of the current block's 4 outputs. */
+typedef struct {
+  uint32_t key[2];
+  uint32_t ctr[4];
+  uint32_t buf[4];
+  int pos; /* next unused buffer slot; 4 = empty */
+} philox_state;
+
+static inline uint32_t philox_next(philox_state *s) {
+  if (s->pos == 4) {
+    socap_philox4x32_10(s->ctr, s->key, s->buf);
+    s->ctr[3]++;
+    s->pos = 0;
+  }
+  return s->buf[s->pos++];
+}
+
+static unsigned long philox_get(void *vs) { return philox_next((philox_state *)vs); }
+
+/* 53-bit doubles in (0,1): GSL's uniform must exclude 0 for some samplers,
+ * and gsl_rng_uniform_pos relies on get_double never returning 1. */
+static double philox_get_double(void *vs) {
+  philox_state *s = vs;
+  uint64_t a = philox_next(s) >> 5, b = philox_next(s) >> 6;
+  return ((double)(a * 67108864u + b) + 0.5) / 9007199254740992.0;
+}
+
+/* gsl_rng_set(r, seed): stream (seed, 0, 0, 0, 0). */
+static void philox_set(void *vs, unsigned long seed) {
+  philox_state *s = vs;
+  uint64_t k = socap_hash64((uint64_t)seed);
+  memset(s, 0, sizeof *s);
+  s->key[0] = (uint32_t)k;
+  s->key[1] = (uint32_t)(k >> 32);
+  s->pos = 4;
+}
+
+static const gsl_rng_type philox_type = {"socap-philox4x32-10", 0xffffffffUL, 0, sizeof(philox_state),
+                                         philox_set, philox_get, philox_get_double};
+
+const gsl_rng_type *socap_rng_philox = &philox_type;
+
+void socap_rng_substream(gsl_rng *r, uint64_t seed, uint64_t task, uint32_t agent, uint32_t step,
+                         uint32_t purpose, uint32_t sub) {
+  philox_state *s = r->state;
+  uint64_t k = socap_hash_combine(seed, task);
+  s->key[0] = (uint32_t)k;
+  s->key[1] = (uint32_t)(k >> 32);
+  s->ctr[0] = agent;
+  s->ctr[1] = step;
+  s->ctr[2] = (purpose << 24) | (sub & 0xffffffu);
+  s->ctr[3] = 0;
+  s->pos = 4;
+}
+
+void socap_rng_stream(gsl_rng *r, uint64_t seed, uint64_t task, uint32_t agent, uint32_t step,
+                      uint32_t purpose) {
+  socap_rng_substream(r, seed, task, agent, step, purpose, 0);
+}
