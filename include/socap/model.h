@@ -1,0 +1,136 @@
+/**
+ * @file model.h
+ * @brief The socap agent-based model: population, ties, and one step.
+ *
+ * A socap_model holds one simulation (one task). It has no global state, so
+ * a program may run many models at once. All randomness comes from streams
+ * keyed by (seed, task, agent, step, purpose) (see rng.h), and every phase in
+ * which agents touch each other is split into a parallel proposal phase and a
+ * deterministic resolution, so results do not depend on the thread count.
+ */
+#ifndef SOCAP_MODEL_H
+#define SOCAP_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "socap/graph.h"
+#include "socap/params.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Origin of a tie. */
+typedef enum {
+  SOCAP_ORIGIN_WORK = 0,  /**< work encounter (step 1) */
+  SOCAP_ORIGIN_EVENT = 1, /**< event meeting (step 2) */
+  SOCAP_ORIGIN_INTRO = 2, /**< introduction by a broker (step 3) */
+  SOCAP_ORIGIN_REACT = 3  /**< revived dormant tie (step 4) */
+} socap_origin;
+
+/** Tie states as written to /network. */
+typedef enum { SOCAP_TIE_DORMANT = 0, SOCAP_TIE_ACTIVE = 1 } socap_tie_state;
+
+/** Event counters. */
+typedef struct {
+  int64_t formed[4];     /**< new or revived ties by origin (socap_origin) */
+  int64_t proposals;     /**< encounters and requests judged */
+  int64_t rejected;      /**< proposals rejected by either side */
+  int64_t went_dormant;  /**< ties that went dormant (decay or displacement) */
+  int64_t displaced;     /**< of which displaced at capacity */
+  int64_t revived;       /**< dormant ties revived (= formed[REACT]) */
+  int64_t forgotten;     /**< dormant ties forgotten (dormant limit or turnover) */
+  int64_t left;          /**< agents replaced by turnover */
+  int64_t info_received; /**< first receipts of information items */
+} socap_counters;
+
+/** Per-agent state visible to recorders and tests (arrays of length N). */
+typedef struct {
+  int32_t n;
+  const int32_t *group;      /**< group id */
+  const int32_t *cohort;     /**< cohort index */
+  const int32_t *strategy;   /**< strategy index */
+  const uint32_t *info_window;  /**< items first received since the last recording */
+  const uint32_t *info_total;   /**< items first received in total */
+  const uint32_t *info_outside; /**< of info_total, items from another group's origin */
+  const uint32_t *info_outside_window; /**< of info_window, from another group */
+  const uint64_t *info_hops;    /**< hops travelled summed over info_total */
+} socap_agents_view;
+
+/** One tie as seen from one end, for tests and exports. */
+typedef struct {
+  int32_t nbr;
+  double w;      /**< strength at the model's current step (decay applied) */
+  double peak;   /**< peak strength */
+  int32_t last;  /**< step of the last update */
+  int state;     /**< socap_tie_state */
+  int origin;    /**< socap_origin */
+} socap_tie_info;
+
+/** A simulation. */
+typedef struct socap_model socap_model;
+
+/**
+ * Create a model for @p p (checked with socap_params_check by the caller) and
+ * task id @p task (0 for a single run). The model copies @p p.
+ * @return SOCAP_OK or an error code; *out is owned by the caller (socap_model_free).
+ */
+int socap_model_create(const socap_params *p, uint64_t task, socap_model **out);
+
+/** Free a model. Safe with NULL. */
+void socap_model_free(socap_model *m);
+
+/** Advance one step (all nine phases). The first step is step 1. */
+int socap_model_step(socap_model *m);
+
+/** Steps done so far. */
+int socap_model_t(const socap_model *m);
+
+/** The model's parameters. */
+const socap_params *socap_model_params(const socap_model *m);
+
+/** Per-agent arrays. */
+socap_agents_view socap_model_agents(const socap_model *m);
+
+/** Counters: cumulative (since step 0) and of the last step. */
+void socap_model_counters(const socap_model *m, socap_counters *total, socap_counters *last_step);
+
+/** Reset the per-agent information window counters (called after recording). */
+void socap_model_reset_window(socap_model *m);
+
+/** Number of active and dormant ties of agent @p i. */
+void socap_model_degree(const socap_model *m, int32_t i, int32_t *active, int32_t *dormant);
+
+/**
+ * Copy agent @p i's ties into @p out (capacity @p cap), sorted by neighbour.
+ * @return the number of ties of i (may exceed cap; then only cap are copied).
+ */
+int32_t socap_model_ties(const socap_model *m, int32_t i, socap_tie_info *out, int32_t cap);
+
+/**
+ * Build the graph of active ties with strengths at the current step. Group ids
+ * are included. The caller owns @p g (socap_graph_free).
+ */
+int socap_model_graph(const socap_model *m, socap_graph *g);
+
+/**
+ * Check the tie-store invariants: sorted, no self ties, no duplicates, limits
+ * respected, both ends agree on strength, peak, step, state and origin, and
+ * counts match. Returns 0 if all hold, else writes the first violation.
+ */
+int socap_model_check(const socap_model *m, char *err, size_t errlen);
+
+/** Bytes allocated for ties (capacity, both ends) and per-agent state. */
+size_t socap_model_memory(const socap_model *m);
+
+/**
+ * Test hooks: insert an active tie (i,j) with strength @p w at the current
+ * step, bypassing decisions; set both ends' strength and step.
+ */
+int socap_model_test_add_tie(socap_model *m, int32_t i, int32_t j, double w, int origin);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

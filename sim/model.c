@@ -1,0 +1,966 @@
+/* The socap model: population set-up, the tie store and the nine phases of a
+ * step. See docs/ODD.md for the model description. */
+#include "socap/model.h"
+
+#include <float.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "socap/error.h"
+#include "socap/rng.h"
+
+/* ---- tie store -------------------------------------------------------
+ * Each undirected tie is stored at both ends, in per-agent arrays sorted by
+ * neighbour id. A record is 16 bytes: 32 bytes per tie for both ends.
+ * Both ends are always updated with the same arithmetic, so they agree
+ * bit for bit. */
+typedef struct {
+  uint32_t nbr;
+  float w;    /* strength at step `last` (lazy decay) */
+  float peak; /* peak strength ever reached */
+  uint32_t meta;
+} tie_t;
+
+#define META_LAST_BITS 28u
+#define META_LAST_MASK ((1u << META_LAST_BITS) - 1u)
+#define META_DORMANT (1u << 28)
+#define META_ORIGIN_SHIFT 29u
+
+static inline uint32_t meta_last(uint32_t m) { return m & META_LAST_MASK; }
+static inline int meta_dormant(uint32_t m) { return (m & META_DORMANT) != 0; }
+static inline int meta_origin(uint32_t m) { return (int)((m >> META_ORIGIN_SHIFT) & 3u); }
+static inline uint32_t meta_make(uint32_t last, int dormant, int origin) {
+  return (last & META_LAST_MASK) | (dormant ? META_DORMANT : 0u) | ((uint32_t)origin << META_ORIGIN_SHIFT);
+}
+
+typedef struct {
+  tie_t *t;
+  uint32_t n, cap;
+} tlist_t;
+
+/* A proposal: an encounter between a and b, or a reactivation request. */
+typedef struct {
+  uint32_t a, b;
+  uint32_t proposer; /* whose stream judges it (the broker for introductions) */
+  uint32_t seq;      /* index among the proposer's proposals this step */
+  uint8_t origin;
+  float va, vb;      /* values, computed in the parallel judging phase */
+  float u;           /* uniform draw for the skill test */
+} prop_t;
+
+typedef struct {
+  prop_t *p;
+  size_t n, cap;
+} pbuf_t;
+
+struct socap_model {
+  socap_params p;
+  uint64_t task;
+  double lambda;
+  int t; /* steps done */
+  int32_t n;
+  int32_t n_groups;
+  int32_t *group, *cohort, *strategy;
+  int32_t *gstart, *gsize; /* group ranges: agents are contiguous by group */
+  tlist_t *ties;
+  int32_t *n_active, *n_dormant;
+  float *q;       /* running acceptance quantile per agent */
+  double *mfac;   /* maintenance factor m_i / sum_k w_ik^gamma_i, per step */
+  uint32_t *info_window, *info_total, *info_outside, *info_outside_window;
+  uint64_t *info_hops;
+  uint8_t *leaving;
+  int nthreads;
+  pbuf_t *tbuf; /* per-thread proposal buffers */
+  pbuf_t props; /* all proposals of the step, in agent order */
+  socap_counters total, last;
+};
+
+static double strat_spent(const socap_model *m, int32_t i, double frac) {
+  const socap_cohort *c = &m->p.cohorts[m->cohort[i]];
+  return frac * c->propensity * c->time_budget;
+}
+
+static inline const socap_strategy *strat_of(const socap_model *m, int32_t i) {
+  return &m->p.strategies[m->strategy[i]];
+}
+
+static inline double skill_of(const socap_model *m, int32_t i) { return m->p.cohorts[m->cohort[i]].skill; }
+
+/* Strength of a tie at step t (lazy decay). Double precision throughout;
+ * stored as float. */
+static inline double tie_w_at(const socap_model *m, const tie_t *e, int t) {
+  int dt = t - (int)meta_last(e->meta);
+  if (dt <= 0 || meta_dormant(e->meta)) return e->w;
+  return e->w * exp(-m->lambda * dt);
+}
+
+static tie_t *tie_find(const tlist_t *l, uint32_t j) {
+  uint32_t lo = 0, hi = l->n;
+  while (lo < hi) {
+    uint32_t mid = (lo + hi) / 2;
+    if (l->t[mid].nbr < j) lo = mid + 1;
+    else hi = mid;
+  }
+  return (lo < l->n && l->t[lo].nbr == j) ? &l->t[lo] : NULL;
+}
+
+static int tie_insert(tlist_t *l, tie_t e) {
+  if (l->n == l->cap) {
+    uint32_t nc = l->cap ? l->cap + l->cap / 2 + 1 : 8;
+    tie_t *nt = realloc(l->t, (size_t)nc * sizeof *nt);
+    if (!nt) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory growing a tie list");
+    l->t = nt;
+    l->cap = nc;
+  }
+  uint32_t lo = 0, hi = l->n;
+  while (lo < hi) {
+    uint32_t mid = (lo + hi) / 2;
+    if (l->t[mid].nbr < e.nbr) lo = mid + 1;
+    else hi = mid;
+  }
+  memmove(&l->t[lo + 1], &l->t[lo], (size_t)(l->n - lo) * sizeof(tie_t));
+  l->t[lo] = e;
+  l->n++;
+  return SOCAP_OK;
+}
+
+static void tie_erase(tlist_t *l, uint32_t j) {
+  tie_t *e = tie_find(l, j);
+  if (!e) return;
+  size_t k = (size_t)(e - l->t);
+  memmove(e, e + 1, (l->n - k - 1) * sizeof(tie_t));
+  l->n--;
+}
+
+/* Set both ends of tie (i,j) to the same record values. */
+static void tie_set_both(socap_model *m, int32_t i, int32_t j, float w, float peak, uint32_t meta) {
+  tie_t *a = tie_find(&m->ties[i], (uint32_t)j), *b = tie_find(&m->ties[j], (uint32_t)i);
+  a->w = b->w = w;
+  a->peak = b->peak = peak;
+  a->meta = b->meta = meta;
+}
+
+/* ---- set-up ------------------------------------------------------------ */
+
+static int setup_groups(socap_model *m, gsl_rng *r) {
+  const socap_params *p = &m->p;
+  int32_t n = p->n_agents, cap = n;
+  int32_t *sizes = malloc((size_t)cap * sizeof *sizes);
+  if (!sizes) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+  int32_t ng = 0, sum = 0;
+  if (p->group_dist == SOCAP_GROUPS_EQUAL) {
+    ng = (int32_t)fmax(1.0, floor((double)n / p->group_size + 0.5));
+    for (int32_t g = 0; g < ng; g++) sizes[g] = (int32_t)(((int64_t)(g + 1) * n) / ng - ((int64_t)g * n) / ng);
+    sum = n;
+  } else {
+    socap_rng_stream(r, p->seed, m->task, 0, 0, SOCAP_RNG_INIT);
+    double mu = 0, sg = 0;
+    if (p->group_dist == SOCAP_GROUPS_LOGNORMAL) {
+      double mean = p->group_size, sd = p->group_size_sd > 0 ? p->group_size_sd : 1e-9;
+      sg = sqrt(log(1.0 + sd * sd / (mean * mean)));
+      mu = log(mean) - sg * sg / 2;
+    }
+    while (sum < n) {
+      int32_t s;
+      if (p->group_dist == SOCAP_GROUPS_POISSON) s = 1 + (int32_t)gsl_ran_poisson(r, p->group_size - 1.0);
+      else s = (int32_t)fmax(1.0, floor(gsl_ran_lognormal(r, mu, sg) + 0.5));
+      if (s > n - sum) s = n - sum;
+      sizes[ng++] = s;
+      sum += s;
+    }
+  }
+  m->n_groups = ng;
+  m->gstart = malloc((size_t)ng * sizeof(int32_t));
+  m->gsize = malloc((size_t)ng * sizeof(int32_t));
+  if (!m->gstart || !m->gsize) { free(sizes); return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory"); }
+  int32_t at = 0;
+  for (int32_t g = 0; g < ng; g++) {
+    m->gstart[g] = at;
+    m->gsize[g] = sizes[g];
+    for (int32_t k = 0; k < sizes[g]; k++) m->group[at + k] = g;
+    at += sizes[g];
+  }
+  free(sizes);
+  return SOCAP_OK;
+}
+
+/* Cohort counts by largest remainder; assignment by a seeded shuffle so that
+ * cohorts mix across groups. */
+static int setup_cohorts(socap_model *m, gsl_rng *r) {
+  const socap_params *p = &m->p;
+  int32_t n = m->n, assigned = 0;
+  int32_t cnt[SOCAP_MAX_COHORTS];
+  double rem[SOCAP_MAX_COHORTS];
+  for (int k = 0; k < p->n_cohorts; k++) {
+    double x = p->cohorts[k].share * n;
+    cnt[k] = (int32_t)floor(x);
+    rem[k] = x - cnt[k];
+    assigned += cnt[k];
+  }
+  while (assigned < n) {
+    int best = 0;
+    for (int k = 1; k < p->n_cohorts; k++)
+      if (rem[k] > rem[best]) best = k;
+    cnt[best]++;
+    rem[best] = -1;
+    assigned++;
+  }
+  int32_t at = 0;
+  for (int k = 0; k < p->n_cohorts; k++)
+    for (int32_t c = 0; c < cnt[k]; c++) m->cohort[at++] = k;
+  socap_rng_stream(r, p->seed, m->task, 1, 0, SOCAP_RNG_INIT);
+  gsl_ran_shuffle(r, m->cohort, (size_t)n, sizeof(int32_t));
+  for (int32_t i = 0; i < n; i++) m->strategy[i] = p->cohorts[m->cohort[i]].strategy;
+  return SOCAP_OK;
+}
+
+int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) {
+  *out = NULL;
+  socap_model *m = calloc(1, sizeof *m);
+  gsl_rng *r = gsl_rng_alloc(socap_rng_philox);
+  int rc = SOCAP_OK;
+  if (!m || !r) { rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory"); goto fail; }
+  m->p = *p;
+  m->task = task;
+  m->lambda = socap_params_lambda(p);
+  m->n = p->n_agents;
+  size_t n = (size_t)m->n;
+  m->group = calloc(n, sizeof(int32_t));
+  m->cohort = calloc(n, sizeof(int32_t));
+  m->strategy = calloc(n, sizeof(int32_t));
+  m->ties = calloc(n, sizeof(tlist_t));
+  m->n_active = calloc(n, sizeof(int32_t));
+  m->n_dormant = calloc(n, sizeof(int32_t));
+  m->q = calloc(n, sizeof(float));
+  m->mfac = calloc(n, sizeof(double));
+  m->info_window = calloc(n, sizeof(uint32_t));
+  m->info_total = calloc(n, sizeof(uint32_t));
+  m->info_outside = calloc(n, sizeof(uint32_t));
+  m->info_outside_window = calloc(n, sizeof(uint32_t));
+  m->info_hops = calloc(n, sizeof(uint64_t));
+  m->leaving = calloc(n, 1);
+  m->nthreads = omp_get_max_threads();
+  m->tbuf = calloc((size_t)m->nthreads, sizeof(pbuf_t));
+  if (!m->group || !m->cohort || !m->strategy || !m->ties || !m->n_active || !m->n_dormant || !m->q ||
+      !m->mfac || !m->info_window || !m->info_total || !m->info_outside || !m->info_outside_window ||
+      !m->info_hops || !m->leaving || !m->tbuf) {
+    rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory allocating %zu agents", n);
+    goto fail;
+  }
+  for (size_t i = 0; i < n; i++) m->q[i] = 0.5f;
+  if ((rc = setup_groups(m, r)) != SOCAP_OK) goto fail;
+  if ((rc = setup_cohorts(m, r)) != SOCAP_OK) goto fail;
+  gsl_rng_free(r);
+  *out = m;
+  return SOCAP_OK;
+fail:
+  gsl_rng_free(r);
+  socap_model_free(m);
+  return rc;
+}
+
+void socap_model_free(socap_model *m) {
+  if (!m) return;
+  if (m->ties)
+    for (int32_t i = 0; i < m->n; i++) free(m->ties[i].t);
+  if (m->tbuf)
+    for (int k = 0; k < m->nthreads; k++) free(m->tbuf[k].p);
+  free(m->props.p);
+  free(m->tbuf);
+  free(m->ties);
+  free(m->group); free(m->cohort); free(m->strategy); free(m->gstart); free(m->gsize);
+  free(m->n_active); free(m->n_dormant); free(m->q); free(m->mfac);
+  free(m->info_window); free(m->info_total); free(m->info_outside); free(m->info_outside_window);
+  free(m->info_hops); free(m->leaving);
+  free(m);
+}
+
+/* ---- proposals (steps 1-4) ---------------------------------------------- */
+
+static int pbuf_push(pbuf_t *b, uint32_t a, uint32_t bb, uint32_t proposer, uint32_t seq, int origin) {
+  if (b->n == b->cap) {
+    size_t nc = b->cap ? 2 * b->cap : 1024;
+    prop_t *np = realloc(b->p, nc * sizeof *np);
+    if (!np) return SOCAP_ERUNTIME;
+    b->p = np;
+    b->cap = nc;
+  }
+  prop_t *x = &b->p[b->n++];
+  memset(x, 0, sizeof *x);
+  x->a = a; x->b = bb; x->proposer = proposer; x->seq = seq; x->origin = (uint8_t)origin;
+  return SOCAP_OK;
+}
+
+/* Integer count for a fractional budget: floor plus a Bernoulli remainder, so
+ * the expected count equals budget/cost exactly. */
+static unsigned budget_count(gsl_rng *r, double budget, double cost) {
+  double x = budget / cost;
+  double f = floor(x);
+  unsigned k = (unsigned)f;
+  if (gsl_rng_uniform(r) < x - f) k++;
+  return k;
+}
+
+static uint32_t draw_in_group(const socap_model *m, gsl_rng *r, int32_t i) {
+  int32_t g = m->group[i], s = m->gsize[g];
+  if (s < 2) return (uint32_t)i;
+  int32_t x = (int32_t)gsl_rng_uniform_int(r, (unsigned long)(s - 1));
+  int32_t j = m->gstart[g] + x;
+  if (j >= i) j++;
+  return (uint32_t)j;
+}
+
+static uint32_t draw_out_group(const socap_model *m, gsl_rng *r, int32_t i) {
+  int32_t g = m->group[i], s = m->gsize[g];
+  if (m->n - s < 1) return (uint32_t)i;
+  int32_t j = (int32_t)gsl_rng_uniform_int(r, (unsigned long)(m->n - s));
+  if (j >= m->gstart[g]) j += s;
+  return (uint32_t)j;
+}
+
+static uint32_t draw_anyone(const socap_model *m, gsl_rng *r, int32_t i) {
+  int32_t j = (int32_t)gsl_rng_uniform_int(r, (unsigned long)(m->n - 1));
+  if (j >= i) j++;
+  return (uint32_t)j;
+}
+
+/* Pick an introduction pair among i's active contacts: up to 16 random pairs;
+ * the first untied cross-group pair wins if preferred, else the first untied. */
+static int pick_intro_pair(const socap_model *m, gsl_rng *r, int32_t i, const uint32_t *act, int32_t na,
+                           uint32_t *pj, uint32_t *pk) {
+  int found = 0;
+  for (int tries = 0; tries < 16; tries++) {
+    uint32_t x = (uint32_t)gsl_rng_uniform_int(r, (unsigned long)na);
+    uint32_t y = (uint32_t)gsl_rng_uniform_int(r, (unsigned long)(na - 1));
+    if (y >= x) y++;
+    uint32_t j = act[x], k = act[y];
+    if (tie_find(&m->ties[j], k)) continue;
+    if (!m->p.intro_cross_group || m->group[j] != m->group[k]) { *pj = j; *pk = k; return 1; }
+    if (!found) { *pj = j; *pk = k; found = 1; }
+  }
+  (void)i;
+  return found;
+}
+
+typedef struct {
+  uint32_t nbr;
+  double key;
+} dsel_t;
+
+static int dsel_cmp(const void *a, const void *b) {
+  const dsel_t *x = a, *y = b;
+  if (x->key != y->key) return x->key > y->key ? -1 : 1; /* descending */
+  return x->nbr < y->nbr ? -1 : (x->nbr > y->nbr);
+}
+
+/* Workspace per thread for the proposal phase. */
+typedef struct {
+  uint32_t *act;
+  dsel_t *dor;
+  size_t cap_act, cap_dor;
+} pws_t;
+
+static int propose_agent(socap_model *m, gsl_rng *r, pws_t *ws, pbuf_t *out, int32_t i, int t) {
+  const socap_params *p = &m->p;
+  const socap_strategy *s = strat_of(m, i);
+  uint32_t seq = 0;
+  int rc = 0;
+  /* 1. work encounters */
+  socap_rng_stream(r, p->seed, m->task, (uint32_t)i, (uint32_t)t, SOCAP_RNG_WORK);
+  unsigned kin = p->mu_in > 0 ? gsl_ran_poisson(r, p->mu_in) : 0;
+  unsigned kout = p->mu_out > 0 ? gsl_ran_poisson(r, p->mu_out) : 0;
+  for (unsigned k = 0; k < kin; k++) {
+    uint32_t j = draw_in_group(m, r, i);
+    if (j != (uint32_t)i) rc |= pbuf_push(out, (uint32_t)i, j, (uint32_t)i, seq++, SOCAP_ORIGIN_WORK);
+  }
+  for (unsigned k = 0; k < kout; k++) {
+    uint32_t j = draw_out_group(m, r, i);
+    if (j != (uint32_t)i) rc |= pbuf_push(out, (uint32_t)i, j, (uint32_t)i, seq++, SOCAP_ORIGIN_WORK);
+  }
+  /* 2. events */
+  double e = strat_spent(m, i, s->explore);
+  if (e > 0) {
+    socap_rng_stream(r, p->seed, m->task, (uint32_t)i, (uint32_t)t, SOCAP_RNG_EVENT);
+    unsigned ke = gsl_ran_poisson(r, e / p->cost_meet);
+    for (unsigned k = 0; k < ke; k++)
+      rc |= pbuf_push(out, (uint32_t)i, draw_anyone(m, r, i), (uint32_t)i, seq++, SOCAP_ORIGIN_EVENT);
+  }
+  const tlist_t *l = &m->ties[i];
+  /* 3. introductions */
+  double b = strat_spent(m, i, s->broker);
+  if (b > 0 && m->n_active[i] >= 2) {
+    socap_rng_stream(r, p->seed, m->task, (uint32_t)i, (uint32_t)t, SOCAP_RNG_INTRO);
+    unsigned kb = budget_count(r, b, p->cost_intro);
+    if (kb > 0) {
+      if (ws->cap_act < l->n) {
+        free(ws->act);
+        ws->cap_act = l->n;
+        ws->act = malloc(ws->cap_act * sizeof *ws->act);
+        if (!ws->act) return SOCAP_ERUNTIME;
+      }
+      int32_t na = 0;
+      for (uint32_t k = 0; k < l->n; k++)
+        if (!meta_dormant(l->t[k].meta)) ws->act[na++] = l->t[k].nbr;
+      for (unsigned k = 0; k < kb; k++) {
+        uint32_t j = 0, q = 0;
+        if (!pick_intro_pair(m, r, i, ws->act, na, &j, &q)) break;
+        rc |= pbuf_push(out, j, q, (uint32_t)i, seq++, SOCAP_ORIGIN_INTRO);
+      }
+    }
+  }
+  /* 4. reactivation requests */
+  double rr = strat_spent(m, i, s->reactivate);
+  if (rr > 0 && m->n_dormant[i] > 0) {
+    socap_rng_stream(r, p->seed, m->task, (uint32_t)i, (uint32_t)t, SOCAP_RNG_REACT);
+    unsigned kr = budget_count(r, rr, p->cost_react);
+    if (kr > 0) {
+      if (ws->cap_dor < l->n) {
+        free(ws->dor);
+        ws->cap_dor = l->n;
+        ws->dor = malloc(ws->cap_dor * sizeof *ws->dor);
+        if (!ws->dor) return SOCAP_ERUNTIME;
+      }
+      size_t nd = 0;
+      for (uint32_t k = 0; k < l->n; k++) {
+        const tie_t *e = &l->t[k];
+        if (!meta_dormant(e->meta)) continue;
+        double key = 0;
+        switch (s->reactivation_order) {
+        case SOCAP_REACT_PEAK: key = e->peak; break;
+        case SOCAP_REACT_RECENT: key = (double)meta_last(e->meta); break;
+        default: key = gsl_rng_uniform(r); break;
+        }
+        ws->dor[nd].nbr = e->nbr;
+        ws->dor[nd].key = key;
+        nd++;
+      }
+      qsort(ws->dor, nd, sizeof *ws->dor, dsel_cmp);
+      for (size_t k = 0; k < nd && k < kr; k++)
+        rc |= pbuf_push(out, (uint32_t)i, ws->dor[k].nbr, (uint32_t)i, seq++, SOCAP_ORIGIN_REACT);
+    }
+  }
+  return rc ? SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory in proposals") : SOCAP_OK;
+}
+
+/* ---- judging (step 5) ---------------------------------------------------- */
+
+/* Non-redundancy of j to i: 1 - |N(i) ∩ N(j)| / max(1, |N(j)|), active ties. */
+static double nonredundancy(const socap_model *m, int32_t i, int32_t j) {
+  const tlist_t *a = &m->ties[i], *b = &m->ties[j];
+  uint32_t x = 0, y = 0, common = 0;
+  while (x < a->n && y < b->n) {
+    uint32_t u = a->t[x].nbr, v = b->t[y].nbr;
+    if (u < v) x++;
+    else if (u > v) y++;
+    else {
+      common += !meta_dormant(a->t[x].meta) && !meta_dormant(b->t[y].meta);
+      x++;
+      y++;
+    }
+  }
+  int32_t dj = m->n_active[j];
+  return 1.0 - (double)common / (dj > 1 ? dj : 1);
+}
+
+static double base_value(const socap_model *m, int32_t i, int32_t j) {
+  return nonredundancy(m, i, j) + (m->group[i] == m->group[j] ? m->p.homophily : 0.0);
+}
+
+/* Acceptance by the running quantile: accept if v >= q_i, then move q_i
+ * toward the selectivity-quantile of the values i has judged
+ * (Robbins-Monro: q += rate * (sel - 1[v < q])). Selectivity 0 accepts all. */
+static int accept_value(socap_model *m, int32_t i, double v) {
+  double sel = strat_of(m, i)->selectivity;
+  if (sel <= 0) return 1;
+  double q = m->q[i];
+  int ok = v >= q;
+  m->q[i] = (float)(q + m->p.quantile_rate * (sel - (v < q ? 1.0 : 0.0)));
+  return ok;
+}
+
+/* At capacity: index of the weakest active tie (lowest current strength,
+ * ties broken by neighbour id), or -1. */
+static int32_t weakest_active(const socap_model *m, int32_t i, int t) {
+  const tlist_t *l = &m->ties[i];
+  int32_t best = -1;
+  double bw = DBL_MAX;
+  for (uint32_t k = 0; k < l->n; k++) {
+    if (meta_dormant(l->t[k].meta)) continue;
+    double w = tie_w_at(m, &l->t[k], t);
+    if (w < bw) { bw = w; best = (int32_t)l->t[k].nbr; }
+  }
+  return best;
+}
+
+static void count_after_change(socap_model *m, int32_t i, int d_active, int d_dormant) {
+  m->n_active[i] += d_active;
+  m->n_dormant[i] += d_dormant;
+}
+
+/* Tie (i,j) goes dormant for both ends at step t. */
+static void make_dormant(socap_model *m, int32_t i, int32_t j, int t) {
+  tie_t *e = tie_find(&m->ties[i], (uint32_t)j);
+  double w = tie_w_at(m, e, t);
+  tie_set_both(m, i, j, (float)w, e->peak, meta_make((uint32_t)t, 1, meta_origin(e->meta)));
+  count_after_change(m, i, -1, +1);
+  count_after_change(m, j, -1, +1);
+  m->last.went_dormant++;
+}
+
+static void forget(socap_model *m, int32_t i, int32_t j) {
+  tie_erase(&m->ties[i], (uint32_t)j);
+  tie_erase(&m->ties[j], (uint32_t)i);
+  count_after_change(m, i, 0, -1);
+  count_after_change(m, j, 0, -1);
+  m->last.forgotten++;
+}
+
+/* Enforce the dormant limit on agent i: forget the weakest-at-peak dormant
+ * ties (ties broken by neighbour id). */
+static void enforce_dormant_limit(socap_model *m, int32_t i) {
+  while (m->n_dormant[i] > m->p.dormant_limit) {
+    const tlist_t *l = &m->ties[i];
+    int32_t best = -1;
+    float bp = FLT_MAX;
+    for (uint32_t k = 0; k < l->n; k++)
+      if (meta_dormant(l->t[k].meta) && l->t[k].peak < bp) { bp = l->t[k].peak; best = (int32_t)l->t[k].nbr; }
+    if (best < 0) break;
+    forget(m, i, best);
+  }
+}
+
+/* Capacity rule for one side; returns 1 if i can take the new tie, and the
+ * tie to displace in *drop (or -1). */
+static int capacity_ok(socap_model *m, int32_t i, double v, int t, int32_t *drop) {
+  *drop = -1;
+  if (m->n_active[i] < m->p.dunbar_limit) return 1;
+  int32_t k = weakest_active(m, i, t);
+  if (k < 0) return 0;
+  if (v > base_value(m, i, k)) { *drop = k; return 1; }
+  return 0;
+}
+
+static int resolve(socap_model *m, prop_t *x, int t) {
+  const socap_params *p = &m->p;
+  int32_t a = (int32_t)x->a, b = (int32_t)x->b;
+  if (a == b) return SOCAP_OK;
+  tie_t *e = tie_find(&m->ties[a], (uint32_t)b);
+  if (x->origin == SOCAP_ORIGIN_REACT) {
+    if (!e || !meta_dormant(e->meta)) return SOCAP_OK; /* revived or forgotten meanwhile */
+  } else if (e) {
+    return SOCAP_OK; /* already acquainted */
+  }
+  m->last.proposals++;
+  int acc_a = accept_value(m, a, x->va);
+  int acc_b = accept_value(m, b, x->vb);
+  int32_t drop_a = -1, drop_b = -1;
+  int ok = acc_a && acc_b && x->u < skill_of(m, a) * skill_of(m, b) && capacity_ok(m, a, x->va, t, &drop_a) &&
+           capacity_ok(m, b, x->vb, t, &drop_b);
+  if (!ok) { m->last.rejected++; return SOCAP_OK; }
+  if (drop_a >= 0) { make_dormant(m, a, drop_a, t); m->last.displaced++; }
+  if (drop_b >= 0 && tie_find(&m->ties[b], (uint32_t)drop_b) &&
+      !meta_dormant(tie_find(&m->ties[b], (uint32_t)drop_b)->meta)) {
+    make_dormant(m, b, drop_b, t);
+    m->last.displaced++;
+  }
+  if (x->origin == SOCAP_ORIGIN_REACT) {
+    double w = fmax(p->w_react, p->rho * e->peak);
+    float peak = e->peak > (float)w ? e->peak : (float)w;
+    tie_set_both(m, a, b, (float)w, peak, meta_make((uint32_t)t, 0, SOCAP_ORIGIN_REACT));
+    count_after_change(m, a, +1, -1);
+    count_after_change(m, b, +1, -1);
+    m->last.revived++;
+  } else {
+    double w = x->origin == SOCAP_ORIGIN_INTRO ? p->w_intro : p->w0;
+    tie_t ea = {(uint32_t)b, (float)w, (float)w, meta_make((uint32_t)t, 0, x->origin)};
+    tie_t eb = ea;
+    eb.nbr = (uint32_t)a;
+    if (tie_insert(&m->ties[a], ea) || tie_insert(&m->ties[b], eb)) return SOCAP_ERUNTIME;
+    count_after_change(m, a, +1, 0);
+    count_after_change(m, b, +1, 0);
+    if (x->origin == SOCAP_ORIGIN_INTRO) {
+      /* The broker's ties to both gain gratitude. */
+      int32_t br = (int32_t)x->proposer;
+      int32_t ends[2] = {a, b};
+      for (int k = 0; k < 2; k++) {
+        tie_t *g = tie_find(&m->ties[br], (uint32_t)ends[k]);
+        if (!g || meta_dormant(g->meta)) continue;
+        double wg = fmin(1.0, tie_w_at(m, g, t) + p->gratitude);
+        float pk = g->peak > (float)wg ? g->peak : (float)wg;
+        tie_set_both(m, br, ends[k], (float)wg, pk, meta_make((uint32_t)t, 0, meta_origin(g->meta)));
+      }
+    }
+  }
+  m->last.formed[x->origin]++;
+  if (drop_a >= 0) enforce_dormant_limit(m, a);
+  if (drop_b >= 0) enforce_dormant_limit(m, b);
+  if (x->origin == SOCAP_ORIGIN_REACT) {
+    /* nothing: dormant count fell */
+  }
+  return SOCAP_OK;
+}
+
+/* ---- maintenance and decay (steps 6-7) ----------------------------------- */
+
+static void maintain_and_decay(socap_model *m, int t) {
+  const double tau = m->p.tau, theta = m->p.theta_dormant;
+  int32_t n = m->n;
+  /* Phase A: each agent's time per unit of w^gamma. */
+#pragma omp parallel for schedule(dynamic, 256)
+  for (int32_t i = 0; i < n; i++) {
+    const socap_strategy *s = strat_of(m, i);
+    double mt = strat_spent(m, i, s->maintain), sum = 0;
+    const tlist_t *l = &m->ties[i];
+    if (mt > 0)
+      for (uint32_t k = 0; k < l->n; k++)
+        if (!meta_dormant(l->t[k].meta)) sum += pow(tie_w_at(m, &l->t[k], t), s->focus);
+    m->mfac[i] = (mt > 0 && sum > 0) ? mt / sum : 0.0;
+  }
+  /* Phase B: each end updates its own copy with the same symmetric formula. */
+  int64_t dormant2 = 0;
+#pragma omp parallel for schedule(dynamic, 256) reduction(+ : dormant2)
+  for (int32_t i = 0; i < n; i++) {
+    tlist_t *l = &m->ties[i];
+    double gi = strat_of(m, i)->focus;
+    int32_t da = 0;
+    for (uint32_t k = 0; k < l->n; k++) {
+      tie_t *e = &l->t[k];
+      if (meta_dormant(e->meta)) continue;
+      int32_t j = (int32_t)e->nbr;
+      double gj = strat_of(m, j)->focus;
+      double w = tie_w_at(m, e, t);
+      /* Canonical order: the lower id's time first, so both ends add the same way. */
+      double hi = m->mfac[i] * pow(w, gi), hj = m->mfac[j] * pow(w, gj);
+      double h = i < j ? hi + hj : hj + hi;
+      int changed = 0;
+      if (h > 0) {
+        w = w + (1.0 - w) * (1.0 - exp(-h / tau));
+        changed = 1;
+      }
+      if (w < theta) {
+        e->w = (float)w;
+        e->meta = meta_make((uint32_t)t, 1, meta_origin(e->meta));
+        da++;
+      } else if (changed) {
+        e->w = (float)w;
+        if ((float)w > e->peak) e->peak = (float)w;
+        e->meta = meta_make((uint32_t)t, 0, meta_origin(e->meta));
+      }
+    }
+    m->n_active[i] -= da;
+    m->n_dormant[i] += da;
+    dormant2 += da;
+  }
+  m->last.went_dormant += dormant2 / 2;
+  for (int32_t i = 0; i < n; i++)
+    if (m->n_dormant[i] > m->p.dormant_limit) enforce_dormant_limit(m, i);
+}
+
+/* ---- information flow (step 8) ------------------------------------------- */
+
+static void info_flow(socap_model *m, int t) {
+  const socap_params *p = &m->p;
+  int32_t n = m->n;
+  int items = p->info_items;
+  if (items <= 0 || p->info_hops <= 0) return;
+  int64_t received = 0;
+#pragma omp parallel reduction(+ : received)
+  {
+    gsl_rng *r = gsl_rng_alloc(socap_rng_philox);
+    uint32_t *seen = calloc((size_t)n, sizeof(uint32_t));
+    int32_t *front = malloc((size_t)n * sizeof(int32_t)), *next = malloc((size_t)n * sizeof(int32_t));
+    uint32_t stamp = 0;
+    if (r && seen && front && next) {
+#pragma omp for schedule(dynamic, 4)
+      for (int c = 0; c < items; c++) {
+        socap_rng_stream(r, p->seed, m->task, (uint32_t)c, (uint32_t)t, SOCAP_RNG_INFO);
+        int32_t src = (int32_t)gsl_rng_uniform_int(r, (unsigned long)n);
+        int32_t gsrc = m->group[src];
+        stamp++;
+        seen[src] = stamp;
+        int32_t nf = 1;
+        front[0] = src;
+        for (int hop = 1; hop <= p->info_hops && nf > 0; hop++) {
+          int32_t nn = 0;
+          for (int32_t f = 0; f < nf; f++) {
+            int32_t u = front[f];
+            const tlist_t *l = &m->ties[u];
+            for (uint32_t k = 0; k < l->n; k++) {
+              const tie_t *e = &l->t[k];
+              if (meta_dormant(e->meta) || seen[e->nbr] == stamp) continue;
+              if (gsl_rng_uniform(r) < p->p_pass * tie_w_at(m, e, t)) {
+                int32_t v = (int32_t)e->nbr;
+                seen[v] = stamp;
+                next[nn++] = v;
+#pragma omp atomic
+                m->info_window[v]++;
+#pragma omp atomic
+                m->info_total[v]++;
+#pragma omp atomic
+                m->info_hops[v] += (uint64_t)hop;
+                if (m->group[v] != gsrc) {
+#pragma omp atomic
+                  m->info_outside[v]++;
+#pragma omp atomic
+                  m->info_outside_window[v]++;
+                }
+                received++;
+              }
+            }
+          }
+          int32_t *tmp = front; front = next; next = tmp;
+          nf = nn;
+        }
+      }
+    }
+    free(front); free(next); free(seen);
+    gsl_rng_free(r);
+  }
+  m->last.info_received += received;
+}
+
+/* ---- turnover (step 9) ----------------------------------------------------- */
+
+static void turnover(socap_model *m, int t) {
+  const socap_params *p = &m->p;
+  if (p->p_leave <= 0) return;
+  int32_t n = m->n;
+#pragma omp parallel
+  {
+    gsl_rng *r = gsl_rng_alloc(socap_rng_philox);
+#pragma omp for schedule(static)
+    for (int32_t i = 0; i < n; i++) {
+      socap_rng_stream(r, p->seed, m->task, (uint32_t)i, (uint32_t)t, SOCAP_RNG_TURNOVER);
+      m->leaving[i] = gsl_rng_uniform(r) < p->p_leave;
+    }
+    gsl_rng_free(r);
+  }
+  for (int32_t i = 0; i < n; i++) {
+    if (!m->leaving[i]) continue;
+    tlist_t *l = &m->ties[i];
+    for (uint32_t k = 0; k < l->n; k++) {
+      int32_t j = (int32_t)l->t[k].nbr;
+      int dormant = meta_dormant(l->t[k].meta);
+      tie_erase(&m->ties[j], (uint32_t)i);
+      count_after_change(m, j, dormant ? 0 : -1, dormant ? -1 : 0);
+      if (dormant) m->last.forgotten++;
+    }
+    l->n = 0;
+    m->n_active[i] = m->n_dormant[i] = 0;
+    m->q[i] = 0.5f;
+    m->info_window[i] = m->info_total[i] = m->info_outside[i] = m->info_outside_window[i] = 0;
+    m->info_hops[i] = 0;
+    m->last.left++;
+  }
+}
+
+/* ---- the step ----------------------------------------------------------- */
+
+int socap_model_step(socap_model *m) {
+  const socap_params *p = &m->p;
+  int t = m->t + 1;
+  int32_t n = m->n;
+  int rc = SOCAP_OK;
+  memset(&m->last, 0, sizeof m->last);
+  if (t > (int)META_LAST_MASK) return SOCAP_ERROR(SOCAP_ERUNTIME, "step %d exceeds the tie store's step range", t);
+
+  /* Steps 1-4: proposals, in parallel. schedule(static) gives each thread one
+   * contiguous block of agents in order, so concatenating the thread buffers
+   * in thread order yields agent order for any thread count. */
+  int nth = m->nthreads;
+  int fail = 0;
+#pragma omp parallel num_threads(nth) reduction(| : fail)
+  {
+    int tid = omp_get_thread_num();
+    pbuf_t *out = &m->tbuf[tid];
+    out->n = 0;
+    gsl_rng *r = gsl_rng_alloc(socap_rng_philox);
+    pws_t ws = {0};
+    if (!r) fail = 1;
+#pragma omp for schedule(static)
+    for (int32_t i = 0; i < n; i++)
+      if (!fail && propose_agent(m, r, &ws, out, i, t) != SOCAP_OK) fail = 1;
+    free(ws.act);
+    free(ws.dor);
+    gsl_rng_free(r);
+  }
+  if (fail) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory in the proposal phase");
+  size_t total = 0;
+  for (int k = 0; k < nth; k++) total += m->tbuf[k].n;
+  if (m->props.cap < total) {
+    prop_t *np = realloc(m->props.p, total * sizeof *np);
+    if (!np) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+    m->props.p = np;
+    m->props.cap = total;
+  }
+  m->props.n = 0;
+  for (int k = 0; k < nth; k++) {
+    if (m->tbuf[k].n) memcpy(m->props.p + m->props.n, m->tbuf[k].p, m->tbuf[k].n * sizeof(prop_t));
+    m->props.n += m->tbuf[k].n;
+  }
+
+  /* Step 5a: values of both sides and the skill draw, in parallel, on the
+   * network as it stood after step 4. Each proposal has its own stream. */
+  int64_t np = (int64_t)m->props.n;
+#pragma omp parallel num_threads(nth)
+  {
+    gsl_rng *r = gsl_rng_alloc(socap_rng_philox);
+#pragma omp for schedule(dynamic, 256)
+    for (int64_t k = 0; k < np; k++) {
+      prop_t *x = &m->props.p[k];
+      socap_rng_substream(r, p->seed, m->task, x->proposer, (uint32_t)t, SOCAP_RNG_JUDGE, x->seq);
+      double na = gsl_ran_gaussian_ziggurat(r, 1.0), nb = gsl_ran_gaussian_ziggurat(r, 1.0);
+      x->u = (float)gsl_rng_uniform(r);
+      x->va = (float)(base_value(m, (int32_t)x->a, (int32_t)x->b) + p->value_noise * na);
+      x->vb = (float)(base_value(m, (int32_t)x->b, (int32_t)x->a) + p->value_noise * nb);
+    }
+    gsl_rng_free(r);
+  }
+  /* Step 5b: deterministic resolution in agent order. */
+  for (int64_t k = 0; k < np && rc == SOCAP_OK; k++) rc = resolve(m, &m->props.p[k], t);
+  if (rc) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory resolving proposals");
+
+  maintain_and_decay(m, t); /* steps 6-7 */
+  info_flow(m, t);          /* step 8 */
+  turnover(m, t);           /* step 9 */
+
+  m->t = t;
+  /* cumulative counters */
+  for (int o = 0; o < 4; o++) m->total.formed[o] += m->last.formed[o];
+  m->total.proposals += m->last.proposals;
+  m->total.rejected += m->last.rejected;
+  m->total.went_dormant += m->last.went_dormant;
+  m->total.displaced += m->last.displaced;
+  m->total.revived += m->last.revived;
+  m->total.forgotten += m->last.forgotten;
+  m->total.left += m->last.left;
+  m->total.info_received += m->last.info_received;
+  return SOCAP_OK;
+}
+
+/* ---- accessors ------------------------------------------------------------ */
+
+int socap_model_t(const socap_model *m) { return m->t; }
+const socap_params *socap_model_params(const socap_model *m) { return &m->p; }
+
+socap_agents_view socap_model_agents(const socap_model *m) {
+  socap_agents_view v = {m->n, m->group, m->cohort, m->strategy, m->info_window, m->info_total,
+                         m->info_outside, m->info_outside_window, m->info_hops};
+  return v;
+}
+
+void socap_model_counters(const socap_model *m, socap_counters *total, socap_counters *last_step) {
+  if (total) *total = m->total;
+  if (last_step) *last_step = m->last;
+}
+
+void socap_model_reset_window(socap_model *m) {
+  memset(m->info_window, 0, (size_t)m->n * sizeof(uint32_t));
+  memset(m->info_outside_window, 0, (size_t)m->n * sizeof(uint32_t));
+}
+
+void socap_model_degree(const socap_model *m, int32_t i, int32_t *active, int32_t *dormant) {
+  if (active) *active = m->n_active[i];
+  if (dormant) *dormant = m->n_dormant[i];
+}
+
+int32_t socap_model_ties(const socap_model *m, int32_t i, socap_tie_info *out, int32_t cap) {
+  const tlist_t *l = &m->ties[i];
+  for (uint32_t k = 0; k < l->n && (int32_t)k < cap; k++) {
+    const tie_t *e = &l->t[k];
+    out[k].nbr = (int32_t)e->nbr;
+    out[k].w = tie_w_at(m, e, m->t);
+    out[k].peak = e->peak;
+    out[k].last = (int32_t)meta_last(e->meta);
+    out[k].state = meta_dormant(e->meta) ? SOCAP_TIE_DORMANT : SOCAP_TIE_ACTIVE;
+    out[k].origin = meta_origin(e->meta);
+  }
+  return (int32_t)l->n;
+}
+
+int socap_model_graph(const socap_model *m, socap_graph *g) {
+  memset(g, 0, sizeof *g);
+  int32_t n = m->n;
+  g->n = n;
+  g->off = malloc(((size_t)n + 1) * sizeof(int64_t));
+  g->group = malloc((size_t)n * sizeof(int32_t));
+  if (!g->off || !g->group) goto oom;
+  g->off[0] = 0;
+  for (int32_t i = 0; i < n; i++) g->off[i + 1] = g->off[i] + m->n_active[i];
+  int64_t nnz = g->off[n];
+  g->adj = malloc((size_t)(nnz ? nnz : 1) * sizeof(int32_t));
+  g->w = malloc((size_t)(nnz ? nnz : 1) * sizeof(double));
+  if (!g->adj || !g->w) goto oom;
+  memcpy(g->group, m->group, (size_t)n * sizeof(int32_t));
+  g->n_groups = m->n_groups;
+#pragma omp parallel for schedule(dynamic, 1024)
+  for (int32_t i = 0; i < n; i++) {
+    const tlist_t *l = &m->ties[i];
+    int64_t at = g->off[i];
+    for (uint32_t k = 0; k < l->n; k++) {
+      if (meta_dormant(l->t[k].meta)) continue;
+      g->adj[at] = (int32_t)l->t[k].nbr;
+      g->w[at] = tie_w_at(m, &l->t[k], m->t);
+      at++;
+    }
+  }
+  return SOCAP_OK;
+oom:
+  free(g->off); free(g->group); free(g->adj); free(g->w);
+  memset(g, 0, sizeof *g);
+  return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory building the tie graph");
+}
+
+int socap_model_check(const socap_model *m, char *err, size_t errlen) {
+#define BAD(...) do { snprintf(err, errlen, __VA_ARGS__); return 1; } while (0)
+  for (int32_t i = 0; i < m->n; i++) {
+    const tlist_t *l = &m->ties[i];
+    int32_t na = 0, nd = 0;
+    for (uint32_t k = 0; k < l->n; k++) {
+      const tie_t *e = &l->t[k];
+      if (e->nbr == (uint32_t)i) BAD("agent %d has a self tie", i);
+      if (e->nbr >= (uint32_t)m->n) BAD("agent %d has a tie to out-of-range %u", i, e->nbr);
+      if (k > 0 && l->t[k - 1].nbr >= e->nbr) BAD("agent %d: ties not sorted or duplicate (%u)", i, e->nbr);
+      if (!(e->w > 0 && e->w <= 1.0f)) BAD("agent %d tie %u: strength %g outside (0,1]", i, e->nbr, e->w);
+      if (e->peak < e->w) BAD("agent %d tie %u: peak %g below strength %g", i, e->nbr, e->peak, e->w);
+      if ((int)meta_last(e->meta) > m->t) BAD("agent %d tie %u: last update in the future", i, e->nbr);
+      const tie_t *f = tie_find(&m->ties[e->nbr], (uint32_t)i);
+      if (!f) BAD("tie %d-%u has no mirror", i, e->nbr);
+      if (f->w != e->w || f->peak != e->peak || f->meta != e->meta)
+        BAD("tie %d-%u: ends disagree (w %g/%g, peak %g/%g, meta %x/%x)", i, e->nbr, e->w, f->w, e->peak, f->peak,
+            e->meta, f->meta);
+      if (!meta_dormant(e->meta) && tie_w_at(m, e, m->t) < m->p.theta_dormant)
+        BAD("tie %d-%u is active below theta_dormant", i, e->nbr);
+      if (meta_dormant(e->meta)) nd++;
+      else na++;
+    }
+    if (na != m->n_active[i] || nd != m->n_dormant[i])
+      BAD("agent %d: counts %d/%d but store has %d/%d", i, m->n_active[i], m->n_dormant[i], na, nd);
+    if (na > m->p.dunbar_limit) BAD("agent %d has %d active ties > dunbar_limit %d", i, na, m->p.dunbar_limit);
+    if (nd > m->p.dormant_limit) BAD("agent %d has %d dormant ties > dormant_limit %d", i, nd, m->p.dormant_limit);
+  }
+  return 0;
+#undef BAD
+}
+
+size_t socap_model_memory(const socap_model *m) {
+  size_t b = sizeof *m + (size_t)m->n * (sizeof(tlist_t) + 6 * sizeof(int32_t) + sizeof(float) + sizeof(double) +
+                                        4 * sizeof(uint32_t) + sizeof(uint64_t) + 1);
+  for (int32_t i = 0; i < m->n; i++) b += (size_t)m->ties[i].cap * sizeof(tie_t);
+  return b;
+}
+
+int socap_model_test_add_tie(socap_model *m, int32_t i, int32_t j, double w, int origin) {
+  if (i == j || tie_find(&m->ties[i], (uint32_t)j)) return SOCAP_ERROR(SOCAP_ECONFIG, "tie exists or self tie");
+  tie_t e = {(uint32_t)j, (float)w, (float)w, meta_make((uint32_t)m->t, 0, origin)};
+  tie_t f = e;
+  f.nbr = (uint32_t)i;
+  if (tie_insert(&m->ties[i], e) || tie_insert(&m->ties[j], f)) return SOCAP_ERUNTIME;
+  m->n_active[i]++;
+  m->n_active[j]++;
+  return SOCAP_OK;
+}

@@ -1,0 +1,282 @@
+/* Model tests: tie-store invariants after every step of randomized runs,
+ * decay and maintenance against closed forms, each mechanism shown to act,
+ * and thread-count independence of the whole tie store. */
+#include <omp.h>
+#include <string.h>
+
+#include "check.h"
+#include "socap/error.h"
+#include "socap/model.h"
+
+static socap_params base(int n, uint64_t seed) {
+  socap_params p;
+  socap_params_default(&p);
+  p.n_agents = n;
+  p.group_size = 25;
+  p.seed = seed;
+  p.info_items = 20;
+  p.n_cohorts = 6;
+  const char *names[6] = {"broad_active", "selective_active", "broad_dormant", "selective_dormant", "broker", "passive"};
+  for (int k = 0; k < 6; k++) {
+    socap_cohort *c = &p.cohorts[k];
+    snprintf(c->name, sizeof c->name, "c%d", k);
+    snprintf(c->strategy_name, sizeof c->strategy_name, "%s", names[k]);
+    c->share = k < 5 ? 0.17 : 0.15;
+    c->time_budget = 6;
+    c->skill = 0.8;
+    c->propensity = 0.9;
+  }
+  char err[256];
+  if (socap_params_check(&p, err, sizeof err)) { fprintf(stderr, "params: %s\n", err); exit(2); }
+  return p;
+}
+
+/* Invariants after every step, with tight limits so that displacement,
+ * dormancy and forgetting all happen; with and without turnover. */
+static void test_invariants(void) {
+  for (int variant = 0; variant < 4; variant++) {
+    socap_params p = base(300, 11 + variant);
+    p.steps = 60;
+    if (variant & 1) { p.dunbar_limit = 6; p.dormant_limit = 4; p.half_life = 4; }
+    if (variant & 2) p.p_leave = 0.02;
+    socap_model *m = NULL;
+    CHECK(socap_model_create(&p, (uint64_t)variant, &m) == SOCAP_OK);
+    char err[512] = "";
+    int bad = 0, maxa = 0, maxd = 0;
+    for (int t = 0; t < p.steps && !bad; t++) {
+      CHECK(socap_model_step(m) == SOCAP_OK);
+      if (socap_model_check(m, err, sizeof err)) { bad = 1; fprintf(stderr, "step %d: %s\n", t + 1, err); }
+      for (int32_t i = 0; i < p.n_agents; i++) {
+        int32_t a, d;
+        socap_model_degree(m, i, &a, &d);
+        if (a > maxa) maxa = a;
+        if (d > maxd) maxd = d;
+      }
+    }
+    CHECK_MSG(!bad, "variant %d: %s", variant, err);
+    socap_counters tot;
+    socap_model_counters(m, &tot, NULL);
+    if (variant & 1) {
+      /* the limits were actually reached and enforced */
+      CHECK(maxa == p.dunbar_limit);
+      CHECK(maxd == p.dormant_limit);
+      CHECK(tot.displaced > 0);
+      CHECK(tot.forgotten > 0);
+    }
+    if (variant & 2) CHECK(tot.left > 0);
+    if (variant & 1) CHECK(tot.went_dormant > 0);
+    socap_model_free(m);
+  }
+}
+
+/* A two-agent world with no encounters: only decay and maintenance act. */
+static socap_model *pair_world(double maintain, double focus, double T, int n) {
+  socap_params p;
+  socap_params_default(&p);
+  p.n_agents = n;
+  p.group_size = n;
+  p.mu_in = p.mu_out = 0;
+  p.info_items = 0;
+  socap_strategy *s = &p.strategies[0];
+  s->explore = 1 - maintain; s->maintain = maintain; s->reactivate = 0; s->broker = 0; s->focus = focus;
+  p.cohorts[0].time_budget = T;
+  p.cohorts[0].propensity = 1;
+  p.cohorts[0].skill = 1;
+  p.cost_meet = 1e6; /* events: Poisson(~0) */
+  char err[256];
+  if (socap_params_check(&p, err, sizeof err)) { fprintf(stderr, "%s\n", err); exit(2); }
+  socap_model *m = NULL;
+  if (socap_model_create(&p, 0, &m)) exit(1);
+  return m;
+}
+
+static double tie_w(socap_model *m, int i, int j, int *state) {
+  socap_tie_info t[16];
+  int32_t k = socap_model_ties(m, i, t, 16);
+  for (int32_t x = 0; x < k && x < 16; x++)
+    if (t[x].nbr == j) { if (state) *state = t[x].state; return t[x].w; }
+  if (state) *state = -1;
+  return -1;
+}
+
+static void test_decay_closed_form(void) {
+  socap_model *m = pair_world(0.0, 0.0, 0.0, 2);
+  const socap_params *p = socap_model_params(m);
+  double lambda = log(2.0) / p->half_life;
+  double w0 = 0.8;
+  CHECK(socap_model_test_add_tie(m, 0, 1, w0, SOCAP_ORIGIN_WORK) == SOCAP_OK);
+  double wf = (double)(float)w0;
+  /* first step at which w0 exp(-lambda t) < theta */
+  int tstar = (int)ceil(log(wf / p->theta_dormant) / lambda);
+  if (wf * exp(-lambda * tstar) >= p->theta_dormant) tstar++;
+  int ok_decay = 1, state = 0;
+  for (int t = 1; t <= tstar + 3; t++) {
+    socap_model_step(m);
+    double w = tie_w(m, 0, 1, &state);
+    int expect_state = t < tstar ? SOCAP_TIE_ACTIVE : SOCAP_TIE_DORMANT;
+    if (state != expect_state) { ok_decay = 0; fprintf(stderr, "t=%d state %d expected %d\n", t, state, expect_state); }
+    if (t < tstar && fabs(w - wf * exp(-lambda * t)) > 1e-6 * wf) {
+      ok_decay = 0;
+      fprintf(stderr, "t=%d w=%.9g expected %.9g\n", t, w, wf * exp(-lambda * t));
+    }
+    if (t == 26) CHECK_CLOSE(w, wf / 2, 1e-6); /* the half-life is 26 steps */
+  }
+  CHECK(ok_decay);
+  /* float(0.8) -> 0.05 at half-life 26 takes four half-lives (104 steps) and a bit */
+  CHECK(tstar == 105);
+  socap_model_free(m);
+}
+
+static void test_maintenance_closed_form(void) {
+  /* Both ends give their whole budget T=1.5h to their only tie: h = 3h. */
+  socap_model *m = pair_world(1.0, 0.0, 1.5, 2);
+  const socap_params *p = socap_model_params(m);
+  double lambda = log(2.0) / p->half_life;
+  CHECK(socap_model_test_add_tie(m, 0, 1, 0.3, SOCAP_ORIGIN_WORK) == SOCAP_OK);
+  double w = (double)(float)0.3;
+  for (int t = 1; t <= 5; t++) {
+    socap_model_step(m);
+    w = w * exp(-lambda);
+    w = w + (1 - w) * (1 - exp(-3.0 / p->tau));
+    w = (double)(float)w;
+    CHECK_CLOSE(tie_w(m, 0, 1, NULL), w, 1e-6);
+    CHECK_CLOSE(tie_w(m, 1, 0, NULL), w, 0); /* both ends see the same strength */
+  }
+  socap_model_free(m);
+
+  /* Focus: agent 0 splits T=2h over ties of strength 0.8 and 0.2 as w^2;
+   * agents 1 and 2 give 2h each to their only tie. */
+  m = pair_world(1.0, 2.0, 2.0, 3);
+  p = socap_model_params(m);
+  CHECK(socap_model_test_add_tie(m, 0, 1, 0.8, SOCAP_ORIGIN_WORK) == SOCAP_OK);
+  CHECK(socap_model_test_add_tie(m, 0, 2, 0.2, SOCAP_ORIGIN_WORK) == SOCAP_OK);
+  socap_model_step(m);
+  double wa = (double)(float)0.8 * exp(-lambda), wb = (double)(float)0.2 * exp(-lambda);
+  double den = wa * wa + wb * wb;
+  double ha = 2.0 * wa * wa / den + 2.0, hb = 2.0 * wb * wb / den + 2.0;
+  CHECK_CLOSE(tie_w(m, 0, 1, NULL), wa + (1 - wa) * (1 - exp(-ha / p->tau)), 1e-6);
+  CHECK_CLOSE(tie_w(m, 0, 2, NULL), wb + (1 - wb) * (1 - exp(-hb / p->tau)), 1e-6);
+  socap_model_free(m);
+}
+
+static socap_counters run_counts(socap_params *p, int steps, socap_model **keep) {
+  socap_model *m = NULL;
+  socap_counters tot;
+  memset(&tot, 0, sizeof tot);
+  if (socap_model_create(p, 0, &m)) return tot;
+  for (int t = 0; t < steps; t++) socap_model_step(m);
+  socap_model_counters(m, &tot, NULL);
+  if (keep) *keep = m;
+  else socap_model_free(m);
+  return tot;
+}
+
+static void one_strategy(socap_params *p, const char *name) {
+  p->n_cohorts = 1;
+  snprintf(p->cohorts[0].strategy_name, sizeof p->cohorts[0].strategy_name, "%s", name);
+  p->cohorts[0].share = 1;
+  char err[256];
+  if (socap_params_check(p, err, sizeof err)) { fprintf(stderr, "%s\n", err); exit(2); }
+}
+
+static void test_mechanisms(void) {
+  /* Brokers produce introduced ties, and only brokers do. */
+  socap_params p = base(400, 5);
+  one_strategy(&p, "broker");
+  socap_model *m = NULL;
+  socap_counters c = run_counts(&p, 30, &m);
+  CHECK(c.formed[SOCAP_ORIGIN_INTRO] > 0);
+  int intro_ties = 0;
+  socap_tie_info buf[512];
+  for (int i = 0; i < p.n_agents; i++) {
+    int32_t k = socap_model_ties(m, i, buf, 512);
+    for (int32_t x = 0; x < k && x < 512; x++) intro_ties += buf[x].origin == SOCAP_ORIGIN_INTRO;
+  }
+  CHECK(intro_ties > 0);
+  socap_model_free(m);
+  p = base(400, 5);
+  one_strategy(&p, "broad_active");
+  c = run_counts(&p, 30, NULL);
+  CHECK(c.formed[SOCAP_ORIGIN_INTRO] == 0);
+  CHECK(c.formed[SOCAP_ORIGIN_EVENT] > 0 && c.formed[SOCAP_ORIGIN_WORK] > 0);
+
+  /* Dormant strategies revive ties; active ones never do. Short half-life so
+   * that ties go dormant within the run. */
+  p = base(400, 6);
+  p.half_life = 3;
+  one_strategy(&p, "broad_dormant");
+  p.cohorts[0].time_budget = 1.5; /* too little maintenance to keep every tie */
+  c = run_counts(&p, 40, NULL);
+  printf("broad_dormant: formed %lld/%lld/%lld/%lld dormant %lld revived %lld proposals %lld rejected %lld\n", (long long)c.formed[0], (long long)c.formed[1], (long long)c.formed[2], (long long)c.formed[3], (long long)c.went_dormant, (long long)c.revived, (long long)c.proposals, (long long)c.rejected);
+  CHECK(c.revived > 0 && c.formed[SOCAP_ORIGIN_REACT] == c.revived);
+  p = base(400, 6);
+  p.half_life = 3;
+  one_strategy(&p, "broad_active");
+  p.cohorts[0].time_budget = 1.5;
+  c = run_counts(&p, 40, NULL);
+  CHECK(c.revived == 0 && c.went_dormant > 0);
+
+  /* Selective agents reject more contacts than broad ones. */
+  p = base(400, 7);
+  one_strategy(&p, "broad_active");
+  socap_counters cb = run_counts(&p, 20, NULL);
+  p.strategies[0].selectivity = 0.9;
+  socap_counters cs = run_counts(&p, 20, NULL);
+  double rb = (double)cb.rejected / cb.proposals, rs = (double)cs.rejected / cs.proposals;
+  CHECK_MSG(rs > rb + 0.2, "rejection share broad %.3f selective %.3f", rb, rs);
+  /* With skill 1 and selectivity 0 nobody rejects (capacity not reached). */
+  p = base(200, 8);
+  one_strategy(&p, "broad_active");
+  p.cohorts[0].skill = 1;
+  cb = run_counts(&p, 3, NULL);
+  CHECK(cb.proposals > 0 && cb.rejected == 0);
+
+  /* Turnover removes every tie when everyone leaves. */
+  p = base(200, 9);
+  p.p_leave = 1.0;
+  c = run_counts(&p, 1, &m);
+  CHECK(c.left == 200);
+  int any = 0;
+  for (int i = 0; i < p.n_agents; i++) { int32_t a, d; socap_model_degree(m, i, &a, &d); any += a + d; }
+  CHECK(any == 0);
+  socap_model_free(m);
+  /* Information flows only over ties. */
+  p = base(300, 10);
+  c = run_counts(&p, 10, NULL);
+  CHECK(c.info_received > 0);
+}
+
+/* The whole tie store is identical for 1, 2 and 4 threads. */
+static void test_threads(void) {
+  socap_params p = base(600, 77);
+  p.p_leave = 0.01;
+  socap_tie_info *ref = malloc(sizeof(socap_tie_info) * 600 * 460), *cur = malloc(sizeof(socap_tie_info) * 600 * 460);
+  int32_t *refn = calloc(600, sizeof(int32_t));
+  int threads[3] = {1, 2, 4};
+  for (int k = 0; k < 3; k++) {
+    omp_set_num_threads(threads[k]);
+    socap_model *m = NULL;
+    socap_model_create(&p, 3, &m);
+    for (int t = 0; t < 25; t++) socap_model_step(m);
+    int same = 1;
+    for (int i = 0; i < 600; i++) {
+      int32_t nt = socap_model_ties(m, i, cur + (size_t)i * 460, 460);
+      if (k == 0) { memcpy(ref + (size_t)i * 460, cur + (size_t)i * 460, sizeof(socap_tie_info) * 460); refn[i] = nt; }
+      else if (nt != refn[i] || memcmp(ref + (size_t)i * 460, cur + (size_t)i * 460, sizeof(socap_tie_info) * (size_t)nt))
+        same = 0;
+    }
+    CHECK_MSG(same, "threads=%d differs from threads=1", threads[k]);
+    socap_model_free(m);
+  }
+  omp_set_num_threads(2);
+  free(ref); free(cur); free(refn);
+}
+
+int main(void) {
+  test_invariants();
+  test_decay_closed_form();
+  test_maintenance_closed_form();
+  test_mechanisms();
+  test_threads();
+  CHECK_DONE();
+}
