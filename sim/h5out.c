@@ -1,0 +1,725 @@
+/* HDF5 output: durable files (write NAME.part, fsync, rename) and column tables. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "socap/h5out.h"
+#include "socap/error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_CHUNK_ROWS ((size_t)65536)
+#define DEFLATE_LEVEL 4u
+
+struct socap_h5file {
+  hid_t fid;
+  char *path; /* final name */
+  char *part; /* path + ".part" */
+};
+
+struct socap_table {
+  hid_t group;
+  int ncols;
+  hid_t *dsets;
+  socap_coltype *types;
+  unsigned char **buf;   /* per column, chunk_rows elements */
+  unsigned char *is_set; /* per column: set in the current row */
+  size_t chunk_rows;
+  size_t nbuf;     /* rows buffered, always < chunk_rows between calls */
+  size_t nwritten; /* rows already in the file */
+  int err;         /* sticky: first failure, reported by later calls */
+};
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static herr_t first_h5_error(unsigned n, const H5E_error2_t *e, void *data) {
+  (void)n;
+  const char **desc = data;
+  if (!*desc && e->desc && e->desc[0]) *desc = e->desc;
+  return 0;
+}
+
+/* Record an EIO error, appending the innermost HDF5 message if there is one
+ * (automatic printing is turned off, so this is where the detail goes). */
+static int h5_fail(const char *what, const char *name) {
+  const char *desc = NULL;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_h5_error, &desc);
+  int rc = SOCAP_ERROR(SOCAP_EIO, "HDF5: %s '%s' failed%s%s", what, name ? name : "",
+                       desc ? ": " : "", desc ? desc : "");
+  H5Eclear2(H5E_DEFAULT);
+  return rc;
+}
+
+static size_t coltype_size(socap_coltype t) {
+  switch (t) {
+  case SOCAP_COL_I32: return 4;
+  case SOCAP_COL_I64: return 8;
+  case SOCAP_COL_F64: return 8;
+  case SOCAP_COL_F32: return 4;
+  case SOCAP_COL_U8: return 1;
+  }
+  return 0;
+}
+
+static hid_t coltype_h5(socap_coltype t) {
+  switch (t) {
+  case SOCAP_COL_I32: return H5T_STD_I32LE;
+  case SOCAP_COL_I64: return H5T_STD_I64LE;
+  case SOCAP_COL_F64: return H5T_IEEE_F64LE;
+  case SOCAP_COL_F32: return H5T_IEEE_F32LE;
+  case SOCAP_COL_U8: return H5T_STD_U8LE;
+  }
+  return H5I_INVALID_HID;
+}
+
+/* Fixed-length, null-terminated ASCII string type of @p size bytes. */
+static hid_t str_type(size_t size) {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  if (t < 0) return t;
+  if (H5Tset_size(t, size) < 0 || H5Tset_strpad(t, H5T_STR_NULLTERM) < 0 ||
+      H5Tset_cset(t, H5T_CSET_ASCII) < 0) {
+    H5Tclose(t);
+    return H5I_INVALID_HID;
+  }
+  return t;
+}
+
+/* Group creation plist without timestamps: times in object headers would make
+ * two identical runs produce different bytes. */
+static hid_t untimed_gcpl(void) {
+  hid_t p = H5Pcreate(H5P_GROUP_CREATE);
+  if (p >= 0 && H5Pset_obj_track_times(p, 0) < 0) {
+    H5Pclose(p);
+    return H5I_INVALID_HID;
+  }
+  return p;
+}
+
+static char *str_dup(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  if (d) memcpy(d, s, n);
+  return d;
+}
+
+/* Create (or open) every group along @p path below @p loc. We do not use
+ * H5Pset_create_intermediate_group: HDF5 creates those groups with the default
+ * gcpl (timestamps on). The v1 object headers we write happen not to store
+ * them, but with libver bounds >= V110 they would break byte-identical output. */
+static hid_t open_or_create_groups(hid_t loc, const char *path, hid_t gcpl) {
+  char *buf = str_dup(path);
+  if (!buf) {
+    SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+    return H5I_INVALID_HID;
+  }
+  hid_t cur = H5Iinc_ref(loc) >= 0 ? loc : H5I_INVALID_HID;
+  if (cur < 0) {
+    h5_fail("open location for", path);
+    goto fail;
+  }
+  char *save = NULL;
+  for (char *tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+    htri_t ex = H5Lexists(cur, tok, H5P_DEFAULT);
+    hid_t next = H5I_INVALID_HID;
+    if (ex > 0)
+      next = H5Gopen2(cur, tok, H5P_DEFAULT);
+    else if (ex == 0)
+      next = H5Gcreate2(cur, tok, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    if (next < 0) {
+      h5_fail("create group", path);
+      H5Idec_ref(cur);
+      goto fail;
+    }
+    H5Idec_ref(cur);
+    cur = next;
+  }
+  free(buf);
+  return cur;
+fail:
+  free(buf);
+  return H5I_INVALID_HID;
+}
+
+/* Split "a/b/c" into the parent group (created as needed) and "c". */
+static hid_t parent_group(hid_t loc, const char *name, const char **leaf) {
+  const char *slash = strrchr(name, '/');
+  if (!slash) {
+    *leaf = name;
+    if (H5Iinc_ref(loc) < 0) {
+      h5_fail("open location for", name);
+      return H5I_INVALID_HID;
+    }
+    return loc;
+  }
+  *leaf = slash + 1;
+  size_t n = (size_t)(slash - name);
+  char *dir = malloc(n + 1);
+  hid_t gcpl = untimed_gcpl();
+  hid_t g = H5I_INVALID_HID;
+  if (!dir) {
+    SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+  } else if (gcpl < 0) {
+    h5_fail("create group plist for", name);
+  } else {
+    memcpy(dir, name, n);
+    dir[n] = 0;
+    /* A leading '/' means absolute: start from the file's root group. */
+    if (name[0] == '/') {
+      hid_t root = H5Gopen2(loc, "/", H5P_DEFAULT);
+      if (root < 0) {
+        h5_fail("open root group for", name);
+      } else {
+        g = open_or_create_groups(root, dir, gcpl);
+        H5Gclose(root);
+      }
+    } else {
+      g = open_or_create_groups(loc, dir, gcpl);
+    }
+  }
+  if (gcpl >= 0) H5Pclose(gcpl);
+  free(dir);
+  return g;
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+int socap_h5_create(const char *path, int force, socap_h5file **out) {
+  int rc = SOCAP_OK;
+  hid_t fapl = H5I_INVALID_HID, fcpl = H5I_INVALID_HID;
+  socap_h5file *f = NULL;
+  struct stat st;
+
+  if (out) *out = NULL;
+  if (!path || !path[0] || !out) return SOCAP_ERROR(SOCAP_ERUNTIME, "socap_h5_create: bad arguments");
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+
+  if (!force && stat(path, &st) == 0)
+    return SOCAP_ERROR(SOCAP_EIO, "output file '%s' exists (use --force to overwrite)", path);
+
+  f = calloc(1, sizeof *f);
+  size_t n = strlen(path);
+  if (f) {
+    f->fid = H5I_INVALID_HID;
+    f->path = str_dup(path);
+    f->part = malloc(n + sizeof ".part");
+  }
+  if (!f || !f->path || !f->part) {
+    rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+    goto cleanup;
+  }
+  memcpy(f->part, path, n);
+  memcpy(f->part + n, ".part", sizeof ".part");
+
+  /* A stale .part from a killed run may be locked or unreadable; start fresh. */
+  if (unlink(f->part) != 0 && errno != ENOENT) {
+    rc = SOCAP_ERROR(SOCAP_EIO, "cannot remove stale '%s': %s", f->part, strerror(errno));
+    goto cleanup;
+  }
+
+  fapl = H5Pcreate(H5P_FILE_ACCESS);
+  fcpl = H5Pcreate(H5P_FILE_CREATE);
+  /* Earliest format readable by HDF5 1.8, so h5py and R hdf5r builds of any
+   * age can read the files. SEMI close degree: H5Fclose fails (rather than
+   * silently staying open) if objects are still open, so commit cannot
+   * rename a file whose data has not been written. The fcpl is a gcpl: this
+   * keeps timestamps off the root group. */
+  if (fapl < 0 || fcpl < 0 ||
+      H5Pset_libver_bounds(fapl, H5F_LIBVER_EARLIEST, H5F_LIBVER_V18) < 0 ||
+      H5Pset_fclose_degree(fapl, H5F_CLOSE_SEMI) < 0 || H5Pset_obj_track_times(fcpl, 0) < 0) {
+    rc = h5_fail("set up file plists for", f->part);
+    goto cleanup;
+  }
+  f->fid = H5Fcreate(f->part, H5F_ACC_TRUNC, fcpl, fapl);
+  if (f->fid < 0) {
+    rc = h5_fail("create file", f->part);
+    goto cleanup;
+  }
+  *out = f;
+  f = NULL;
+
+cleanup:
+  if (fapl >= 0) H5Pclose(fapl);
+  if (fcpl >= 0) H5Pclose(fcpl);
+  if (f) {
+    if (f->fid >= 0) {
+      H5Fclose(f->fid);
+      unlink(f->part);
+    }
+    free(f->path);
+    free(f->part);
+    free(f);
+  }
+  return rc;
+}
+
+hid_t socap_h5_root(const socap_h5file *f) { return f ? f->fid : H5I_INVALID_HID; }
+
+static void free_file(socap_h5file *f) {
+  free(f->path);
+  free(f->part);
+  free(f);
+}
+
+/* Close everything still open in the file, then the file. Used when giving
+ * up, where leaking an fd to a deleted .part is worse than invalidating
+ * handles the caller forgot to close. */
+static void force_close(hid_t fid) {
+  ssize_t n = H5Fget_obj_count(fid, H5F_OBJ_LOCAL | H5F_OBJ_DATASET | H5F_OBJ_GROUP |
+                                        H5F_OBJ_DATATYPE | H5F_OBJ_ATTR);
+  if (n > 0) {
+    hid_t *ids = malloc((size_t)n * sizeof *ids);
+    if (ids) {
+      ssize_t got = H5Fget_obj_ids(fid, H5F_OBJ_LOCAL | H5F_OBJ_DATASET | H5F_OBJ_GROUP |
+                                            H5F_OBJ_DATATYPE | H5F_OBJ_ATTR,
+                                   (size_t)n, ids);
+      for (ssize_t i = 0; i < got; i++)
+        while (H5Iis_valid(ids[i]) > 0 && H5Idec_ref(ids[i]) > 0) {
+        }
+      free(ids);
+    }
+  }
+  H5Fclose(fid);
+  H5Eclear2(H5E_DEFAULT);
+}
+
+void socap_h5_abort(socap_h5file *f) {
+  if (!f) return;
+  if (f->fid >= 0) force_close(f->fid);
+  unlink(f->part);
+  free_file(f);
+}
+
+static int fsync_path(const char *path, int flags) {
+  int fd = open(path, flags | O_CLOEXEC);
+  if (fd < 0) return -1;
+  int r = fsync(fd);
+  int e = errno;
+  if (close(fd) != 0 && r == 0) return -1;
+  errno = e;
+  return r;
+}
+
+int socap_h5_commit(socap_h5file *f) {
+  int rc = SOCAP_OK;
+  char *dir = NULL;
+  if (!f) return SOCAP_ERROR(SOCAP_ERUNTIME, "socap_h5_commit: NULL file");
+
+  ssize_t open_objs = H5Fget_obj_count(f->fid, H5F_OBJ_LOCAL | H5F_OBJ_DATASET | H5F_OBJ_GROUP |
+                                                   H5F_OBJ_DATATYPE | H5F_OBJ_ATTR);
+  if (open_objs != 0) {
+    rc = open_objs < 0 ? h5_fail("count open objects in", f->part)
+                       : SOCAP_ERROR(SOCAP_EIO, "cannot commit '%s': %zd HDF5 objects still open",
+                                     f->path, open_objs);
+    goto fail;
+  }
+  if (H5Fflush(f->fid, H5F_SCOPE_LOCAL) < 0) {
+    rc = h5_fail("flush", f->part);
+    goto fail;
+  }
+  herr_t cr = H5Fclose(f->fid);
+  f->fid = H5I_INVALID_HID;
+  if (cr < 0) {
+    rc = h5_fail("close", f->part);
+    goto fail;
+  }
+  if (fsync_path(f->part, O_RDONLY) != 0) {
+    rc = SOCAP_ERROR(SOCAP_EIO, "cannot fsync '%s': %s", f->part, strerror(errno));
+    goto fail;
+  }
+  if (rename(f->part, f->path) != 0) {
+    rc = SOCAP_ERROR(SOCAP_EIO, "cannot rename '%s' to '%s': %s", f->part, f->path,
+                     strerror(errno));
+    goto fail;
+  }
+  /* Make the rename itself durable. */
+  const char *slash = strrchr(f->path, '/');
+  if (!slash) {
+    dir = str_dup(".");
+  } else {
+    size_t n = slash == f->path ? 1 : (size_t)(slash - f->path);
+    dir = malloc(n + 1);
+    if (dir) {
+      memcpy(dir, f->path, n);
+      dir[n] = 0;
+    }
+  }
+  if (!dir) {
+    rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+  } else if (fsync_path(dir, O_RDONLY | O_DIRECTORY) != 0) {
+    /* The complete file is in place; only its durability is in doubt. */
+    rc = SOCAP_ERROR(SOCAP_EIO, "cannot fsync directory '%s': %s", dir, strerror(errno));
+  }
+  free(dir);
+  free_file(f);
+  return rc;
+
+fail:
+  socap_h5_abort(f);
+  return rc;
+}
+
+/* ---- attributes --------------------------------------------------------- */
+
+static int write_attr(hid_t obj, const char *name, hid_t type, hid_t space, const void *buf) {
+  int rc = SOCAP_OK;
+  hid_t a = H5I_INVALID_HID;
+  htri_t ex = H5Aexists(obj, name);
+  if (ex < 0 || (ex > 0 && H5Adelete(obj, name) < 0)) {
+    rc = h5_fail("replace attribute", name);
+    goto cleanup;
+  }
+  a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+  if (a < 0 || H5Awrite(a, type, buf) < 0) rc = h5_fail("write attribute", name);
+cleanup:
+  if (a >= 0) H5Aclose(a);
+  return rc;
+}
+
+int socap_h5_attr_str(hid_t obj, const char *name, const char *value) {
+  if (!name) return SOCAP_ERROR(SOCAP_ERUNTIME, "socap_h5_attr_str: NULL name");
+  if (!value) value = "";
+  int rc = SOCAP_OK;
+  hid_t t = str_type(strlen(value) + 1);
+  hid_t s = H5Screate(H5S_SCALAR);
+  if (t < 0 || s < 0)
+    rc = h5_fail("create type for attribute", name);
+  else
+    rc = write_attr(obj, name, t, s, value);
+  if (t >= 0) H5Tclose(t);
+  if (s >= 0) H5Sclose(s);
+  return rc;
+}
+
+int socap_h5_attr_strlist(hid_t obj, const char *name, const char *const *values, int n) {
+  if (!name || n < 0 || (n > 0 && !values))
+    return SOCAP_ERROR(SOCAP_ERUNTIME, "socap_h5_attr_strlist: bad arguments");
+  int rc = SOCAP_OK;
+  size_t width = 1;
+  for (int i = 0; i < n; i++) {
+    size_t len = values[i] ? strlen(values[i]) + 1 : 1;
+    if (len > width) width = len;
+  }
+  /* calloc: bytes after each terminator are zero, so output is deterministic. */
+  char *buf = calloc(n > 0 ? (size_t)n : 1, width);
+  hid_t t = H5I_INVALID_HID, s = H5I_INVALID_HID;
+  if (!buf) {
+    rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+    goto cleanup;
+  }
+  for (int i = 0; i < n; i++)
+    if (values[i]) memcpy(buf + (size_t)i * width, values[i], strlen(values[i]));
+  hsize_t dims[1] = {(hsize_t)n};
+  t = str_type(width);
+  s = H5Screate_simple(1, dims, NULL);
+  if (t < 0 || s < 0)
+    rc = h5_fail("create type for attribute", name);
+  else
+    rc = write_attr(obj, name, t, s, buf);
+cleanup:
+  if (t >= 0) H5Tclose(t);
+  if (s >= 0) H5Sclose(s);
+  free(buf);
+  return rc;
+}
+
+static int attr_scalar(hid_t obj, const char *name, hid_t type, const void *v) {
+  if (!name) return SOCAP_ERROR(SOCAP_ERUNTIME, "attribute: NULL name");
+  hid_t s = H5Screate(H5S_SCALAR);
+  if (s < 0) return h5_fail("create dataspace for attribute", name);
+  int rc = write_attr(obj, name, type, s, v);
+  H5Sclose(s);
+  return rc;
+}
+
+int socap_h5_attr_i64(hid_t obj, const char *name, int64_t value) {
+  return attr_scalar(obj, name, H5T_STD_I64LE, &value);
+}
+/* The memory types are native; HDF5 converts to the little-endian file type. */
+int socap_h5_attr_f64(hid_t obj, const char *name, double value) {
+  return attr_scalar(obj, name, H5T_IEEE_F64LE, &value);
+}
+
+/* ---- text --------------------------------------------------------------- */
+
+int socap_h5_write_text(hid_t loc, const char *name, const char *text, const char *description) {
+  if (!name || !name[0]) return SOCAP_ERROR(SOCAP_ERUNTIME, "socap_h5_write_text: NULL name");
+  if (!text) text = "";
+  int rc = SOCAP_OK;
+  const char *leaf = name;
+  hid_t parent = H5I_INVALID_HID, t = H5I_INVALID_HID, s = H5I_INVALID_HID;
+  hid_t dcpl = H5I_INVALID_HID, d = H5I_INVALID_HID;
+
+  parent = parent_group(loc, name, &leaf);
+  if (parent < 0) {
+    rc = SOCAP_EIO;
+    goto cleanup;
+  }
+  t = str_type(strlen(text) + 1);
+  s = H5Screate(H5S_SCALAR);
+  dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  if (t < 0 || s < 0 || dcpl < 0 || H5Pset_obj_track_times(dcpl, 0) < 0) {
+    rc = h5_fail("set up text dataset", name);
+    goto cleanup;
+  }
+  d = H5Dcreate2(parent, leaf, t, s, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  if (d < 0 || H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, text) < 0) {
+    rc = h5_fail("write text dataset", name);
+    goto cleanup;
+  }
+  rc = socap_h5_attr_str(d, "description", description);
+
+cleanup:
+  if (d >= 0) H5Dclose(d);
+  if (dcpl >= 0) H5Pclose(dcpl);
+  if (s >= 0) H5Sclose(s);
+  if (t >= 0) H5Tclose(t);
+  if (parent >= 0) H5Idec_ref(parent);
+  return rc;
+}
+
+/* ---- tables ------------------------------------------------------------- */
+
+static void table_free(socap_table *t) {
+  if (!t) return;
+  for (int c = 0; c < t->ncols; c++) {
+    if (t->dsets && t->dsets[c] >= 0) H5Dclose(t->dsets[c]);
+    if (t->buf) free(t->buf[c]);
+  }
+  if (t->group >= 0) H5Gclose(t->group);
+  free(t->dsets);
+  free(t->types);
+  free(t->buf);
+  free(t->is_set);
+  free(t);
+}
+
+int socap_table_create(hid_t loc, const char *name, const char *description,
+                       const socap_colspec *cols, int ncols, size_t chunk_rows,
+                       socap_table **out) {
+  int rc = SOCAP_OK;
+  socap_table *t = NULL;
+  const char **names = NULL;
+  const char *leaf = name;
+  hid_t parent = H5I_INVALID_HID, gcpl = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
+  hid_t dapl = H5I_INVALID_HID, space = H5I_INVALID_HID;
+
+  if (out) *out = NULL;
+  if (!out || !name || !name[0] || !cols || ncols <= 0)
+    return SOCAP_ERROR(SOCAP_ERUNTIME, "socap_table_create: bad arguments");
+  if (chunk_rows == 0) chunk_rows = DEFAULT_CHUNK_ROWS;
+  for (int c = 0; c < ncols; c++) {
+    if (!cols[c].name || !cols[c].name[0] || strchr(cols[c].name, '/') ||
+        coltype_size(cols[c].type) == 0)
+      return SOCAP_ERROR(SOCAP_ERUNTIME, "table '%s': bad column %d ('%s')", name, c,
+                         cols[c].name ? cols[c].name : "(null)");
+  }
+  /* HDF5 chunks are limited to 4 GiB. */
+  if (chunk_rows > (size_t)0xFFFFFFFFu / 8)
+    return SOCAP_ERROR(SOCAP_ERUNTIME, "table '%s': chunk_rows %zu too large", name, chunk_rows);
+
+  t = calloc(1, sizeof *t);
+  if (!t) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+  t->group = H5I_INVALID_HID;
+  t->chunk_rows = chunk_rows;
+  t->dsets = malloc((size_t)ncols * sizeof *t->dsets);
+  t->types = malloc((size_t)ncols * sizeof *t->types);
+  t->buf = calloc((size_t)ncols, sizeof *t->buf);
+  t->is_set = calloc((size_t)ncols, 1);
+  names = malloc((size_t)ncols * sizeof *names);
+  if (!t->dsets || !t->types || !t->buf || !t->is_set || !names) {
+    rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+    goto cleanup;
+  }
+  for (int c = 0; c < ncols; c++) t->dsets[c] = H5I_INVALID_HID;
+  t->ncols = ncols;
+  for (int c = 0; c < ncols; c++) {
+    t->types[c] = cols[c].type;
+    names[c] = cols[c].name;
+    /* calloc: a chunk is never written with uninitialised bytes. */
+    t->buf[c] = calloc(chunk_rows, coltype_size(cols[c].type));
+    if (!t->buf[c]) {
+      rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+      goto cleanup;
+    }
+  }
+
+  parent = parent_group(loc, name, &leaf);
+  if (parent < 0) {
+    rc = SOCAP_EIO;
+    goto cleanup;
+  }
+  gcpl = untimed_gcpl();
+  if (gcpl < 0) {
+    rc = h5_fail("create group plist for", name);
+    goto cleanup;
+  }
+  t->group = H5Gcreate2(parent, leaf, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+  if (t->group < 0) {
+    rc = h5_fail("create table group", name);
+    goto cleanup;
+  }
+  if ((rc = socap_h5_attr_strlist(t->group, "columns", names, ncols)) != SOCAP_OK ||
+      (rc = socap_h5_attr_str(t->group, "description", description)) != SOCAP_OK)
+    goto cleanup;
+
+  hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED}, chunk[1] = {chunk_rows};
+  space = H5Screate_simple(1, dims, maxdims);
+  dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  dapl = H5Pcreate(H5P_DATASET_ACCESS);
+  /* Chunks are written whole (except the last), so the chunk cache only
+   * costs memory: a zero-byte cache writes each chunk through at once. */
+  if (space < 0 || dcpl < 0 || dapl < 0 || H5Pset_chunk(dcpl, 1, chunk) < 0 ||
+      H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0 ||
+      H5Pset_obj_track_times(dcpl, 0) < 0 ||
+      H5Pset_chunk_cache(dapl, H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 0, H5D_CHUNK_CACHE_W0_DEFAULT) < 0) {
+    rc = h5_fail("set up dataset plists for table", name);
+    goto cleanup;
+  }
+  for (int c = 0; c < ncols; c++) {
+    t->dsets[c] = H5Dcreate2(t->group, cols[c].name, coltype_h5(cols[c].type), space,
+                             H5P_DEFAULT, dcpl, dapl);
+    if (t->dsets[c] < 0) {
+      rc = h5_fail("create column", cols[c].name);
+      goto cleanup;
+    }
+    if ((rc = socap_h5_attr_str(t->dsets[c], "units", cols[c].units)) != SOCAP_OK ||
+        (rc = socap_h5_attr_str(t->dsets[c], "description", cols[c].description)) != SOCAP_OK)
+      goto cleanup;
+  }
+  *out = t;
+  t = NULL;
+
+cleanup:
+  if (space >= 0) H5Sclose(space);
+  if (dcpl >= 0) H5Pclose(dcpl);
+  if (dapl >= 0) H5Pclose(dapl);
+  if (gcpl >= 0) H5Pclose(gcpl);
+  if (parent >= 0) H5Idec_ref(parent);
+  free(names);
+  table_free(t);
+  return rc;
+}
+
+/* Write the buffered rows as one block per column. */
+static int table_flush(socap_table *t) {
+  if (t->err) return t->err;
+  if (t->nbuf == 0) return SOCAP_OK;
+  int rc = SOCAP_OK;
+  hid_t mspace = H5I_INVALID_HID, fspace = H5I_INVALID_HID;
+  hsize_t start[1] = {t->nwritten}, count[1] = {t->nbuf}, size[1] = {t->nwritten + t->nbuf};
+  const char *what = "allocate dataspace for";
+  int c = 0;
+
+  mspace = H5Screate_simple(1, count, NULL);
+  if (mspace < 0) goto h5fail;
+  for (c = 0; c < t->ncols; c++) {
+    what = "extend";
+    if (H5Dset_extent(t->dsets[c], size) < 0) goto h5fail;
+    what = "select rows in";
+    fspace = H5Dget_space(t->dsets[c]);
+    if (fspace < 0 || H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) < 0)
+      goto h5fail;
+    what = "write";
+    if (H5Dwrite(t->dsets[c], coltype_h5(t->types[c]), mspace, fspace, H5P_DEFAULT, t->buf[c]) < 0)
+      goto h5fail;
+    H5Sclose(fspace);
+    fspace = H5I_INVALID_HID;
+  }
+  t->nwritten += t->nbuf;
+  t->nbuf = 0;
+  goto cleanup;
+
+h5fail: {
+  char col[64];
+  snprintf(col, sizeof col, "column %d", c);
+  rc = t->err = h5_fail(what, col);
+}
+cleanup:
+  if (fspace >= 0) H5Sclose(fspace);
+  if (mspace >= 0) H5Sclose(mspace);
+  return rc;
+}
+
+static int row_in_progress(const socap_table *t) {
+  for (int c = 0; c < t->ncols; c++)
+    if (t->is_set[c]) return 1;
+  return 0;
+}
+
+int socap_table_append(socap_table *t, size_t nrows, const void *const *data) {
+  if (!t) return SOCAP_ERROR(SOCAP_ERUNTIME, "socap_table_append: NULL table");
+  if (t->err) return t->err;
+  if (nrows == 0) return SOCAP_OK;
+  if (!data) return t->err = SOCAP_ERROR(SOCAP_ERUNTIME, "socap_table_append: NULL data");
+  if (row_in_progress(t))
+    return t->err = SOCAP_ERROR(SOCAP_ERUNTIME, "socap_table_append: a row is half set");
+  size_t done = 0;
+  while (done < nrows) {
+    size_t n = t->chunk_rows - t->nbuf;
+    if (n > nrows - done) n = nrows - done;
+    for (int c = 0; c < t->ncols; c++) {
+      size_t es = coltype_size(t->types[c]);
+      memcpy(t->buf[c] + t->nbuf * es, (const unsigned char *)data[c] + done * es, n * es);
+    }
+    t->nbuf += n;
+    done += n;
+    if (t->nbuf == t->chunk_rows) {
+      int rc = table_flush(t);
+      if (rc) return rc;
+    }
+  }
+  return SOCAP_OK;
+}
+
+/* The setters cannot return a status; misuse is recorded in t->err and
+ * reported by socap_table_next_row() and every later call. */
+#define DEFINE_SETTER(suffix, ctype, coltype)                                                 \
+  void socap_table_set_##suffix(socap_table *t, int c, ctype v) {                            \
+    if (!t || t->err) return;                                                                \
+    if (c < 0 || c >= t->ncols || t->types[c] != (coltype)) {                                \
+      t->err = SOCAP_ERROR(SOCAP_ERUNTIME, "socap_table_set_" #suffix ": column %d is not " \
+                                           "a valid " #ctype " column",                     \
+                           c);                                                               \
+      return;                                                                                \
+    }                                                                                        \
+    memcpy(t->buf[c] + t->nbuf * sizeof v, &v, sizeof v);                                    \
+    t->is_set[c] = 1;                                                                        \
+  }
+DEFINE_SETTER(i32, int32_t, SOCAP_COL_I32)
+DEFINE_SETTER(i64, int64_t, SOCAP_COL_I64)
+DEFINE_SETTER(f64, double, SOCAP_COL_F64)
+DEFINE_SETTER(f32, float, SOCAP_COL_F32)
+DEFINE_SETTER(u8, uint8_t, SOCAP_COL_U8)
+#undef DEFINE_SETTER
+
+int socap_table_next_row(socap_table *t) {
+  if (!t) return SOCAP_ERROR(SOCAP_ERUNTIME, "socap_table_next_row: NULL table");
+  if (t->err) return t->err;
+  for (int c = 0; c < t->ncols; c++)
+    if (!t->is_set[c])
+      return t->err = SOCAP_ERROR(SOCAP_ERUNTIME, "socap_table_next_row: column %d not set", c);
+  memset(t->is_set, 0, (size_t)t->ncols);
+  if (++t->nbuf == t->chunk_rows) return table_flush(t);
+  return SOCAP_OK;
+}
+
+size_t socap_table_rows(const socap_table *t) { return t ? t->nwritten + t->nbuf : 0; }
+
+int socap_table_close(socap_table *t) {
+  if (!t) return SOCAP_OK;
+  int rc = table_flush(t);
+  if (rc == SOCAP_OK && row_in_progress(t))
+    rc = SOCAP_ERROR(SOCAP_ERUNTIME, "socap_table_close: last row was not finished");
+  for (int c = 0; c < t->ncols; c++) {
+    if (H5Dclose(t->dsets[c]) < 0 && rc == SOCAP_OK) rc = h5_fail("close column", "");
+    t->dsets[c] = H5I_INVALID_HID;
+  }
+  if (H5Gclose(t->group) < 0 && rc == SOCAP_OK) rc = h5_fail("close table group", "");
+  t->group = H5I_INVALID_HID;
+  table_free(t);
+  return rc;
+}
