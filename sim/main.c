@@ -1,3 +1,186 @@
-/* socap command line: a thin client of libsocap. (being written) */
+/* socap command line: a thin client of libsocap.
+ *
+ * Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error,
+ * 3 I/O error (see docs/cli.md). */
+#include <errno.h>
+#include <gsl/gsl_errno.h>
+#include <omp.h>
 #include <stdio.h>
-int main(void) { fprintf(stderr, "socap: not built yet\n"); return 1; }
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "socap/config.h"
+#include "socap/error.h"
+#include "socap/h5out.h"
+#include "socap/metrics.h"
+#include "socap/run.h"
+
+static const char *usage_text =
+    "usage: socap <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO.yaml [-o OUT.h5] [--seed S] [--threads N] [--set key=value ...]\n"
+    "                    [--force] [--quiet]     run one scenario, write HDF5, print a summary\n"
+    "  sweep SWEEP.yaml -o DIR [--shard i/n] [--resume] [--threads N] [--dry-run] [--quiet]\n"
+    "                                            run a parameter sweep (see docs/sweeps.md)\n"
+    "  merge DIR -o ALL.h5 [--force]             merge a sweep's batch files into one file\n"
+    "  validate SCENARIO.yaml [--set key=value ...]  check a scenario only\n"
+    "  params [--markdown]                       list every parameter: name, type, default, range, unit\n"
+    "  metrics EDGES.csv -o NODES.h5|.csv [...]  social-capital metrics of an edge list\n"
+    "  --version, --help\n"
+    "\n"
+    "exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error, 3 I/O error\n";
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "socap: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\nrun 'socap --help' for usage\n");
+  return SOCAP_ECONFIG;
+}
+
+/* ---- run ---------------------------------------------------------------------- */
+
+static int cmd_run(int argc, char **argv) {
+  const char *scenario = NULL, *out = NULL;
+  const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+  char *seedset = NULL, *cmdline = NULL, *yaml = NULL, *outbuf = NULL;
+  int nsets = 0, force = 0, quiet = 0, rc = SOCAP_OK;
+  socap_h5file *f = NULL;
+  socap_recorder *rec = NULL;
+  if (!sets) return SOCAP_ERUNTIME;
+  for (int k = 1; k < argc; k++) {
+    const char *a = argv[k];
+    if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+      if (++k >= argc) { rc = usage_error("%s needs a file name", a); goto done; }
+      out = argv[k];
+    } else if (!strcmp(a, "--set")) {
+      if (++k >= argc) { rc = usage_error("%s needs key=value", a); goto done; }
+      sets[nsets++] = argv[k];
+    } else if (!strcmp(a, "--seed")) {
+      if (++k >= argc) { rc = usage_error("%s needs a value", a); goto done; }
+      free(seedset);
+      seedset = malloc(strlen(argv[k]) + 6);
+      if (!seedset) { rc = SOCAP_ERUNTIME; goto done; }
+      sprintf(seedset, "seed=%s", argv[k]);
+    } else if (!strcmp(a, "--threads")) {
+      if (++k >= argc) { rc = usage_error("%s needs a value", a); goto done; }
+      if ((rc = socap_cli_set_threads(argv[k]))) goto done;
+    } else if (!strcmp(a, "--force")) force = 1;
+    else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) quiet = 1;
+    else if (a[0] == '-') { rc = usage_error("run: unknown option '%s'", a); goto done; }
+    else if (!scenario) scenario = a;
+    else { rc = usage_error("run: unexpected argument '%s'", a); goto done; }
+  }
+  if (!scenario) { rc = usage_error("%s", "run: missing SCENARIO.yaml"); goto done; }
+  if (seedset) sets[nsets++] = seedset;
+  if (!out) {
+    /* default: the scenario's stem with .h5, in the current directory */
+    const char *b = strrchr(scenario, '/');
+    b = b ? b + 1 : scenario;
+    outbuf = malloc(strlen(b) + 4);
+    if (!outbuf) { rc = SOCAP_ERUNTIME; goto done; }
+    strcpy(outbuf, b);
+    char *dot = strrchr(outbuf, '.');
+    if (dot) *dot = 0;
+    strcat(outbuf, ".h5");
+    out = outbuf;
+  }
+  socap_params p;
+  socap_config_errors errs;
+  rc = socap_config_load(scenario, sets, nsets, &p, &errs);
+  if (rc) {
+    if (errs.n) socap_config_errors_print(stderr, &errs);
+    else fprintf(stderr, "socap: %s\n", socap_error_message());
+    goto done;
+  }
+  if ((rc = socap_config_to_yaml(&p, &yaml))) goto fail_msg;
+  char t_start[32], t_end[32];
+  socap_now_iso(t_start, sizeof t_start);
+  if ((rc = socap_h5_create(out, force, &f))) goto fail_msg;
+  hid_t root = socap_h5_root(f);
+  if ((rc = socap_h5_attr_str(root, "socap_schema_version", SOCAP_SCHEMA_VERSION))) goto fail_msg;
+  if ((rc = socap_recorder_open(root, &p, &rec))) goto fail_msg;
+  socap_cli_progress pg;
+  socap_cli_progress_init(&pg, "run", quiet);
+  if ((rc = socap_recorder_run(rec, &p, 0, socap_cli_progress_cb, &pg))) goto fail_msg;
+  socap_recorder *keep = rec;
+  socap_now_iso(t_end, sizeof t_end);
+  cmdline = socap_cli_command_line(argc + 1, argv - 1);
+  socap_provenance pv = {yaml, cmdline, t_start, t_end, "run", omp_get_max_threads(), 1, p.seed};
+  if ((rc = socap_write_provenance(root, &pv))) goto fail_msg;
+  if (!quiet) socap_recorder_print_summary(keep, stdout);
+  rc = socap_recorder_close(rec);
+  rec = NULL;
+  if (rc) goto fail_msg;
+  rc = socap_h5_commit(f);
+  f = NULL;
+  if (rc) goto fail_msg;
+  if (!quiet) printf("wrote %s\n", out);
+  goto done;
+fail_msg:
+  fprintf(stderr, "socap: error: %s\n", socap_error_message()[0] ? socap_error_message() : "failed");
+done:
+  socap_recorder_close(rec);
+  socap_h5_abort(f);
+  free(sets); free(seedset); free(cmdline); free(yaml); free(outbuf);
+  return rc;
+}
+
+static int cmd_validate(int argc, char **argv) {
+  const char *scenario = NULL;
+  const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+  int nsets = 0, rc = SOCAP_OK;
+  if (!sets) return SOCAP_ERUNTIME;
+  for (int k = 1; k < argc; k++) {
+    if (!strcmp(argv[k], "--set")) {
+      if (++k >= argc) { rc = usage_error("%s needs key=value", "--set"); goto done; }
+      sets[nsets++] = argv[k];
+    } else if (argv[k][0] == '-') { rc = usage_error("validate: unknown option '%s'", argv[k]); goto done; }
+    else if (!scenario) scenario = argv[k];
+    else { rc = usage_error("validate: unexpected argument '%s'", argv[k]); goto done; }
+  }
+  if (!scenario) { rc = usage_error("%s", "validate: missing SCENARIO.yaml"); goto done; }
+  socap_params p;
+  socap_config_errors errs;
+  rc = socap_config_load(scenario, sets, nsets, &p, &errs);
+  if (rc) {
+    if (errs.n) socap_config_errors_print(stderr, &errs);
+    else fprintf(stderr, "socap: %s\n", socap_error_message());
+  } else {
+    printf("%s: ok (%d agents, %d steps, %d strategies, %d cohorts)\n", scenario, p.n_agents, p.steps,
+           p.n_strategies, p.n_cohorts);
+  }
+done:
+  free(sets);
+  return rc;
+}
+
+static int cmd_params(int argc, char **argv) {
+  int md = 0;
+  for (int k = 1; k < argc; k++) {
+    if (!strcmp(argv[k], "--markdown")) md = 1;
+    else return usage_error("params: unknown argument '%s'", argv[k]);
+  }
+  return socap_params_print(stdout, md);
+}
+
+int main(int argc, char **argv) {
+  gsl_set_error_handler_off();
+  if (argc < 2) { fputs(usage_text, stderr); return SOCAP_ECONFIG; }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) { fputs(usage_text, stdout); return 0; }
+  if (!strcmp(cmd, "--version")) {
+    printf("socap %s (commit %s)\n", socap_version(), socap_git_commit());
+    return 0;
+  }
+  if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+  if (!strcmp(cmd, "validate")) return cmd_validate(argc - 1, argv + 1);
+  if (!strcmp(cmd, "params")) return cmd_params(argc - 1, argv + 1);
+  if (!strcmp(cmd, "metrics")) return socap_metrics_main(argc - 1, argv + 1);
+  if (!strcmp(cmd, "sweep")) return socap_cli_sweep(argc - 1, argv + 1);
+  if (!strcmp(cmd, "merge")) return socap_cli_merge(argc - 1, argv + 1);
+  return usage_error("unknown command '%s'", cmd);
+}

@@ -1,0 +1,107 @@
+/**
+ * @file run.h
+ * @brief Running a model and recording it into HDF5 tables.
+ *
+ * A recorder owns the output tables of one HDF5 file (/timeseries, /global,
+ * /agents, optional /agents_history and /network). It can record many tasks
+ * into the same file (sweeps); every row carries a `task` column. The layout
+ * is documented in docs/schema.md.
+ */
+#ifndef SOCAP_RUN_H
+#define SOCAP_RUN_H
+
+#include <hdf5.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "socap/model.h"
+#include "socap/params.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Version of the HDF5 layout written (root attribute `socap_schema_version`). */
+#define SOCAP_SCHEMA_VERSION "1.0"
+
+/** Per-agent metric columns, in the order used by /agents and /timeseries. */
+typedef enum {
+  SOCAP_M_DEGREE = 0,
+  SOCAP_M_STRENGTH,
+  SOCAP_M_N_DORMANT,
+  SOCAP_M_LAYER5,
+  SOCAP_M_LAYER15,
+  SOCAP_M_LAYER50,
+  SOCAP_M_LAYER150,
+  SOCAP_M_CONSTRAINT,
+  SOCAP_M_EFF_SIZE,
+  SOCAP_M_EFFICIENCY,
+  SOCAP_M_CLUSTERING,
+  SOCAP_M_REACH2,
+  SOCAP_M_N_GROUPS,
+  SOCAP_M_BLAU,
+  SOCAP_M_SUPPORT,
+  SOCAP_M_INFO_WINDOW,
+  SOCAP_M_INFO_TOTAL,
+  SOCAP_M_INFO_OUTSIDE_SHARE,
+  SOCAP_M_BETWEENNESS,
+  SOCAP_M_COUNT
+} socap_metric_id;
+
+/** Name, units and description of metric @p k. */
+const char *socap_metric_name(int k);
+const char *socap_metric_units(int k);
+const char *socap_metric_doc(int k);
+
+/** Progress callback: @p done of @p total units (steps or tasks). */
+typedef void (*socap_progress_fn)(void *ctx, int64_t done, int64_t total);
+
+/** A recorder writing tables into an open HDF5 location. */
+typedef struct socap_recorder socap_recorder;
+
+/**
+ * Create the tables under @p root for scenarios shaped like @p p (strategy
+ * codebook, snapshot and history options are taken from it).
+ * *out is owned by the caller (socap_recorder_close).
+ */
+int socap_recorder_open(hid_t root, const socap_params *p, socap_recorder **out);
+
+/**
+ * Run task @p task of scenario @p p to the end, recording into @p rec.
+ * @p progress may be NULL. Returns SOCAP_OK or an error code.
+ */
+int socap_recorder_run(socap_recorder *rec, const socap_params *p, uint64_t task, socap_progress_fn progress,
+                       void *ctx);
+
+/** Print the final per-strategy summary of the last recorded task. */
+void socap_recorder_print_summary(const socap_recorder *rec, FILE *f);
+
+/** Flush and close all tables; free @p rec. Safe with NULL. */
+int socap_recorder_close(socap_recorder *rec);
+
+/** Provenance fields filled by the caller. */
+typedef struct {
+  const char *config_text; /**< resolved YAML */
+  const char *command;     /**< command line */
+  const char *start_time;  /**< ISO 8601 UTC */
+  const char *end_time;    /**< ISO 8601 UTC */
+  const char *kind;        /**< "run" or "sweep" */
+  int threads;
+  int ranks;
+  uint64_t seed;
+} socap_provenance;
+
+/** Write the /provenance group (version, commit, compiler, libraries, host, ...). */
+int socap_write_provenance(hid_t root, const socap_provenance *pv);
+
+/** Current UTC time as ISO 8601 into @p buf (at least 32 bytes). */
+void socap_now_iso(char *buf, size_t len);
+
+/** Library version string and git commit. */
+const char *socap_version(void);
+const char *socap_git_commit(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

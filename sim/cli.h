@@ -1,0 +1,25 @@
+/* Private helpers shared by the CLI commands (main.c, sweep). */
+#ifndef SOCAP_CLI_H
+#define SOCAP_CLI_H
+#include <stdint.h>
+
+/** Progress reporter: a bar with ETA on a terminal, periodic lines otherwise. */
+typedef struct {
+  const char *what;
+  int quiet, tty;
+  double t0, last, interval;
+  char extra[96]; /* appended text, e.g. "failed 2" */
+} socap_cli_progress;
+
+void socap_cli_progress_init(socap_cli_progress *pg, const char *what, int quiet);
+/** socap_progress_fn-compatible callback; ctx is a socap_cli_progress. */
+void socap_cli_progress_cb(void *ctx, int64_t done, int64_t total);
+/** Parse --threads; returns 0 or SOCAP_ECONFIG after printing a message. */
+int socap_cli_set_threads(const char *arg);
+/** argv joined by spaces; caller frees. */
+char *socap_cli_command_line(int argc, char **argv);
+
+/** `socap sweep` and `socap merge` (sim/sweep_cli.c). argv[0] is the command. */
+int socap_cli_sweep(int argc, char **argv);
+int socap_cli_merge(int argc, char **argv);
+#endif

@@ -1,0 +1,93 @@
+/* CLI helpers shared by the commands: progress reporting and options. */
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "socap/error.h"
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "socap: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\nrun 'socap --help' for usage\n");
+  return SOCAP_ECONFIG;
+}
+
+/* ---- progress ------------------------------------------------------------ */
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void socap_cli_progress_init(socap_cli_progress *pg, const char *what, int quiet) {
+  memset(pg, 0, sizeof *pg);
+  pg->what = what;
+  pg->quiet = quiet;
+  pg->tty = isatty(STDERR_FILENO);
+  pg->t0 = now_s();
+  pg->last = -1e9;
+  const char *iv = getenv("SOCAP_PROGRESS_INTERVAL");
+  pg->interval = iv ? atof(iv) : 10.0;
+}
+
+static void fmt_duration(char *buf, size_t n, double s) {
+  if (!(s >= 0) || s > 1e7) { snprintf(buf, n, "--:--"); return; }
+  int t = (int)(s + 0.5);
+  if (t >= 3600) snprintf(buf, n, "%d:%02d:%02d", t / 3600, (t / 60) % 60, t % 60);
+  else snprintf(buf, n, "%02d:%02d", t / 60, t % 60);
+}
+
+void socap_cli_progress_cb(void *ctx, int64_t done, int64_t total) {
+  socap_cli_progress *pg = ctx;
+  if (pg->quiet || total <= 0) return;
+  double t = now_s(), el = t - pg->t0;
+  int finished = done >= total;
+  if (!finished && t - pg->last < (pg->tty ? 0.1 : pg->interval)) return;
+  pg->last = t;
+  double eta = done > 0 ? el * (double)(total - done) / (double)done : -1;
+  char e1[32], e2[32];
+  fmt_duration(e1, sizeof e1, el);
+  fmt_duration(e2, sizeof e2, eta);
+  if (pg->tty) {
+    int width = 30, fill = (int)(width * (double)done / (double)total);
+    char bar[64];
+    for (int k = 0; k < width; k++) bar[k] = k < fill ? '#' : '.';
+    bar[width] = 0;
+    fprintf(stderr, "\r%s [%s] %lld/%lld %3.0f%% elapsed %s ETA %s%s", pg->what, bar, (long long)done,
+            (long long)total, 100.0 * (double)done / (double)total, e1, e2, pg->extra);
+    if (finished) fputc('\n', stderr);
+  } else {
+    fprintf(stderr, "socap: %s %lld/%lld (%.0f%%) elapsed %s ETA %s%s\n", pg->what, (long long)done,
+            (long long)total, 100.0 * (double)done / (double)total, e1, e2, pg->extra);
+  }
+  fflush(stderr);
+}
+
+/* ---- shared option handling ------------------------------------------------- */
+
+int socap_cli_set_threads(const char *arg) {
+  char *end;
+  long v = strtol(arg, &end, 10);
+  if (*end || v < 1 || v > 4096) return usage_error("--threads expects a positive integer, got '%s'", arg);
+  omp_set_num_threads((int)v);
+  return SOCAP_OK;
+}
+
+char *socap_cli_command_line(int argc, char **argv) {
+  size_t len = 1;
+  for (int k = 0; k < argc; k++) len += strlen(argv[k]) + 1;
+  char *s = malloc(len);
+  if (!s) return NULL;
+  s[0] = 0;
+  for (int k = 0; k < argc; k++) {
+    if (k) strcat(s, " ");
+    strcat(s, argv[k]);
+  }
+  return s;
+}
+

@@ -1,0 +1,497 @@
+/* Running a model and recording it: per-agent metrics, per-strategy
+ * aggregates, global measures, network snapshots and provenance. */
+#include "socap/run.h"
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <gsl/gsl_version.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "socap/error.h"
+#include "socap/h5out.h"
+#include "socap/metrics.h"
+#include "socap/rng.h"
+
+#ifndef SOCAP_VERSION
+#define SOCAP_VERSION "0.0.0"
+#endif
+#ifndef SOCAP_GIT_COMMIT
+#define SOCAP_GIT_COMMIT "unknown"
+#endif
+
+const char *socap_version(void) { return SOCAP_VERSION; }
+const char *socap_git_commit(void) { return SOCAP_GIT_COMMIT; }
+
+static const struct {
+  const char *name, *units, *doc;
+} metric_info[SOCAP_M_COUNT] = {
+    {"degree", "tie", "active ties"},
+    {"strength", "1", "sum of active tie strengths"},
+    {"n_dormant", "tie", "dormant ties"},
+    {"layer5", "tie", "active ties with strength >= output.layers[0]"},
+    {"layer15", "tie", "active ties with strength >= output.layers[1]"},
+    {"layer50", "tie", "active ties with strength >= output.layers[2]"},
+    {"layer150", "tie", "active ties with strength >= output.layers[3]"},
+    {"constraint", "1", "Burt constraint, weighted (igraph convention); NaN for isolates"},
+    {"eff_size", "1", "Burt effective size, weighted (NetworkX form); NaN for isolates"},
+    {"efficiency", "1", "effective size / degree; NaN for isolates"},
+    {"clustering", "1", "local clustering, unweighted; NaN if degree < 2"},
+    {"reach2", "agent", "distinct agents within two hops over active ties"},
+    {"n_groups", "group", "distinct groups among active contacts"},
+    {"blau", "1", "Blau index of contacts' groups, 1 - sum p_g^2; NaN for isolates"},
+    {"support", "1", "sum of squared active tie strengths (bonding capital)"},
+    {"info_window", "item", "items first received since the previous recorded step"},
+    {"info_total", "item", "items first received since step 0 (or since joining)"},
+    {"info_outside_share", "1", "share of info_total whose origin is in another group; NaN if none"},
+    {"betweenness", "1", "hop-count betweenness (Brandes; sampled if configured); NaN when off"},
+};
+
+const char *socap_metric_name(int k) { return metric_info[k].name; }
+const char *socap_metric_units(int k) { return metric_info[k].units; }
+const char *socap_metric_doc(int k) { return metric_info[k].doc; }
+
+static const char *stat_names[5] = {"mean", "sd", "p10", "p50", "p90"};
+
+/* Counters written to /global (cumulative since step 0). */
+#define N_GLOBAL_COUNTERS 13
+static const char *global_counter_names[N_GLOBAL_COUNTERS] = {
+    "formed_work", "formed_event", "formed_intro", "formed_react", "proposals", "rejected", "went_dormant",
+    "displaced", "revived", "forgotten", "left", "info_received", "n_dormant_ties"};
+
+struct socap_recorder {
+  hid_t root;
+  int n_strategies;
+  char strategy_names[SOCAP_MAX_STRATEGIES + 1][SOCAP_NAME_LEN];
+  socap_table *ts, *glob, *agents, *hist, *net;
+  /* final per-strategy means of the last task, for the summary */
+  int have_summary;
+  int64_t sum_n[SOCAP_MAX_STRATEGIES + 1];
+  double sum_mean[SOCAP_MAX_STRATEGIES + 1][SOCAP_M_COUNT];
+  int last_step;
+};
+
+/* Per-agent values of one recorded step. */
+typedef struct {
+  int32_t n;
+  double *v[SOCAP_M_COUNT];
+} agent_values;
+
+static void values_free(agent_values *a) {
+  for (int k = 0; k < SOCAP_M_COUNT; k++) free(a->v[k]);
+}
+
+static int values_alloc(agent_values *a, int32_t n) {
+  memset(a, 0, sizeof *a);
+  a->n = n;
+  for (int k = 0; k < SOCAP_M_COUNT; k++)
+    if (!(a->v[k] = malloc((size_t)(n ? n : 1) * sizeof(double)))) {
+      values_free(a);
+      return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for per-agent metrics");
+    }
+  return SOCAP_OK;
+}
+
+/* ---- table layout -------------------------------------------------------- */
+
+static int make_strategy_codebook(hid_t root, const char *path, socap_recorder *r, int with_all) {
+  const char *names[SOCAP_MAX_STRATEGIES + 1];
+  int n = r->n_strategies + (with_all ? 1 : 0);
+  for (int k = 0; k < n; k++) names[k] = r->strategy_names[k];
+  hid_t d = H5Oopen(root, path, H5P_DEFAULT);
+  if (d < 0) return SOCAP_ERROR(SOCAP_EIO, "cannot open %s", path);
+  int rc = socap_h5_attr_strlist(d, "codebook", names, n);
+  H5Oclose(d);
+  return rc;
+}
+
+static int table_with_agents_cols(hid_t root, const char *name, const char *desc, int with_step, socap_table **out) {
+  socap_colspec cols[6 + SOCAP_M_COUNT + 2];
+  int c = 0;
+  cols[c++] = (socap_colspec){"task", SOCAP_COL_I32, "1", "task id (0 for a single run)"};
+  if (with_step) cols[c++] = (socap_colspec){"step", SOCAP_COL_I32, "step", "recorded step"};
+  cols[c++] = (socap_colspec){"agent", SOCAP_COL_I32, "1", "agent id 0..N-1"};
+  cols[c++] = (socap_colspec){"group", SOCAP_COL_I32, "1", "organisational group id"};
+  cols[c++] = (socap_colspec){"cohort", SOCAP_COL_I32, "1", "cohort code (codebook attribute)"};
+  cols[c++] = (socap_colspec){"strategy", SOCAP_COL_I32, "1", "strategy code (codebook attribute)"};
+  for (int k = 0; k < SOCAP_M_COUNT; k++)
+    cols[c++] = (socap_colspec){metric_info[k].name, (k == SOCAP_M_DEGREE || k == SOCAP_M_N_DORMANT ||
+                                                       (k >= SOCAP_M_LAYER5 && k <= SOCAP_M_LAYER150) ||
+                                                       k == SOCAP_M_REACH2 || k == SOCAP_M_N_GROUPS ||
+                                                       k == SOCAP_M_INFO_WINDOW || k == SOCAP_M_INFO_TOTAL)
+                                                          ? SOCAP_COL_I32
+                                                          : SOCAP_COL_F64,
+                                metric_info[k].units, metric_info[k].doc};
+  cols[c++] = (socap_colspec){"info_hops_mean", SOCAP_COL_F64, "hop", "mean hops travelled by items received; NaN if none"};
+  return socap_table_create(root, name, desc, cols, c, 0, out);
+}
+
+int socap_recorder_open(hid_t root, const socap_params *p, socap_recorder **out) {
+  *out = NULL;
+  socap_recorder *r = calloc(1, sizeof *r);
+  if (!r) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+  r->root = root;
+  r->n_strategies = p->n_strategies;
+  for (int k = 0; k < p->n_strategies; k++) snprintf(r->strategy_names[k], SOCAP_NAME_LEN, "%s", p->strategies[k].name);
+  snprintf(r->strategy_names[p->n_strategies], SOCAP_NAME_LEN, "all");
+  int rc;
+  /* /timeseries */
+  {
+    int ncol = 4 + 5 * SOCAP_M_COUNT;
+    socap_colspec *cols = calloc((size_t)ncol, sizeof *cols);
+    char (*names)[48] = calloc((size_t)ncol, 48);
+    char (*docs)[160] = calloc((size_t)ncol, 160);
+    if (!cols || !names || !docs) { free(cols); free(names); free(docs); rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory"); goto fail; }
+    int c = 0;
+    cols[c++] = (socap_colspec){"task", SOCAP_COL_I32, "1", "task id (0 for a single run)"};
+    cols[c++] = (socap_colspec){"step", SOCAP_COL_I32, "step", "recorded step"};
+    cols[c++] = (socap_colspec){"strategy", SOCAP_COL_I32, "1", "strategy code (codebook attribute); the last code is 'all'"};
+    cols[c++] = (socap_colspec){"n_agents", SOCAP_COL_I32, "agent", "agents following the strategy"};
+    for (int k = 0; k < SOCAP_M_COUNT; k++)
+      for (int s = 0; s < 5; s++) {
+        snprintf(names[c], 48, "%s_%s", metric_info[k].name, stat_names[s]);
+        snprintf(docs[c], 160, "%s of %s over agents (NaN values excluded)", stat_names[s], metric_info[k].name);
+        cols[c] = (socap_colspec){names[c], SOCAP_COL_F64, metric_info[k].units, docs[c]};
+        c++;
+      }
+    rc = socap_table_create(root, "timeseries", "per recorded step and strategy: aggregates of per-agent metrics", cols,
+                            c, 4096, &r->ts);
+    free(cols); free(names); free(docs);
+    if (rc) goto fail;
+    if ((rc = make_strategy_codebook(root, "timeseries/strategy", r, 1))) goto fail;
+  }
+  /* /global */
+  {
+    socap_colspec cols[8 + N_GLOBAL_COUNTERS + SOCAP_OVERLAP_BINS];
+    char names[SOCAP_OVERLAP_BINS][24];
+    int c = 0;
+    cols[c++] = (socap_colspec){"task", SOCAP_COL_I32, "1", "task id"};
+    cols[c++] = (socap_colspec){"step", SOCAP_COL_I32, "step", "recorded step"};
+    cols[c++] = (socap_colspec){"mean_degree", SOCAP_COL_F64, "tie", "mean number of active ties"};
+    cols[c++] = (socap_colspec){"transitivity", SOCAP_COL_F64, "1", "global transitivity of active ties (unweighted)"};
+    cols[c++] = (socap_colspec){"largest_component", SOCAP_COL_I32, "agent", "size of the largest connected component"};
+    cols[c++] = (socap_colspec){"n_components", SOCAP_COL_I32, "1", "connected components, isolates included"};
+    cols[c++] = (socap_colspec){"n_active_ties", SOCAP_COL_I64, "tie", "active ties"};
+    for (int k = 0; k < N_GLOBAL_COUNTERS; k++)
+      cols[c++] = (socap_colspec){global_counter_names[k], SOCAP_COL_I64, k == 12 ? "tie" : "1",
+                                  k == 12 ? "dormant ties" : "cumulative count since step 0"};
+    for (int b = 0; b < SOCAP_OVERLAP_BINS; b++) {
+      snprintf(names[b], sizeof names[b], "overlap_d%02d", b + 1);
+      cols[c++] = (socap_colspec){names[b], SOCAP_COL_F64, "1",
+                                  "mean neighbourhood overlap of active ties in this strength decile (1 = weakest)"};
+    }
+    if ((rc = socap_table_create(root, "global", "per recorded step: network-wide measures and event counts", cols, c,
+                                 4096, &r->glob)))
+      goto fail;
+  }
+  if ((rc = table_with_agents_cols(root, "agents", "per agent: metrics at the final step", 0, &r->agents))) goto fail;
+  if ((rc = make_strategy_codebook(root, "agents/strategy", r, 0))) goto fail;
+  if (p->agents_history) {
+    if ((rc = table_with_agents_cols(root, "agents_history", "per agent and recorded step: metrics", 1, &r->hist)))
+      goto fail;
+    if ((rc = make_strategy_codebook(root, "agents_history/strategy", r, 0))) goto fail;
+  }
+  if (p->n_snapshots > 0) {
+    socap_colspec cols[] = {
+        {"task", SOCAP_COL_I32, "1", "task id"},
+        {"step", SOCAP_COL_I32, "step", "snapshot step"},
+        {"src", SOCAP_COL_I32, "1", "agent id (src < dst; each tie once)"},
+        {"dst", SOCAP_COL_I32, "1", "agent id"},
+        {"w", SOCAP_COL_F64, "1", "strength at the snapshot step"},
+        {"peak", SOCAP_COL_F64, "1", "peak strength"},
+        {"state", SOCAP_COL_U8, "1", "0 dormant, 1 active"},
+        {"origin", SOCAP_COL_U8, "1", "0 work, 1 event, 2 introduction, 3 reactivation"},
+        {"last", SOCAP_COL_I32, "step", "step of the last update"},
+    };
+    if ((rc = socap_table_create(root, "network", "tie snapshots at output.snapshots steps", cols, 9, 0, &r->net)))
+      goto fail;
+  }
+  {
+    /* cohort codebooks */
+    const char *cn[SOCAP_MAX_COHORTS];
+    for (int k = 0; k < p->n_cohorts; k++) cn[k] = p->cohorts[k].name;
+    hid_t d = H5Oopen(root, "agents/cohort", H5P_DEFAULT);
+    rc = d < 0 ? SOCAP_EIO : socap_h5_attr_strlist(d, "codebook", cn, p->n_cohorts);
+    if (d >= 0) H5Oclose(d);
+    if (rc) goto fail;
+    if (r->hist) {
+      d = H5Oopen(root, "agents_history/cohort", H5P_DEFAULT);
+      rc = d < 0 ? SOCAP_EIO : socap_h5_attr_strlist(d, "codebook", cn, p->n_cohorts);
+      if (d >= 0) H5Oclose(d);
+      if (rc) goto fail;
+    }
+  }
+  *out = r;
+  return SOCAP_OK;
+fail:
+  socap_recorder_close(r);
+  return rc ? rc : SOCAP_EIO;
+}
+
+int socap_recorder_close(socap_recorder *r) {
+  if (!r) return SOCAP_OK;
+  int rc = 0;
+  rc |= socap_table_close(r->ts);
+  rc |= socap_table_close(r->glob);
+  rc |= socap_table_close(r->agents);
+  rc |= socap_table_close(r->hist);
+  rc |= socap_table_close(r->net);
+  free(r);
+  return rc ? SOCAP_EIO : SOCAP_OK;
+}
+
+/* ---- computing a record --------------------------------------------------- */
+
+static int compute_values(socap_model *m, agent_values *a, socap_global_metrics *gm) {
+  const socap_params *p = socap_model_params(m);
+  socap_graph g;
+  socap_node_metrics nm;
+  int rc = socap_model_graph(m, &g);
+  if (rc) return rc;
+  if ((rc = socap_node_metrics_alloc(&nm, g.n, p->betweenness))) { socap_graph_free(&g); return rc; }
+  socap_metrics_opts o;
+  socap_metrics_opts_default(&o);
+  o.betweenness = p->betweenness;
+  o.betweenness_samples = p->betweenness_samples;
+  o.seed = socap_hash_combine(p->seed, (uint64_t)socap_model_t(m));
+  if ((rc = socap_metrics_nodes(&g, &o, &nm)) || (gm && (rc = socap_metrics_global(&g, 0, gm)))) goto done;
+  socap_agents_view av = socap_model_agents(m);
+  int32_t n = g.n;
+#pragma omp parallel for schedule(dynamic, 1024)
+  for (int32_t i = 0; i < n; i++) {
+    int32_t act, dor;
+    socap_model_degree(m, i, &act, &dor);
+    int32_t lay[SOCAP_N_LAYERS] = {0};
+    for (int64_t e = g.off[i]; e < g.off[i + 1]; e++)
+      for (int l = 0; l < SOCAP_N_LAYERS; l++) lay[l] += g.w[e] >= p->layers[l];
+    a->v[SOCAP_M_DEGREE][i] = nm.degree[i];
+    a->v[SOCAP_M_STRENGTH][i] = nm.strength[i];
+    a->v[SOCAP_M_N_DORMANT][i] = dor;
+    for (int l = 0; l < SOCAP_N_LAYERS; l++) a->v[SOCAP_M_LAYER5 + l][i] = lay[l];
+    a->v[SOCAP_M_CONSTRAINT][i] = nm.constraint[i];
+    a->v[SOCAP_M_EFF_SIZE][i] = nm.eff_size[i];
+    a->v[SOCAP_M_EFFICIENCY][i] = nm.efficiency[i];
+    a->v[SOCAP_M_CLUSTERING][i] = nm.clustering[i];
+    a->v[SOCAP_M_REACH2][i] = nm.reach2[i];
+    a->v[SOCAP_M_N_GROUPS][i] = nm.n_groups[i];
+    a->v[SOCAP_M_BLAU][i] = nm.blau[i];
+    a->v[SOCAP_M_SUPPORT][i] = nm.support[i];
+    a->v[SOCAP_M_INFO_WINDOW][i] = av.info_window[i];
+    a->v[SOCAP_M_INFO_TOTAL][i] = av.info_total[i];
+    a->v[SOCAP_M_INFO_OUTSIDE_SHARE][i] = av.info_total[i] ? (double)av.info_outside[i] / av.info_total[i] : NAN;
+    a->v[SOCAP_M_BETWEENNESS][i] = nm.betweenness ? nm.betweenness[i] : NAN;
+  }
+done:
+  socap_node_metrics_free(&nm);
+  socap_graph_free(&g);
+  return rc;
+}
+
+/* mean, sample sd, and type-7 quantiles (numpy's default) of the non-NaN values. */
+static void five_stats(double *buf, size_t n, double out[5]) {
+  if (n == 0) { for (int s = 0; s < 5; s++) out[s] = NAN; return; }
+  gsl_sort(buf, 1, n);
+  out[0] = gsl_stats_mean(buf, 1, n);
+  out[1] = n > 1 ? gsl_stats_sd_m(buf, 1, n, out[0]) : NAN;
+  out[2] = gsl_stats_quantile_from_sorted_data(buf, 1, n, 0.1);
+  out[3] = gsl_stats_quantile_from_sorted_data(buf, 1, n, 0.5);
+  out[4] = gsl_stats_quantile_from_sorted_data(buf, 1, n, 0.9);
+}
+
+static int write_agent_rows(socap_table *t, int with_step, int32_t task, int step, socap_model *m,
+                            const agent_values *a) {
+  socap_agents_view av = socap_model_agents(m);
+  for (int32_t i = 0; i < a->n; i++) {
+    int c = 0;
+    socap_table_set_i32(t, c++, task);
+    if (with_step) socap_table_set_i32(t, c++, step);
+    socap_table_set_i32(t, c++, i);
+    socap_table_set_i32(t, c++, av.group[i]);
+    socap_table_set_i32(t, c++, av.cohort[i]);
+    socap_table_set_i32(t, c++, av.strategy[i]);
+    for (int k = 0; k < SOCAP_M_COUNT; k++) {
+      int is_int = (k == SOCAP_M_DEGREE || k == SOCAP_M_N_DORMANT || (k >= SOCAP_M_LAYER5 && k <= SOCAP_M_LAYER150) ||
+                    k == SOCAP_M_REACH2 || k == SOCAP_M_N_GROUPS || k == SOCAP_M_INFO_WINDOW || k == SOCAP_M_INFO_TOTAL);
+      if (is_int) socap_table_set_i32(t, c++, (int32_t)a->v[k][i]);
+      else socap_table_set_f64(t, c++, a->v[k][i]);
+    }
+    socap_table_set_f64(t, c++, av.info_total[i] ? (double)av.info_hops[i] / av.info_total[i] : NAN);
+    int rc = socap_table_next_row(t);
+    if (rc) return rc;
+  }
+  return SOCAP_OK;
+}
+
+static int record(socap_recorder *r, socap_model *m, int32_t task, int final) {
+  const socap_params *p = socap_model_params(m);
+  int step = socap_model_t(m);
+  agent_values a;
+  socap_global_metrics gm;
+  int rc = values_alloc(&a, p->n_agents);
+  if (rc) return rc;
+  double *buf = malloc((size_t)p->n_agents * sizeof(double));
+  if (!buf) { values_free(&a); return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory"); }
+  if ((rc = compute_values(m, &a, &gm))) goto done;
+  socap_agents_view av = socap_model_agents(m);
+  /* /timeseries: one row per strategy, then "all" */
+  for (int s = 0; s <= r->n_strategies; s++) {
+    int all = s == r->n_strategies;
+    int32_t count = 0;
+    for (int32_t i = 0; i < a.n; i++) count += all || av.strategy[i] == s;
+    socap_table_set_i32(r->ts, 0, task);
+    socap_table_set_i32(r->ts, 1, step);
+    socap_table_set_i32(r->ts, 2, s);
+    socap_table_set_i32(r->ts, 3, count);
+    for (int k = 0; k < SOCAP_M_COUNT; k++) {
+      size_t nb = 0;
+      for (int32_t i = 0; i < a.n; i++)
+        if ((all || av.strategy[i] == s) && !isnan(a.v[k][i])) buf[nb++] = a.v[k][i];
+      double st[5];
+      five_stats(buf, nb, st);
+      for (int q = 0; q < 5; q++) socap_table_set_f64(r->ts, 4 + 5 * k + q, st[q]);
+      if (final) { r->sum_mean[s][k] = st[0]; r->sum_n[s] = count; }
+    }
+    if ((rc = socap_table_next_row(r->ts))) goto done;
+  }
+  /* /global */
+  {
+    socap_counters tot;
+    socap_model_counters(m, &tot, NULL);
+    int64_t n_dorm = 0;
+    for (int32_t i = 0; i < a.n; i++) n_dorm += (int64_t)a.v[SOCAP_M_N_DORMANT][i];
+    int64_t cnt[N_GLOBAL_COUNTERS] = {tot.formed[0], tot.formed[1], tot.formed[2], tot.formed[3], tot.proposals,
+                                      tot.rejected, tot.went_dormant, tot.displaced, tot.revived, tot.forgotten,
+                                      tot.left, tot.info_received, n_dorm / 2};
+    int c = 0;
+    socap_table_set_i32(r->glob, c++, task);
+    socap_table_set_i32(r->glob, c++, step);
+    socap_table_set_f64(r->glob, c++, gm.mean_degree);
+    socap_table_set_f64(r->glob, c++, gm.transitivity);
+    socap_table_set_i32(r->glob, c++, gm.largest_component);
+    socap_table_set_i32(r->glob, c++, gm.n_components);
+    socap_table_set_i64(r->glob, c++, gm.n_edges);
+    for (int k = 0; k < N_GLOBAL_COUNTERS; k++) socap_table_set_i64(r->glob, c++, cnt[k]);
+    for (int b = 0; b < SOCAP_OVERLAP_BINS; b++) socap_table_set_f64(r->glob, c++, gm.overlap_by_decile[b]);
+    if ((rc = socap_table_next_row(r->glob))) goto done;
+  }
+  if (r->hist && (rc = write_agent_rows(r->hist, 1, task, step, m, &a))) goto done;
+  if (final) {
+    if ((rc = write_agent_rows(r->agents, 0, task, step, m, &a))) goto done;
+    r->have_summary = 1;
+    r->last_step = step;
+  }
+done:
+  free(buf);
+  values_free(&a);
+  return rc;
+}
+
+static int snapshot(socap_recorder *r, socap_model *m, int32_t task) {
+  const socap_params *p = socap_model_params(m);
+  int step = socap_model_t(m);
+  socap_tie_info *buf = malloc(sizeof(socap_tie_info) * (size_t)(p->dunbar_limit + p->dormant_limit + 1));
+  if (!buf) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+  int rc = SOCAP_OK;
+  for (int32_t i = 0; i < p->n_agents && !rc; i++) {
+    int32_t k = socap_model_ties(m, i, buf, p->dunbar_limit + p->dormant_limit + 1);
+    for (int32_t x = 0; x < k && !rc; x++) {
+      if (buf[x].nbr < i) continue;
+      socap_table_set_i32(r->net, 0, task);
+      socap_table_set_i32(r->net, 1, step);
+      socap_table_set_i32(r->net, 2, i);
+      socap_table_set_i32(r->net, 3, buf[x].nbr);
+      socap_table_set_f64(r->net, 4, buf[x].w);
+      socap_table_set_f64(r->net, 5, buf[x].peak);
+      socap_table_set_u8(r->net, 6, (uint8_t)buf[x].state);
+      socap_table_set_u8(r->net, 7, (uint8_t)buf[x].origin);
+      socap_table_set_i32(r->net, 8, buf[x].last);
+      rc = socap_table_next_row(r->net);
+    }
+  }
+  free(buf);
+  return rc;
+}
+
+int socap_recorder_run(socap_recorder *r, const socap_params *p, uint64_t task, socap_progress_fn progress,
+                       void *ctx) {
+  socap_model *m = NULL;
+  int rc = socap_model_create(p, task, &m);
+  if (rc) return rc;
+  int32_t tid = (int32_t)task;
+  for (int k = 0; k < p->n_snapshots && r->net; k++)
+    if (p->snapshots[k] == 0 && (rc = snapshot(r, m, tid))) goto done;
+  for (int t = 1; t <= p->steps; t++) {
+    if ((rc = socap_model_step(m))) goto done;
+    int final = t == p->steps;
+    if (final || t % p->record_every == 0) {
+      if ((rc = record(r, m, tid, final))) goto done;
+      socap_model_reset_window(m);
+    }
+    for (int k = 0; k < p->n_snapshots && r->net; k++)
+      if (p->snapshots[k] == t && (rc = snapshot(r, m, tid))) goto done;
+    if (progress) progress(ctx, t, p->steps);
+  }
+done:
+  socap_model_free(m);
+  return rc;
+}
+
+void socap_recorder_print_summary(const socap_recorder *r, FILE *f) {
+  if (!r->have_summary) return;
+  static const int cols[] = {SOCAP_M_DEGREE,     SOCAP_M_N_DORMANT, SOCAP_M_CONSTRAINT, SOCAP_M_EFF_SIZE,
+                             SOCAP_M_CLUSTERING, SOCAP_M_REACH2,    SOCAP_M_SUPPORT,    SOCAP_M_INFO_TOTAL,
+                             SOCAP_M_INFO_OUTSIDE_SHARE};
+  int nc = (int)(sizeof cols / sizeof cols[0]);
+  fprintf(f, "Social capital by strategy at step %d (means over agents)\n", r->last_step);
+  fprintf(f, "%-18s %6s", "strategy", "agents");
+  for (int c = 0; c < nc; c++) fprintf(f, " %12.12s", metric_info[cols[c]].name);
+  fputc('\n', f);
+  for (int s = 0; s <= r->n_strategies; s++) {
+    if (r->sum_n[s] == 0) continue;
+    fprintf(f, "%-18s %6lld", r->strategy_names[s], (long long)r->sum_n[s]);
+    for (int c = 0; c < nc; c++) fprintf(f, " %12.3f", r->sum_mean[s][cols[c]]);
+    fputc('\n', f);
+  }
+}
+
+/* ---- provenance ------------------------------------------------------------- */
+
+void socap_now_iso(char *buf, size_t len) {
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int socap_write_provenance(hid_t root, const socap_provenance *pv) {
+  hid_t g = H5Gcreate2(root, "provenance", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (g < 0) return SOCAP_ERROR(SOCAP_EIO, "cannot create /provenance");
+  char host[256] = "unknown", hdf5v[64], buf[64];
+  gethostname(host, sizeof host - 1);
+  unsigned maj, min, rel;
+  H5get_libversion(&maj, &min, &rel);
+  snprintf(hdf5v, sizeof hdf5v, "%u.%u.%u", maj, min, rel);
+  int rc = 0;
+  rc |= socap_h5_write_text(g, "config", pv->config_text ? pv->config_text : "", "resolved configuration (YAML)");
+  rc |= socap_h5_attr_str(g, "socap_version", socap_version());
+  rc |= socap_h5_attr_str(g, "git_commit", socap_git_commit());
+  rc |= socap_h5_attr_str(g, "compiler", "gcc-compatible " __VERSION__);
+  rc |= socap_h5_attr_str(g, "gsl_version", GSL_VERSION);
+  rc |= socap_h5_attr_str(g, "hdf5_version", hdf5v);
+  rc |= socap_h5_attr_str(g, "host", host);
+  rc |= socap_h5_attr_str(g, "command", pv->command ? pv->command : "");
+  rc |= socap_h5_attr_str(g, "kind", pv->kind ? pv->kind : "run");
+  rc |= socap_h5_attr_str(g, "start_time", pv->start_time ? pv->start_time : "");
+  rc |= socap_h5_attr_str(g, "end_time", pv->end_time ? pv->end_time : "");
+  rc |= socap_h5_attr_i64(g, "threads", pv->threads);
+  rc |= socap_h5_attr_i64(g, "ranks", pv->ranks);
+  snprintf(buf, sizeof buf, "%llu", (unsigned long long)pv->seed);
+  rc |= socap_h5_attr_str(g, "seed", buf);
+  rc |= socap_h5_attr_str(g, "rng", "philox4x32-10, streams keyed by (seed, task, agent, step, purpose)");
+  H5Gclose(g);
+  return rc ? SOCAP_EIO : SOCAP_OK;
+}
