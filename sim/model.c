@@ -773,11 +773,12 @@ int socap_model_step(socap_model *m) {
    * in thread order yields agent order for any thread count. */
   int nth = m->nthreads;
   int fail = 0;
+  /* A team may be smaller than nth (nested in a parallel sweep): start empty. */
+  for (int k = 0; k < nth; k++) m->tbuf[k].n = 0;
 #pragma omp parallel num_threads(nth) reduction(| : fail)
   {
     int tid = omp_get_thread_num();
     pbuf_t *out = &m->tbuf[tid];
-    out->n = 0;
     gsl_rng *r = gsl_rng_alloc(socap_rng_philox);
     pws_t ws = {0};
     if (!r) fail = 1;
