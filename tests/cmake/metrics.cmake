@@ -1,0 +1,11 @@
+# Metrics module: unit tests (closed forms, hand-made graphs, thread
+# determinism, I/O) and the igraph/NetworkX oracle on generated graphs.
+socap_c_test(test_metrics ${CMAKE_CURRENT_SOURCE_DIR}/test_metrics.c)
+
+# The oracle runs `test_metrics metrics ...` (the same code as `socap metrics`)
+# on graphs written by `test_metrics --write-graph`.
+add_test(NAME metrics_oracle
+  COMMAND ${SOCAP_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/oracle_metrics.py
+          --socap $<TARGET_FILE:test_metrics> --gen $<TARGET_FILE:test_metrics>
+          --workdir ${CMAKE_CURRENT_BINARY_DIR}/metrics_oracle)
+set_tests_properties(metrics_oracle PROPERTIES ENVIRONMENT "${SOCAP_TEST_ENV}" LABELS "oracle")

@@ -1,0 +1,324 @@
+#!/usr/bin/python3
+"""Compare `socap metrics` with igraph and NetworkX.
+
+Usage:
+  oracle_metrics.py [--socap EXE] [--threads N] [--groups G.csv] [--nodes N]
+                    [--workdir DIR] [--tol 1e-9] GRAPH [GRAPH ...]
+  oracle_metrics.py --gen TEST_METRICS [--socap EXE] [--workdir DIR]
+
+GRAPH is an edge list CSV (src,dst[,w]; '#' comments; optional header; a line
+with one id declares a node) or a socap HDF5 tie snapshot FILE.h5:/network/step_NNNNNN
+(datasets src, dst, w, state; only state == 1 counts). EXE defaults to $SOCAP
+and is run as `EXE metrics GRAPH -o OUT ...`. With --gen, graphs are written
+by `TEST_METRICS --write-graph` (plus an HDF5 snapshot made here) and checked.
+
+Every metric that igraph or NetworkX also computes is compared to a relative
+tolerance of 1e-9 (NaN must match NaN): degree, strength, constraint (igraph,
+weights), effective size (NetworkX, weight), local clustering (igraph
+transitivity_local_undirected, mode nan), reach2 (igraph neighborhood order
+2), exact betweenness (igraph, undirected), transitivity and components
+(igraph). Support, efficiency, group diversity and the overlap-by-strength
+deciles are recomputed here independently. Exits non-zero on any mismatch.
+"""
+import argparse
+import math
+import os
+import subprocess
+import sys
+
+import h5py
+import igraph as ig
+import networkx as nx
+import numpy as np
+
+
+def load_csv(path, extra_nodes=0):
+    ids, edges = set(range(extra_nodes)), []
+    first = True
+    with open(path) as f:
+        for line in f:
+            s = line.strip()
+            if not s or s.startswith("#"):
+                continue
+            fields = [x.strip() for x in s.split(",")]
+            if first:
+                first = False
+                if not fields[0].isdigit():
+                    continue
+            u = int(fields[0])
+            ids.add(u)
+            if len(fields) == 1:
+                continue
+            v = int(fields[1])
+            ids.add(v)
+            w = float(fields[2]) if len(fields) > 2 else 1.0
+            edges.append((u, v, w))
+    labels = sorted(ids)
+    return labels, edges
+
+
+def load_h5(path, group, extra_nodes=0):
+    with h5py.File(path, "r") as f:
+        g = f[group]
+        src, dst, w, st = (np.asarray(g[k][...]) for k in ("src", "dst", "w", "state"))
+        n = None
+        for obj in (g, f):
+            for a in ("n_agents", "n_nodes"):
+                if n is None and a in obj.attrs:
+                    n = int(np.asarray(obj.attrs[a]).reshape(-1)[0])
+    keep = st == 1
+    src, dst, w = src[keep], dst[keep], w[keep]
+    n = max(n or 0, extra_nodes, int(max(src.max(initial=-1), dst.max(initial=-1))) + 1)
+    return list(range(n)), [(int(a), int(b), float(c)) for a, b, c in zip(src, dst, w)]
+
+
+def load(spec, extra_nodes=0):
+    for suf in (".h5:", ".hdf5:"):
+        k = spec.find(suf)
+        if k >= 0:
+            return load_h5(spec[: k + len(suf) - 1], spec[k + len(suf):], extra_nodes)
+    return load_csv(spec, extra_nodes)
+
+
+def simple_graph(labels, edges):
+    """Drop self loops, sum duplicate (undirected) edges: socap's convention."""
+    index = {x: i for i, x in enumerate(labels)}
+    acc = {}
+    for u, v, w in edges:
+        a, b = index[u], index[v]
+        if a == b:
+            continue
+        key = (min(a, b), max(a, b))
+        acc[key] = acc.get(key, 0.0) + w
+    return len(labels), acc
+
+
+def close(a, b, tol):
+    if isinstance(a, float) and math.isnan(a) or isinstance(b, float) and math.isnan(b):
+        return isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b)
+    return math.isclose(a, b, rel_tol=tol, abs_tol=1e-12)
+
+
+class Checker:
+    def __init__(self, name, tol):
+        self.name, self.tol, self.fail, self.count = name, tol, 0, 0
+
+    def vec(self, what, got, want):
+        got, want = list(got), list(want)
+        self.count += 1
+        if len(got) != len(want):
+            self.fail += 1
+            print(f"FAIL {self.name}: {what}: length {len(got)} != {len(want)}")
+            return
+        bad = [i for i, (a, b) in enumerate(zip(got, want)) if not close(float(a), float(b), self.tol)]
+        if bad:
+            self.fail += 1
+            i = bad[0]
+            print(f"FAIL {self.name}: {what}: {len(bad)} mismatches, first node {i}: socap {got[i]!r} vs {want[i]!r}")
+
+    def one(self, what, got, want):
+        self.vec(what, [got], [want])
+
+
+def run_socap(exe, spec, out, args):
+    cmd = [exe, "metrics", spec, "-o", out, "--force"] + args
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({r.returncode}): {r.stderr}")
+    glob = {}
+    for line in r.stdout.splitlines():
+        k, v = line.split()
+        glob[k] = float(v)
+    return glob
+
+
+def read_csv_table(path):
+    with open(path) as f:
+        header = f.readline().strip().split(",")
+        rows = [line.strip().split(",") for line in f if line.strip()]
+    return {h: np.array([float(r[c]) for r in rows]) for c, h in enumerate(header)}
+
+
+def read_h5_table(path):
+    with h5py.File(path, "r") as f:
+        nodes = {k: np.asarray(f["nodes"][k][...], dtype=float) for k in f["nodes"].keys()}
+        cols = [c.decode() if isinstance(c, bytes) else str(c) for c in f["nodes"].attrs["columns"]]
+        glob = {k: float(np.asarray(f["global"][k][...])[0]) for k in f["global"].keys()}
+    return nodes, cols, glob
+
+
+def overlap_deciles(n, acc):
+    nb = [set() for _ in range(n)]
+    for a, b in acc:
+        nb[a].add(b)
+        nb[b].add(a)
+    rows = []
+    for (a, b), w in acc.items():
+        c = len(nb[a] & nb[b])
+        den = (len(nb[a]) - 1) + (len(nb[b]) - 1) - c
+        if den > 0:
+            rows.append((w, a, b, c / den))
+    rows.sort()
+    out = [[] for _ in range(10)]
+    for r, row in enumerate(rows):
+        out[r * 10 // len(rows)].append(row[3])
+    return [float(np.mean(x)) if x else math.nan for x in out], len(rows)
+
+
+def check_graph(spec, exe, workdir, tol, threads, groups=None, nodes=0):
+    name = os.path.basename(spec)
+    labels, edges = load(spec, nodes)
+    n, acc = simple_graph(labels, edges)
+    pairs = list(acc.keys())
+    w = [acc[p] for p in pairs]
+    g = ig.Graph(n=n, edges=pairs)
+    g.es["weight"] = w
+    G = nx.Graph()
+    G.add_nodes_from(range(n))
+    G.add_weighted_edges_from((a, b, acc[(a, b)]) for a, b in pairs)
+    deg = g.degree()
+
+    args = ["--betweenness", "--threads", str(threads)]
+    if nodes:
+        args += ["--nodes", str(nodes)]
+    if groups:
+        args += ["--groups", groups]
+    base = os.path.join(workdir, name.replace(":", "_").replace("/", "_"))
+    glob_out = run_socap(exe, spec, base + ".nodes.csv", args)
+    t = read_csv_table(base + ".nodes.csv")
+    h5nodes, cols, h5glob = read_h5_table_or_none(exe, spec, base + ".nodes.h5", args)
+
+    c = Checker(name, tol)
+    c.vec("id", t["id"], labels)
+    c.vec("degree", t["degree"], deg)
+    c.vec("strength", t["strength"], g.strength(weights="weight"))
+    sup = [sum(x * x for x in g.es[g.incident(i)]["weight"]) for i in range(n)]
+    c.vec("support", t["support"], sup)
+    c.vec("constraint (igraph)", t["constraint"], g.constraint(weights="weight"))
+    es = nx.effective_size(G, weight="weight")
+    c.vec("eff_size (networkx)", t["eff_size"], [es[i] for i in range(n)])
+    c.vec("efficiency", t["efficiency"], [es[i] / deg[i] if deg[i] else math.nan for i in range(n)])
+    c.vec("clustering (igraph)", t["clustering"], g.transitivity_local_undirected(mode="nan"))
+    c.vec("reach2 (igraph)", t["reach2"], [len(x) - 1 for x in g.neighborhood(order=2)])
+    c.vec("betweenness (igraph)", t["betweenness"], g.betweenness(directed=False))
+
+    if groups:
+        gid = {}
+        with open(groups) as f:
+            for line in f:
+                p = line.strip().split(",")
+                if p[0].isdigit():
+                    gid[int(p[0])] = int(p[1])
+        gr = [gid[x] for x in labels]
+        ng, blau = [], []
+        for i in range(n):
+            nbg = [gr[j] for j in g.neighbors(i)]
+            ng.append(len(set(nbg)))
+            blau.append(1 - sum((nbg.count(x) / len(nbg)) ** 2 for x in set(nbg)) if nbg else math.nan)
+        c.vec("n_groups", t["n_groups"], ng)
+        c.vec("blau", t["blau"], blau)
+
+    comps = g.connected_components()
+    dec, ne = overlap_deciles(n, acc)
+    want_glob = {
+        "n_nodes": n,
+        "n_edges": len(pairs),
+        "mean_degree": 2 * len(pairs) / n if n else math.nan,
+        "transitivity": g.transitivity_undirected(mode="nan"),
+        "largest_component": max(comps.sizes()) if n else 0,
+        "n_components": len(comps),
+        "overlap_edges": ne,
+    }
+    for b in range(10):
+        want_glob[f"overlap_d{b + 1:02d}"] = dec[b]
+    for k, v in want_glob.items():
+        c.one(f"global {k} (stdout)", glob_out[k], float(v))
+    if h5nodes is not None:
+        for k, v in want_glob.items():
+            if k != "overlap_edges":
+                c.one(f"global {k} (/global)", h5glob[k], float(v))
+        c.count += 1
+        if cols[0] != "id" or set(cols) != set(t.keys()):
+            c.fail += 1
+            print(f"FAIL {name}: /nodes columns {cols} vs CSV {list(t.keys())}")
+        for k in t:
+            same = np.array_equal(h5nodes[k], t[k], equal_nan=True)
+            c.count += 1
+            if not same:
+                c.fail += 1
+                print(f"FAIL {name}: HDF5 column {k} differs from the CSV output")
+    print(f"{name}: n={n} m={len(pairs)}: {c.count} comparisons, {c.fail} failed"
+          + ("" if h5nodes is not None else " (HDF5 output skipped)"))
+    return c.fail
+
+
+def read_h5_table_or_none(exe, spec, out, args):
+    run_socap(exe, spec, out, args)
+    return read_h5_table(out)
+
+
+def write_snapshot(csv_path, h5_path, n_extra=5):
+    """An HDF5 tie snapshot like the simulator's: dormant (state 2) rows are ignored."""
+    labels, edges = load_csv(csv_path)
+    idx = {x: i for i, x in enumerate(labels)}
+    rng = np.random.default_rng(5)
+    src, dst, w, st = [], [], [], []
+    for u, v, x in edges:
+        src.append(idx[u])
+        dst.append(idx[v])
+        w.append(x)
+        st.append(1)
+        if rng.random() < 0.1:  # a dormant tie, to be ignored
+            a, b = rng.integers(0, len(labels), 2)
+            src.append(int(a))
+            dst.append(int(b))
+            w.append(0.01)
+            st.append(2)
+    with h5py.File(h5_path, "w") as f:
+        g = f.create_group("network/step_000052")
+        g["src"] = np.array(src, dtype=np.int32)
+        g["dst"] = np.array(dst, dtype=np.int32)
+        g["w"] = np.array(w, dtype=np.float64)
+        g["state"] = np.array(st, dtype=np.uint8)
+        g.attrs["n_agents"] = np.int64(len(labels) + n_extra)
+    return h5_path + ":/network/step_000052"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("graphs", nargs="*")
+    ap.add_argument("--socap", default=os.environ.get("SOCAP"))
+    ap.add_argument("--gen")
+    ap.add_argument("--workdir", default=None)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--groups")
+    ap.add_argument("--nodes", type=int, default=0)
+    ap.add_argument("--tol", type=float, default=1e-9)
+    a = ap.parse_args()
+    if not a.socap:
+        sys.exit("no socap executable: pass --socap or set SOCAP")
+    workdir = a.workdir or os.path.join(os.getcwd(), "oracle_metrics_out")
+    os.makedirs(workdir, exist_ok=True)
+    fails = 0
+    for spec in a.graphs:
+        fails += check_graph(spec, a.socap, workdir, a.tol, a.threads, a.groups, a.nodes)
+    if a.gen:
+        cases = [("weighted_1500.csv", 1500, 1, False, True),
+                 ("unit_900.csv", 900, 2, True, False),
+                 ("weighted_400.csv", 400, 3, False, False)]
+        for fname, n, seed, unit, with_groups in cases:
+            path = os.path.join(workdir, fname)
+            cmd = [a.gen, "--write-graph", path, str(n), str(seed)] + (["unit"] if unit else [])
+            subprocess.run(cmd, check=True)
+            fails += check_graph(path, a.socap, workdir, a.tol, a.threads,
+                                 path + ".groups.csv" if with_groups else None)
+        snap = write_snapshot(os.path.join(workdir, "weighted_400.csv"), os.path.join(workdir, "snap.h5"))
+        fails += check_graph(snap, a.socap, workdir, a.tol, 1)
+    if not a.graphs and not a.gen:
+        sys.exit("nothing to check: give GRAPH arguments or --gen")
+    print("OK" if fails == 0 else f"{fails} FAILED")
+    sys.exit(1 if fails else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,530 @@
+/* Metrics: closed forms (model.md), hand-made graphs, determinism across
+ * thread counts, edge list I/O.
+ *
+ *   test_metrics                      run the unit tests
+ *   test_metrics metrics ARGS...      same as `socap metrics ARGS...`
+ *   test_metrics --write-graph PATH N SEED [unit]
+ *                                     write a clustered weighted random graph
+ *                                     with isolates (edge list CSV) and its
+ *                                     groups (PATH.groups.csv) for the oracle
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "check.h"
+#include "socap/error.h"
+#include "socap/graph.h"
+#include "socap/metrics.h"
+
+#include <gsl/gsl_rng.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TOL 1e-12
+
+typedef struct {
+  int32_t *u, *v;
+  double *w;
+  int64_t m, cap;
+} edges;
+
+static void add(edges *e, int32_t u, int32_t v, double w) {
+  if (e->m == e->cap) {
+    e->cap = e->cap ? 2 * e->cap : 64;
+    e->u = realloc(e->u, sizeof *e->u * (size_t)e->cap);
+    e->v = realloc(e->v, sizeof *e->v * (size_t)e->cap);
+    e->w = realloc(e->w, sizeof *e->w * (size_t)e->cap);
+    if (!e->u || !e->v || !e->w) abort();
+  }
+  e->u[e->m] = u;
+  e->v[e->m] = v;
+  e->w[e->m] = w;
+  e->m++;
+}
+
+static void edges_free(edges *e) {
+  free(e->u);
+  free(e->v);
+  free(e->w);
+  memset(e, 0, sizeof *e);
+}
+
+/* Build, compute node and global metrics with @p threads threads. */
+static void compute(const edges *e, int32_t n, const int32_t *group, int betw, int64_t samples, int threads,
+                    socap_graph *g, socap_node_metrics *m, socap_global_metrics *gm) {
+  int rc = socap_graph_from_edges(g, n, e->m, e->u, e->v, e->w, group);
+  CHECK_MSG(rc == 0, "graph: %s", socap_error_message());
+  socap_metrics_opts o;
+  socap_metrics_opts_default(&o);
+  o.betweenness = betw;
+  o.betweenness_samples = samples;
+  o.threads = threads;
+  o.seed = 7;
+  CHECK(socap_node_metrics_alloc(m, n, betw) == 0);
+  rc = socap_metrics_nodes(g, &o, m);
+  CHECK_MSG(rc == 0, "nodes: %s", socap_error_message());
+  if (gm) CHECK(socap_metrics_global(g, threads, gm) == 0);
+}
+
+static void clique(edges *e, const int32_t *ids, int k, double w) {
+  for (int a = 0; a < k; a++)
+    for (int b = a + 1; b < k; b++) add(e, ids[a], ids[b], w);
+}
+
+/* Ego 0 with n = gc*s contacts of weight 1 in gc cliques of size s. */
+static void test_closed_form_cliques(void) {
+  static const int cases[][2] = {{1, 1}, {5, 1}, {12, 1}, {1, 3}, {1, 4}, {2, 3}, {3, 3}, {4, 2},
+                                 {2, 5}, {3, 7}, {10, 4}, {1, 10}};
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    const int gc = cases[c][0], s = cases[c][1], n = gc * s;
+    edges e = {0};
+    for (int j = 1; j <= n; j++) add(&e, 0, j, 1.0);
+    for (int b = 0; b < gc; b++) {
+      int32_t ids[64];
+      for (int x = 0; x < s; x++) ids[x] = 1 + b * s + x;
+      clique(&e, ids, s, 1.0);
+    }
+    socap_graph g;
+    socap_node_metrics m;
+    compute(&e, n + 1, NULL, 0, 0, 1, &g, &m, NULL);
+    const double want_c = (double)((2 * s - 1) * (2 * s - 1)) / ((double)n * s * s);
+    CHECK_CLOSE(m.constraint[0], want_c, TOL);
+    CHECK_CLOSE(m.eff_size[0], (double)(n - (s - 1)), TOL);
+    CHECK_CLOSE(m.efficiency[0], (double)(n - (s - 1)) / n, TOL);
+    CHECK(m.degree[0] == n);
+    CHECK(m.reach2[0] == n);
+    if (s == 1) {
+      CHECK_CLOSE(m.constraint[0], 1.0 / n, TOL); /* star */
+      CHECK_CLOSE(m.eff_size[0], (double)n, TOL);
+      for (int j = 1; j <= n; j++) CHECK_CLOSE(m.constraint[j], 1.0, TOL); /* pendant */
+    }
+    socap_node_metrics_free(&m);
+    socap_graph_free(&g);
+    edges_free(&e);
+  }
+}
+
+static void test_closed_form_small(void) {
+  socap_graph g;
+  socap_node_metrics m;
+  edges e = {0};
+  /* triangle: 9/8 */
+  int32_t tri[3] = {0, 1, 2};
+  clique(&e, tri, 3, 1.0);
+  compute(&e, 3, NULL, 0, 0, 1, &g, &m, NULL);
+  for (int i = 0; i < 3; i++) {
+    CHECK_CLOSE(m.constraint[i], 9.0 / 8.0, TOL);
+    CHECK_CLOSE(m.clustering[i], 1.0, TOL);
+    CHECK_CLOSE(m.eff_size[i], 1.0, TOL);
+  }
+  socap_node_metrics_free(&m);
+  socap_graph_free(&g);
+  edges_free(&e);
+
+  /* K4: 25/27 = 0.925926 */
+  int32_t k4[4] = {0, 1, 2, 3};
+  clique(&e, k4, 4, 2.5); /* uniform weights: scale-free */
+  compute(&e, 4, NULL, 0, 0, 1, &g, &m, NULL);
+  for (int i = 0; i < 4; i++) {
+    CHECK_CLOSE(m.constraint[i], 25.0 / 27.0, TOL);
+    CHECK(fabs(m.constraint[i] - 0.925926) < 5e-7);
+  }
+  socap_node_metrics_free(&m);
+  socap_graph_free(&g);
+  edges_free(&e);
+
+  /* ego with two non-adjacent contacts, weights 3 and 1: 0.625 */
+  add(&e, 0, 1, 3.0);
+  add(&e, 0, 2, 1.0);
+  compute(&e, 3, NULL, 0, 0, 1, &g, &m, NULL);
+  CHECK_CLOSE(m.constraint[0], 0.625, TOL);
+  CHECK_CLOSE(m.constraint[1], 1.0, TOL);
+  CHECK_CLOSE(m.eff_size[0], 2.0, TOL);
+  CHECK_CLOSE(m.strength[0], 4.0, TOL);
+  CHECK_CLOSE(m.support[0], 10.0, TOL);
+  CHECK(isnan(m.clustering[0]) == 0 && m.clustering[0] == 0.0);
+  CHECK(isnan(m.clustering[1])); /* degree 1 */
+  socap_node_metrics_free(&m);
+  socap_graph_free(&g);
+  edges_free(&e);
+
+  /* weighted ego 0 with contacts 1(w=2), 2(w=1), 3(w=1); tie 1-2 (w=4).
+   * s0=4, s1=6, s2=5, s3=1. p01=1/2, p02=1/4, p03=1/4.
+   * c(1) = 1/2 + p02*p21 = 1/2 + 1/4*4/5 = 0.7; c(2) = 1/4 + p01*p12 = 1/4 + 1/2*4/6
+   * c(3) = 1/4. Effective size: m_12 = 4/4 = 1 (max of 1 is 4), m_21 = 4/4 = 1;
+   * 3 - p02*m_12 - p01*m_21 = 3 - 1/4 - 1/2. */
+  add(&e, 0, 1, 2.0);
+  add(&e, 0, 2, 1.0);
+  add(&e, 0, 3, 1.0);
+  add(&e, 1, 2, 4.0);
+  compute(&e, 4, NULL, 0, 0, 1, &g, &m, NULL);
+  double c1 = 0.7, c2 = 0.25 + 0.5 * 4.0 / 6.0, c3 = 0.25;
+  CHECK_CLOSE(m.constraint[0], c1 * c1 + c2 * c2 + c3 * c3, TOL);
+  CHECK_CLOSE(m.eff_size[0], 3.0 - 0.25 - 0.5, TOL);
+  CHECK_CLOSE(m.clustering[0], 1.0 / 3.0, TOL);
+  socap_node_metrics_free(&m);
+  socap_graph_free(&g);
+  edges_free(&e);
+}
+
+/* Triangle 0-1-2 plus pendant 3 on 0, and isolate 4. */
+static void test_hand_graph(void) {
+  socap_graph g;
+  socap_node_metrics m;
+  socap_global_metrics gm;
+  edges e = {0};
+  add(&e, 0, 1, 1.0);
+  add(&e, 0, 2, 2.0);
+  add(&e, 1, 2, 3.0);
+  add(&e, 0, 3, 4.0);
+  int32_t group[5] = {7, 7, 2, 9, 2};
+  compute(&e, 5, group, 1, 0, 2, &g, &m, &gm);
+  CHECK(g.n_groups == 3);
+  CHECK_CLOSE(m.clustering[0], 1.0 / 3.0, TOL);
+  CHECK_CLOSE(m.clustering[1], 1.0, TOL);
+  CHECK(isnan(m.clustering[3]));
+  CHECK(isnan(m.clustering[4]));
+  CHECK(m.reach2[0] == 3 && m.reach2[1] == 3 && m.reach2[3] == 3 && m.reach2[4] == 0);
+  /* node 0: neighbours 1 (g7), 2 (g2), 3 (g9) */
+  CHECK(m.n_groups[0] == 3);
+  CHECK_CLOSE(m.blau[0], 1.0 - 3.0 / 9.0, TOL);
+  /* node 1: neighbours 0 (g7), 2 (g2) */
+  CHECK(m.n_groups[1] == 2);
+  CHECK_CLOSE(m.blau[1], 0.5, TOL);
+  CHECK(m.n_groups[3] == 1);
+  CHECK_CLOSE(m.blau[3], 0.0, TOL);
+  CHECK(m.n_groups[4] == 0 && isnan(m.blau[4]));
+  CHECK(isnan(m.constraint[4]) && isnan(m.eff_size[4]) && isnan(m.efficiency[4]));
+  CHECK(m.degree[4] == 0 && m.strength[4] == 0.0);
+  /* betweenness: 0 lies on 3-1 and 3-2 */
+  CHECK_CLOSE(m.betweenness[0], 2.0, TOL);
+  CHECK_CLOSE(m.betweenness[1], 0.0, TOL);
+  CHECK_CLOSE(m.betweenness[3], 0.0, TOL);
+  /* global */
+  CHECK(gm.n_nodes == 5 && gm.n_edges == 4);
+  CHECK_CLOSE(gm.mean_degree, 8.0 / 5.0, TOL);
+  CHECK_CLOSE(gm.transitivity, 3.0 / 5.0, TOL);
+  CHECK(gm.n_components == 2 && gm.largest_component == 4);
+  /* overlap: (0,1) 1/2, (0,2) 1/2, (1,2) 1, (0,3) 0; ranks by w: (0,1)
+   * (0,2) (1,2) (0,3) -> bins 0, 2, 5, 7 */
+  CHECK(gm.overlap_edges == 4);
+  CHECK_CLOSE(gm.overlap_by_decile[0], 0.5, TOL);
+  CHECK_CLOSE(gm.overlap_by_decile[2], 0.5, TOL);
+  CHECK_CLOSE(gm.overlap_by_decile[5], 1.0, TOL);
+  CHECK_CLOSE(gm.overlap_by_decile[7], 0.0, TOL);
+  CHECK(isnan(gm.overlap_by_decile[1]) && isnan(gm.overlap_by_decile[9]));
+  double *ov = malloc(sizeof *ov * (size_t)g.off[g.n]);
+  CHECK(socap_metrics_overlap(&g, 1, ov) == 0);
+  for (int32_t i = 0; i < g.n; i++)
+    for (int64_t t = g.off[i]; t < g.off[i + 1]; t++) {
+      int32_t j = g.adj[t];
+      double want = (i == 1 && j == 2) || (i == 2 && j == 1) ? 1.0 : (i == 3 || j == 3) ? 0.0 : 0.5;
+      CHECK_CLOSE(ov[t], want, TOL);
+    }
+  free(ov);
+  socap_node_metrics_free(&m);
+  socap_graph_free(&g);
+  edges_free(&e);
+
+  /* no groups: diversity 0; an isolated dyad has no overlap */
+  add(&e, 0, 1, 1.0);
+  add(&e, 2, 3, 5.0);
+  add(&e, 3, 4, 1.0);
+  compute(&e, 5, NULL, 0, 0, 1, &g, &m, &gm);
+  CHECK(m.n_groups[0] == 0 && m.blau[0] == 0.0);
+  CHECK(isnan(gm.transitivity) == 0 && gm.transitivity == 0.0);
+  CHECK(gm.overlap_edges == 2); /* (0,1) is 0/0 */
+  CHECK(gm.n_components == 2 && gm.largest_component == 3);
+  socap_node_metrics_free(&m);
+  socap_graph_free(&g);
+  edges_free(&e);
+
+  /* no triples at all: transitivity NaN */
+  add(&e, 0, 1, 1.0);
+  compute(&e, 3, NULL, 0, 0, 1, &g, &m, &gm);
+  CHECK(isnan(gm.transitivity));
+  CHECK(gm.n_components == 2 && gm.largest_component == 2);
+  CHECK(gm.overlap_edges == 0 && isnan(gm.overlap_by_decile[0]));
+  socap_node_metrics_free(&m);
+  socap_graph_free(&g);
+  edges_free(&e);
+}
+
+static void test_betweenness(void) {
+  socap_graph g;
+  socap_node_metrics m;
+  edges e = {0};
+  /* path 0-1-2-3-4 */
+  for (int i = 0; i < 4; i++) add(&e, i, i + 1, 1.0 + i); /* weights do not matter (hops) */
+  compute(&e, 5, NULL, 1, 0, 1, &g, &m, NULL);
+  const double path[5] = {0, 3, 4, 3, 0};
+  for (int i = 0; i < 5; i++) CHECK_CLOSE(m.betweenness[i], path[i], TOL);
+  socap_node_metrics_free(&m);
+  /* samples >= n is exact */
+  socap_metrics_opts o;
+  socap_metrics_opts_default(&o);
+  o.betweenness_samples = 5;
+  double b[5];
+  CHECK(socap_metrics_betweenness(&g, &o, b) == 0);
+  for (int i = 0; i < 5; i++) CHECK_CLOSE(b[i], path[i], TOL);
+  socap_graph_free(&g);
+  edges_free(&e);
+
+  /* star with 6 leaves: centre C(6,2) = 15 */
+  for (int j = 1; j <= 6; j++) add(&e, 0, j, 1.0);
+  compute(&e, 7, NULL, 1, 0, 3, &g, &m, NULL);
+  CHECK_CLOSE(m.betweenness[0], 15.0, TOL);
+  for (int j = 1; j <= 6; j++) CHECK_CLOSE(m.betweenness[j], 0.0, TOL);
+  socap_node_metrics_free(&m);
+  /* sampled: pivot = a leaf gives delta(centre) = 5, scaled by 7/K/2 */
+  socap_metrics_opts_default(&o);
+  o.betweenness_samples = 3;
+  o.seed = 11;
+  double bs[7];
+  CHECK(socap_metrics_betweenness(&g, &o, bs) == 0);
+  /* centre: each leaf pivot contributes 5, the centre pivot 0 */
+  double x = bs[0] / (7.0 / 3.0 / 2.0);
+  CHECK(fabs(x - 15.0) < 1e-9 || fabs(x - 10.0) < 1e-9);
+  socap_graph_free(&g);
+  edges_free(&e);
+
+  /* 4-cycle: each node 0.5 */
+  add(&e, 0, 1, 1);
+  add(&e, 1, 2, 1);
+  add(&e, 2, 3, 1);
+  add(&e, 3, 0, 1);
+  compute(&e, 4, NULL, 1, 0, 2, &g, &m, NULL);
+  for (int i = 0; i < 4; i++) CHECK_CLOSE(m.betweenness[i], 0.5, TOL);
+  socap_node_metrics_free(&m);
+  socap_graph_free(&g);
+  edges_free(&e);
+}
+
+static void test_graph_build(void) {
+  socap_graph g;
+  edges e = {0};
+  add(&e, 2, 0, 1.0);
+  add(&e, 0, 2, 0.5); /* duplicate: summed */
+  add(&e, 1, 1, 3.0); /* self loop: dropped */
+  add(&e, 0, 1, 2.0);
+  add(&e, 3, 1, 1.0);
+  CHECK(socap_graph_from_edges(&g, 4, e.m, e.u, e.v, e.w, NULL) == 0);
+  CHECK(g.off[4] == 6);
+  CHECK(socap_graph_degree(&g, 0) == 2 && socap_graph_degree(&g, 1) == 2);
+  CHECK(g.adj[0] == 1 && g.adj[1] == 2);
+  CHECK_CLOSE(g.w[1], 1.5, TOL);
+  for (int32_t i = 0; i < g.n; i++)
+    for (int64_t t = g.off[i]; t < g.off[i + 1]; t++) {
+      if (t > g.off[i]) CHECK(g.adj[t - 1] < g.adj[t]);
+      CHECK(g.adj[t] != i);
+    }
+  socap_graph_free(&g);
+  CHECK(socap_graph_from_edges(&g, 0, 0, NULL, NULL, NULL, NULL) == 0 && g.n == 0 && g.off[0] == 0);
+  socap_graph_free(&g);
+  CHECK(socap_graph_from_edges(&g, 3, e.m, e.u, e.v, e.w, NULL) == SOCAP_ECONFIG); /* id 3 out of range */
+  e.w[0] = 0.0;
+  CHECK(socap_graph_from_edges(&g, 4, e.m, e.u, e.v, e.w, NULL) == SOCAP_ECONFIG);
+  e.w[0] = NAN;
+  CHECK(socap_graph_from_edges(&g, 4, e.m, e.u, e.v, e.w, NULL) == SOCAP_ECONFIG);
+  edges_free(&e);
+}
+
+/* Clustered weighted random graph: groups of 20, ~p_in within, some across,
+ * the last ~3% of nodes isolated; weights rounded to 0.05 (many ties) or
+ * unit. */
+static void random_graph(edges *e, int32_t n, unsigned long seed, int unit, int32_t *group) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, seed);
+  const int32_t active = n - n / 33;
+  for (int32_t i = 0; i < n; i++) group[i] = i / 20;
+  for (int32_t i = 0; i < active; i++) {
+    int32_t g0 = (i / 20) * 20;
+    for (int32_t j = i + 1; j < g0 + 20 && j < active; j++)
+      if (gsl_rng_uniform(r) < 0.3) add(e, i, j, unit ? 1.0 : 0.05 * (1 + (int)gsl_rng_uniform_int(r, 20)));
+    int extra = (int)gsl_rng_uniform_int(r, 4);
+    for (int x = 0; x < extra; x++) {
+      int32_t j = (int32_t)gsl_rng_uniform_int(r, (unsigned long)active);
+      if (j != i) add(e, i, j, unit ? 1.0 : 0.05 * (1 + (int)gsl_rng_uniform_int(r, 20)));
+    }
+  }
+  gsl_rng_free(r);
+}
+
+static void test_threads_identical(void) {
+  const int32_t n = 3000;
+  edges e = {0};
+  int32_t *group = malloc(sizeof *group * (size_t)n);
+  random_graph(&e, n, 42, 0, group);
+  socap_graph g[3];
+  socap_node_metrics m[3];
+  socap_global_metrics gm[3];
+  double *bs[3];
+  const int th[3] = {1, 2, 4};
+  for (int t = 0; t < 3; t++) {
+    compute(&e, n, group, 1, 0, th[t], &g[t], &m[t], &gm[t]);
+    socap_metrics_opts o;
+    socap_metrics_opts_default(&o);
+    o.threads = th[t];
+    o.betweenness_samples = 500;
+    o.seed = 99;
+    bs[t] = malloc(sizeof(double) * (size_t)n);
+    CHECK(socap_metrics_betweenness(&g[t], &o, bs[t]) == 0);
+  }
+  size_t dn = sizeof(double) * (size_t)n, in = sizeof(int32_t) * (size_t)n;
+  for (int t = 1; t < 3; t++) {
+    CHECK(memcmp(m[0].degree, m[t].degree, in) == 0);
+    CHECK(memcmp(m[0].strength, m[t].strength, dn) == 0);
+    CHECK(memcmp(m[0].support, m[t].support, dn) == 0);
+    CHECK(memcmp(m[0].constraint, m[t].constraint, dn) == 0);
+    CHECK(memcmp(m[0].eff_size, m[t].eff_size, dn) == 0);
+    CHECK(memcmp(m[0].efficiency, m[t].efficiency, dn) == 0);
+    CHECK(memcmp(m[0].clustering, m[t].clustering, dn) == 0);
+    CHECK(memcmp(m[0].reach2, m[t].reach2, in) == 0);
+    CHECK(memcmp(m[0].n_groups, m[t].n_groups, in) == 0);
+    CHECK(memcmp(m[0].blau, m[t].blau, dn) == 0);
+    CHECK(memcmp(m[0].betweenness, m[t].betweenness, dn) == 0);
+    CHECK(memcmp(bs[0], bs[t], dn) == 0);
+    CHECK(memcmp(&gm[0], &gm[t], sizeof gm[0]) == 0);
+  }
+  /* sanity of the graph itself */
+  CHECK(gm[0].n_components > n / 33);
+  int isolates = 0;
+  for (int32_t i = 0; i < n; i++) isolates += m[0].degree[i] == 0;
+  CHECK(isolates >= n / 33);
+  /* the sampled estimate is in the right range on average */
+  double se = 0, sx = 0;
+  for (int32_t i = 0; i < n; i++) {
+    se += bs[0][i];
+    sx += m[0].betweenness[i];
+  }
+  CHECK_MSG(fabs(se / sx - 1.0) < 0.2, "sampled total %g vs exact %g", se, sx);
+  for (int t = 0; t < 3; t++) {
+    socap_node_metrics_free(&m[t]);
+    socap_graph_free(&g[t]);
+    free(bs[t]);
+  }
+  free(group);
+  edges_free(&e);
+}
+
+static void write_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  if (!f) abort();
+  fputs(text, f);
+  fclose(f);
+}
+
+static void test_io(void) {
+  char dir[] = "/tmp/socap_test_metrics_XXXXXX";
+  if (!mkdtemp(dir)) abort();
+  char path[256], out[256], grp[256];
+  snprintf(path, sizeof path, "%s/e.csv", dir);
+  snprintf(out, sizeof out, "%s/nodes.csv", dir);
+  snprintf(grp, sizeof grp, "%s/g.csv", dir);
+
+  write_file(path, "# a comment\nsrc,dst,weight\n\n100, 7,2\n7,5000000000,0.5\r\n  # indented comment\n42\n100,100,1\n");
+  socap_edgelist el;
+  int rc = socap_edgelist_read_csv(path, 0, &el);
+  CHECK_MSG(rc == 0, "%s", socap_error_message());
+  CHECK(el.n == 4 && el.m == 3);
+  CHECK(el.label[0] == 7 && el.label[1] == 42 && el.label[2] == 100 && el.label[3] == 5000000000LL);
+  CHECK(el.src[0] == 2 && el.dst[0] == 0 && el.w[0] == 2.0 && el.line[0] == 4);
+  CHECK(el.src[1] == 0 && el.dst[1] == 3 && el.w[1] == 0.5);
+  socap_edgelist_free(&el);
+  /* --nodes style extra ids and dense remap */
+  write_file(path, "0,1\n1,2,3\n");
+  CHECK(socap_edgelist_read_csv(path, 5, &el) == 0);
+  CHECK(el.n == 5 && el.label[4] == 4 && el.w[0] == 1.0 && el.w[1] == 3.0);
+  write_file(grp, "id,group\n0,1\n1,1\n2,0\n3,5\n4,5\n99,3\n");
+  int32_t gv[5];
+  CHECK(socap_groups_read_csv(grp, &el, gv) == 0);
+  CHECK(gv[0] == 1 && gv[2] == 0 && gv[4] == 5);
+  write_file(grp, "0,1\n1,1\n");
+  CHECK(socap_groups_read_csv(grp, &el, gv) == SOCAP_ECONFIG);
+  socap_edgelist_free(&el);
+
+  /* errors name file:line */
+  static const char *bad[] = {"0,1\nfoo,2\n", "0,1\n1,2,0\n", "0,1\n1,-2\n", "0,1\n1,2,abc\n", "0,1\n1,2,3,4\n",
+                              "a,b\n0,1\n1,x\n"};
+  for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+    write_file(path, bad[b]);
+    rc = socap_edgelist_read_csv(path, 0, &el);
+    CHECK_MSG(rc == SOCAP_ECONFIG, "case %zu", b);
+    char want[300];
+    snprintf(want, sizeof want, "%s:%d:", path, b == 5 ? 3 : 2);
+    CHECK_MSG(strstr(socap_error_message(), want) != NULL, "case %zu: %s", b, socap_error_message());
+  }
+  CHECK(socap_edgelist_read_csv("/nonexistent/x.csv", 0, &el) == SOCAP_EIO);
+
+  /* CSV output: written, not overwritten without force */
+  write_file(path, "0,1,1\n1,2,1\n0,2,1\n3\n");
+  char *argv[] = {"metrics", path, "-o", out, "--quiet", "--betweenness", "--threads", "2"};
+  CHECK(socap_metrics_main(8, argv) == 0);
+  FILE *f = fopen(out, "r");
+  CHECK(f != NULL);
+  if (f) {
+    char line[512];
+    CHECK(fgets(line, sizeof line, f) != NULL);
+    CHECK(strncmp(line, "id,degree,strength,support,constraint", 37) == 0);
+    CHECK(fgets(line, sizeof line, f) != NULL);
+    CHECK(strcmp(line, "0,2,2,2,1.125,1,0.5,1,2,0,0,0\n") == 0);
+    int rows = 1;
+    while (fgets(line, sizeof line, f)) rows++;
+    CHECK(rows == 4);
+    CHECK(strstr(line, "3,0,0,0,NaN,NaN,NaN,NaN,0,0,0,0") == line);
+    fclose(f);
+  }
+  CHECK(socap_metrics_main(8, argv) == SOCAP_EIO);
+  char *argv_bad[] = {"metrics", path, "-o", out, "--bogus"};
+  CHECK(socap_metrics_main(5, argv_bad) == SOCAP_ECONFIG);
+  char *argv_noout[] = {"metrics", path};
+  CHECK(socap_metrics_main(2, argv_noout) == SOCAP_ECONFIG);
+  remove(out);
+  remove(path);
+  remove(grp);
+  rmdir(dir);
+}
+
+/* Generator for the oracle test. */
+static int write_graph(const char *path, int32_t n, unsigned long seed, int unit) {
+  edges e = {0};
+  int32_t *group = malloc(sizeof *group * (size_t)n);
+  random_graph(&e, n, seed, unit, group);
+  FILE *f = fopen(path, "w");
+  if (!f) return 3;
+  fprintf(f, "# clustered weighted random graph, n=%d seed=%lu; isolates declared by single ids\nsrc,dst,w\n",
+          (int)n, seed);
+  for (int64_t k = 0; k < e.m; k++) fprintf(f, "%d,%d,%.17g\n", (int)e.u[k], (int)e.v[k], e.w[k]);
+  /* conventions: a duplicate (summed) and a self loop (dropped) */
+  if (e.m > 2) {
+    fprintf(f, "%d,%d,%.17g\n", (int)e.v[1], (int)e.u[1], 0.25);
+    fprintf(f, "%d,%d,1\n", (int)e.u[2], (int)e.u[2]);
+  }
+  for (int32_t i = 0; i < n; i++) fprintf(f, "%d\n", (int)i);
+  fclose(f);
+  char gpath[1024];
+  snprintf(gpath, sizeof gpath, "%s.groups.csv", path);
+  f = fopen(gpath, "w");
+  if (!f) return 3;
+  fputs("id,group\n", f);
+  for (int32_t i = 0; i < n; i++) fprintf(f, "%d,%d\n", (int)i, (int)(group[i] % 7));
+  fclose(f);
+  free(group);
+  edges_free(&e);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  /* stand-in for `socap metrics ...` so the oracle does not need the CLI */
+  if (argc >= 2 && strcmp(argv[1], "metrics") == 0) return socap_metrics_main(argc - 1, argv + 1);
+  if (argc >= 5 && strcmp(argv[1], "--write-graph") == 0)
+    return write_graph(argv[2], (int32_t)atoi(argv[3]), strtoul(argv[4], NULL, 10),
+                       argc >= 6 && strcmp(argv[5], "unit") == 0);
+  test_graph_build();
+  test_closed_form_cliques();
+  test_closed_form_small();
+  test_hand_graph();
+  test_betweenness();
+  test_threads_identical();
+  test_io();
+  CHECK_DONE();
+}
