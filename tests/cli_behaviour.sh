@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# CLI contract: exit codes, no clobbering, .part handling, --set, params.
+set -u
+: "${SOCAP:?}" "${SRC:?}"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+cfg="$SRC/tests/data/small.yaml"
+fail=0
+expect() { # expect CODE DESCRIPTION -- command...
+  local want=$1 what=$2; shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"; local got=$?
+  if [ "$got" = "$want" ]; then echo "ok: $what (exit $got)"; else
+    echo "FAIL: $what: exit $got, expected $want"; cat "$tmp/err"; fail=1; fi
+}
+expect 0 "--version" -- "$SOCAP" --version
+grep -q "^socap [0-9]" "$tmp/out" || { echo "FAIL: --version output"; fail=1; }
+expect 0 "--help" -- "$SOCAP" --help
+grep -q "exit codes" "$tmp/out" || { echo "FAIL: --help lacks exit codes"; fail=1; }
+expect 2 "no command" -- "$SOCAP"
+expect 2 "unknown command" -- "$SOCAP" frobnicate
+expect 2 "unknown option" -- "$SOCAP" run "$cfg" --frob
+expect 2 "bad --threads" -- "$SOCAP" run "$cfg" --threads zero -o "$tmp/x.h5"
+expect 3 "missing scenario file" -- "$SOCAP" run "$tmp/nope.yaml" -o "$tmp/x.h5"
+[ ! -e "$tmp/x.h5" ] && [ ! -e "$tmp/x.h5.part" ] || { echo "FAIL: output created on error"; fail=1; }
+expect 2 "bad --set" -- "$SOCAP" run "$cfg" --set model.p_pass=2 -o "$tmp/x.h5"
+grep -q "model.p_pass" "$tmp/err" || { echo "FAIL: --set error does not name the parameter"; fail=1; }
+[ ! -e "$tmp/x.h5" ] || { echo "FAIL: output created on config error"; fail=1; }
+expect 0 "validate ok" -- "$SOCAP" validate "$cfg"
+# --set changes the run: steps=3 gives a last recorded step of 3
+expect 0 "run with --set" -- "$SOCAP" run "$cfg" --set steps=3 --set output.snapshots=[] -o "$tmp/s3.h5" --quiet
+h5dump -d /global/step "$tmp/s3.h5" | grep -q "(0): 3" || { echo "FAIL: --set steps=3 not applied"; fail=1; }
+# never clobber: existing output stays byte-identical without --force
+cp "$tmp/s3.h5" "$tmp/keep.h5"
+expect 3 "existing output without --force" -- "$SOCAP" run "$cfg" --set steps=2 --set output.snapshots=[] -o "$tmp/s3.h5" --quiet
+grep -q "exists" "$tmp/err" || { echo "FAIL: no 'exists' message"; fail=1; }
+cmp -s "$tmp/s3.h5" "$tmp/keep.h5" || { echo "FAIL: existing output was modified"; fail=1; }
+expect 0 "--force overwrites" -- "$SOCAP" run "$cfg" --set steps=2 --set output.snapshots=[] -o "$tmp/s3.h5" --quiet --force
+h5dump -d /global/step "$tmp/s3.h5" | grep -q "(0): 2" || { echo "FAIL: --force did not replace"; fail=1; }
+[ ! -e "$tmp/s3.h5.part" ] || { echo "FAIL: .part left behind"; fail=1; }
+# unwritable output directory: I/O error, exit 3
+expect 3 "unwritable output" -- "$SOCAP" run "$cfg" -o "$tmp/no/such/dir/x.h5" --quiet
+# progress lines on a non-terminal stderr, silenced by --quiet
+SOCAP_PROGRESS_INTERVAL=0 "$SOCAP" run "$cfg" --set steps=4 --set output.snapshots=[] -o "$tmp/p.h5" 2>"$tmp/err" >/dev/null
+grep -q "run 4/4 (100%)" "$tmp/err" || { echo "FAIL: no progress line"; fail=1; }
+"$SOCAP" run "$cfg" --set steps=4 --set output.snapshots=[] -o "$tmp/p.h5" --force --quiet 2>"$tmp/err" >"$tmp/out"
+[ ! -s "$tmp/err" ] && [ ! -s "$tmp/out" ] || { echo "FAIL: --quiet printed something"; fail=1; }
+# params lists every parameter
+expect 0 "params" -- "$SOCAP" params
+for k in seed model.half_life strategies.*.focus cohorts.*.propensity output.layers; do
+  grep -qF "$k" "$tmp/out" || { echo "FAIL: params lacks $k"; fail=1; }
+done
+exit $fail

@@ -1,0 +1,5 @@
+add_test(NAME cli_behaviour COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_behaviour.sh)
+add_test(NAME cli_determinism COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_determinism.sh)
+add_test(NAME e2e_quickstart COMMAND ${SOCAP_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/e2e_quickstart.py
+         $<TARGET_FILE:socap_cli> ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(cli_behaviour cli_determinism e2e_quickstart PROPERTIES ENVIRONMENT "${SOCAP_TEST_ENV}" LABELS "cli")
