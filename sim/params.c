@@ -135,42 +135,123 @@ int socap_params_strategy_index(const socap_params *p, const char *name) {
 
 double socap_params_lambda(const socap_params *p) { return log(2.0) / p->half_life; }
 
-#define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return 1; } while (0)
+/* Report one violation; `param` is the full dotted name. */
+#define REPORT(param_fmt_args, ...) do { char param_[128], msg_[512]; \
+  snprintf param_fmt_args; snprintf(msg_, sizeof msg_, __VA_ARGS__); \
+  if (fn) { fn(ctx, param_, msg_); } \
+  nerr++; } while (0)
+#define PNAME(...) (param_, sizeof param_, __VA_ARGS__)
 
-int socap_params_check(socap_params *p, char *err, size_t errlen) {
+/* Range check of one numeric table row against its [min, max]; NaN fails. */
+static int row_in_range(const socap_param_def *d, const void *base, char *val, size_t vlen) {
+  const void *f = (const char *)base + d->offset;
+  double v;
+  switch (d->type) {
+  case SOCAP_PT_INT: v = *(const int *)f; snprintf(val, vlen, "%d", *(const int *)f); break;
+  case SOCAP_PT_DOUBLE: v = *(const double *)f; snprintf(val, vlen, "%g", v); break;
+  case SOCAP_PT_BOOL:
+  case SOCAP_PT_ENUM: v = *(const int *)f; snprintf(val, vlen, "%d", *(const int *)f); break;
+  default: return 1;
+  }
+  return !isnan(v) && v >= d->min && v <= d->max;
+}
+
+int socap_params_check_each(socap_params *p, socap_params_error_fn fn, void *ctx) {
   const double tol = 1e-6;
-  if (p->n_strategies < 1) FAIL("strategies: at least one strategy is needed");
-  for (int i = 0; i < p->n_strategies; i++) {
+  int nerr = 0;
+  char val[64];
+  /* per-row ranges (the YAML loader rejects these earlier, with locations) */
+  for (const socap_param_def *d = socap_param_table; d->name; d++) {
+    if (d->scope == SOCAP_PS_GLOBAL) {
+      if (!row_in_range(d, p, val, sizeof val))
+        REPORT(PNAME("%s", d->name), "%s = %s is outside [%g, %g]", d->name, val, d->min, d->max);
+      if (d->type == SOCAP_PT_DLIST) {
+        for (int l = 0; l < d->list_len; l++) {
+          double v = ((const double *)((const char *)p + d->offset))[l];
+          if (isnan(v) || v < d->min || v > d->max)
+            REPORT(PNAME("%s", d->name), "%s[%d] = %g is outside [%g, %g]", d->name, l, v, d->min, d->max);
+        }
+      }
+    } else if (d->scope == SOCAP_PS_STRATEGY) {
+      for (int i = 0; i < p->n_strategies && i < SOCAP_MAX_STRATEGIES; i++)
+        if (!row_in_range(d, &p->strategies[i], val, sizeof val))
+          REPORT(PNAME("strategies.%s.%s", p->strategies[i].name, d->name + 13), "%s = %s is outside [%g, %g]",
+                 d->name + 13, val, d->min, d->max);
+    } else {
+      for (int k = 0; k < p->n_cohorts && k < SOCAP_MAX_COHORTS; k++)
+        if (!row_in_range(d, &p->cohorts[k], val, sizeof val))
+          REPORT(PNAME("cohorts.%d.%s", k, d->name + 10), "%s = %s is outside [%g, %g]", d->name + 10, val, d->min,
+                 d->max);
+    }
+  }
+  if (p->n_strategies < 1 || p->n_strategies > SOCAP_MAX_STRATEGIES)
+    REPORT(PNAME("strategies"), "%d strategies; between 1 and %d are needed", p->n_strategies, SOCAP_MAX_STRATEGIES);
+  for (int i = 0; i < p->n_strategies && i < SOCAP_MAX_STRATEGIES; i++) {
     const socap_strategy *s = &p->strategies[i];
     double sum = s->explore + s->maintain + s->reactivate + s->broker;
-    if (fabs(sum - 1.0) > tol)
-      FAIL("strategies.%s: explore + maintain + reactivate + broker = %.6g, must sum to 1", s->name, sum);
+    if (!(fabs(sum - 1.0) <= tol))
+      REPORT(PNAME("strategies.%s", s->name), "explore + maintain + reactivate + broker = %.6g, must sum to 1", sum);
   }
-  if (p->n_cohorts < 1) FAIL("cohorts: at least one cohort is needed");
+  if (p->n_cohorts < 1 || p->n_cohorts > SOCAP_MAX_COHORTS)
+    REPORT(PNAME("cohorts"), "%d cohorts; between 1 and %d are needed", p->n_cohorts, SOCAP_MAX_COHORTS);
   double share = 0;
-  for (int k = 0; k < p->n_cohorts; k++) {
+  for (int k = 0; k < p->n_cohorts && k < SOCAP_MAX_COHORTS; k++) {
     socap_cohort *c = &p->cohorts[k];
+    if (c->name[0] == 0) REPORT(PNAME("cohorts.%d.name", k), "cohort %d has no name", k);
     int si = socap_params_strategy_index(p, c->strategy_name);
-    if (si < 0) FAIL("cohorts.%d.strategy: unknown strategy '%s'", k, c->strategy_name);
+    if (si < 0) REPORT(PNAME("cohorts.%d.strategy", k), "unknown strategy '%s'", c->strategy_name);
     c->strategy = si;
     for (int m = 0; m < k; m++)
-      if (strcmp(p->cohorts[m].name, c->name) == 0) FAIL("cohorts.%d.name: duplicate cohort name '%s'", k, c->name);
+      if (c->name[0] && strcmp(p->cohorts[m].name, c->name) == 0) {
+        REPORT(PNAME("cohorts.%d.name", k), "duplicate cohort name '%s' (also cohorts.%d)", c->name, m);
+        break;
+      }
     share += c->share;
   }
-  if (fabs(share - 1.0) > tol) FAIL("cohorts: shares sum to %.6g, must sum to 1", share);
+  if (p->n_cohorts >= 1 && !(fabs(share - 1.0) <= tol))
+    REPORT(PNAME("cohorts"), "shares sum to %.6g, must sum to 1", share);
   if (p->group_size > p->n_agents)
-    FAIL("population.group_size: %d does not fit in population.n_agents = %d", p->group_size, p->n_agents);
-  if (p->w_intro < p->w0) FAIL("model.w_intro: %g must be at least model.w0 = %g", p->w_intro, p->w0);
+    REPORT(PNAME("population.group_size"), "%d does not fit in population.n_agents = %d", p->group_size, p->n_agents);
+  if (p->w_intro < p->w0) REPORT(PNAME("model.w_intro"), "%g must be at least model.w0 = %g", p->w_intro, p->w0);
   if (p->w0 <= p->theta_dormant)
-    FAIL("model.w0: %g must exceed model.theta_dormant = %g (new ties would be born dormant)", p->w0, p->theta_dormant);
+    REPORT(PNAME("model.w0"), "%g must exceed model.theta_dormant = %g (new ties would be born dormant)", p->w0,
+           p->theta_dormant);
   if (p->w_react <= p->theta_dormant)
-    FAIL("model.w_react: %g must exceed model.theta_dormant = %g", p->w_react, p->theta_dormant);
+    REPORT(PNAME("model.w_react"), "%g must exceed model.theta_dormant = %g", p->w_react, p->theta_dormant);
   if (p->cost_react > p->cost_meet)
-    FAIL("model.cost_react: %g must not exceed model.cost_meet = %g", p->cost_react, p->cost_meet);
+    REPORT(PNAME("model.cost_react"), "%g must not exceed model.cost_meet = %g", p->cost_react, p->cost_meet);
   for (int l = 1; l < SOCAP_N_LAYERS; l++)
-    if (p->layers[l] > p->layers[l - 1]) FAIL("output.layers: thresholds must be non-increasing (inner layer first)");
-  for (int k = 0; k < p->n_snapshots; k++)
+    if (p->layers[l] > p->layers[l - 1]) {
+      REPORT(PNAME("output.layers"), "thresholds must be non-increasing (inner layer first), but %g > %g",
+             p->layers[l], p->layers[l - 1]);
+      break;
+    }
+  if (p->n_snapshots < 0 || p->n_snapshots > SOCAP_MAX_SNAPSHOTS)
+    REPORT(PNAME("output.snapshots"), "%d snapshots; at most %d", p->n_snapshots, SOCAP_MAX_SNAPSHOTS);
+  for (int k = 0; k < p->n_snapshots && k < SOCAP_MAX_SNAPSHOTS; k++) {
     if (p->snapshots[k] < 0 || p->snapshots[k] > p->steps)
-      FAIL("output.snapshots: step %d is outside 0..steps (%d)", p->snapshots[k], p->steps);
-  return 0;
+      REPORT(PNAME("output.snapshots"), "step %d is outside 0..steps (%d)", p->snapshots[k], p->steps);
+    else if (k > 0 && p->snapshots[k] <= p->snapshots[k - 1])
+      REPORT(PNAME("output.snapshots"), "steps must be strictly increasing (%d after %d)", p->snapshots[k],
+             p->snapshots[k - 1]);
+  }
+  return nerr;
+}
+
+/* Keeps the first violation as "param: message". */
+typedef struct {
+  char *err;
+  size_t errlen;
+  int n;
+} first_error;
+
+static void keep_first(void *ctx, const char *param, const char *msg) {
+  first_error *fe = ctx;
+  if (fe->n++ == 0 && fe->err && fe->errlen) snprintf(fe->err, fe->errlen, "%s: %s", param, msg);
+}
+
+int socap_params_check(socap_params *p, char *err, size_t errlen) {
+  first_error fe = {err, errlen, 0};
+  if (err && errlen) err[0] = 0;
+  return socap_params_check_each(p, keep_first, &fe) ? 1 : 0;
 }

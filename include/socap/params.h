@@ -182,6 +182,18 @@ double socap_params_lambda(const socap_params *p);
  */
 int socap_params_check(socap_params *p, char *err, size_t errlen);
 
+/** Callback receiving one cross-field violation (see socap_params_check_each). */
+typedef void (*socap_params_error_fn)(void *ctx, const char *param, const char *msg);
+
+/**
+ * Check every rule of socap_params_check() (plus each table row's range) and
+ * report every violation, not just the first, through @p fn (may be NULL)
+ * with the full dotted parameter name ("strategies.broker", "cohorts.2.name",
+ * "model.w_intro") and a message. Resolves each cohort's strategy index
+ * (-1 when unknown). Returns the number of violations (0 = valid).
+ */
+int socap_params_check_each(socap_params *p, socap_params_error_fn fn, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif
