@@ -915,11 +915,12 @@ static int apply_set_impl(loader *L, const char *assignment) {
     size_t e = pos;
     while (e < klen && key[e] != '.') e++;
     if (np == MAX_PARTS || e == pos) {
-      socap_yt_node *a = &start;
       socap_yt_node here = start;
       here.col = (int)pos + 1;
-      a = &here;
-      lerr(L, a, key, np == MAX_PARTS ? "key has too many parts" : "empty key part in '%s'", key);
+      char whole[256];
+      snprintf(whole, sizeof whole, "%.*s", (int)klen, assignment);
+      if (np == MAX_PARTS) lerr(L, &here, whole, "key has more than %d parts", MAX_PARTS);
+      else lerr(L, &here, whole, "empty key part in '%s'", whole);
       rc = SOCAP_ECONFIG;
       goto cleanup;
     }

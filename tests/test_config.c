@@ -221,6 +221,18 @@ static void test_sets(void) {
   CHECK(socap_config_apply_set(&p, "steps", &e) == SOCAP_ECONFIG);
   CHECK_HAS(errs_text(&e), "expected key=value");
   e.n = 0;
+  CHECK(socap_config_apply_set(&p, "model..p_pass=1", &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "--set:1:7: error: model..p_pass: empty key part");
+  e.n = 0;
+  CHECK(socap_config_apply_set(&p, "strategies.new2={explore: 1}", &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "--set:1:12: error: strategies.new2: new strategy 'new2' must give all four fractions");
+  e.n = 0;
+  CHECK(socap_config_apply_set(&p, "sweep.replicates=3", &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "--set:1:1: error: sweep.replicates: the sweep block cannot be set");
+  e.n = 0;
+  CHECK(socap_config_apply_set(&p, "modle.p_pass=0.3", &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "--set:1:1: error: modle: unknown key (did you mean 'model'?)");
+  e.n = 0;
   CHECK(socap_config_apply_set(&p, "model.p_pass=", &e) == SOCAP_ECONFIG);
   CHECK_HAS(errs_text(&e), "--set:1:14: error: model.p_pass: missing value");
   e.n = 0;
