@@ -448,8 +448,8 @@ static int propose_agent(socap_model *m, gsl_rng *r, pws_t *ws, pbuf_t *out, int
 
 /* ---- judging (step 5) ---------------------------------------------------- */
 
-/* Non-redundancy of j to i: 1 - |N(i) ∩ N(j)| / max(1, |N(j)|), active ties. */
-static double nonredundancy(const socap_model *m, int32_t i, int32_t j) {
+/* Number of common active contacts of i and j (merge of sorted lists). */
+static uint32_t common_active(const socap_model *m, int32_t i, int32_t j) {
   const tlist_t *a = &m->ties[i], *b = &m->ties[j];
   uint32_t x = 0, y = 0, common = 0;
   while (x < a->n && y < b->n) {
@@ -462,12 +462,18 @@ static double nonredundancy(const socap_model *m, int32_t i, int32_t j) {
       y++;
     }
   }
+  return common;
+}
+
+/* Value of j to i without noise: non-redundancy 1 - |N(i)∩N(j)| / max(1,|N(j)|)
+ * over active ties, plus the homophily bonus. */
+static double value_from_common(const socap_model *m, int32_t i, int32_t j, uint32_t common) {
   int32_t dj = m->n_active[j];
-  return 1.0 - (double)common / (dj > 1 ? dj : 1);
+  return 1.0 - (double)common / (dj > 1 ? dj : 1) + (m->group[i] == m->group[j] ? m->p.homophily : 0.0);
 }
 
 static double base_value(const socap_model *m, int32_t i, int32_t j) {
-  return nonredundancy(m, i, j) + (m->group[i] == m->group[j] ? m->p.homophily : 0.0);
+  return value_from_common(m, i, j, common_active(m, i, j));
 }
 
 /* Acceptance by the running quantile: accept if v >= q_i, then move q_i
@@ -816,8 +822,10 @@ int socap_model_step(socap_model *m) {
       socap_rng_substream(r, p->seed, m->task, x->proposer, (uint32_t)t, SOCAP_RNG_JUDGE, x->seq);
       double na = gsl_ran_gaussian_ziggurat(r, 1.0), nb = gsl_ran_gaussian_ziggurat(r, 1.0);
       x->u = (float)gsl_rng_uniform(r);
-      x->va = (float)(base_value(m, (int32_t)x->a, (int32_t)x->b) + p->value_noise * na);
-      x->vb = (float)(base_value(m, (int32_t)x->b, (int32_t)x->a) + p->value_noise * nb);
+      /* the common-contact count is symmetric: one merge serves both sides */
+      uint32_t common = x->a == x->b ? 0 : common_active(m, (int32_t)x->a, (int32_t)x->b);
+      x->va = (float)(value_from_common(m, (int32_t)x->a, (int32_t)x->b, common) + p->value_noise * na);
+      x->vb = (float)(value_from_common(m, (int32_t)x->b, (int32_t)x->a, common) + p->value_noise * nb);
     }
     gsl_rng_free(r);
   }
