@@ -3,3 +3,8 @@ add_test(NAME cli_determinism COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_deter
 add_test(NAME e2e_quickstart COMMAND ${SOCAP_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/e2e_quickstart.py
          $<TARGET_FILE:socap_cli> ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR})
 set_tests_properties(cli_behaviour cli_determinism e2e_quickstart PROPERTIES ENVIRONMENT "${SOCAP_TEST_ENV}" LABELS "cli")
+
+# cmake --install puts the binary, the library and the public headers in place.
+add_test(NAME install_tree COMMAND ${CMAKE_COMMAND} -DBUILD=${CMAKE_BINARY_DIR}
+         -DPREFIX=${CMAKE_CURRENT_BINARY_DIR}/install_tree -P ${CMAKE_CURRENT_SOURCE_DIR}/install_check.cmake)
+set_tests_properties(install_tree PROPERTIES LABELS "cli")
