@@ -61,6 +61,7 @@ struct socap_model {
   socap_params p;
   uint64_t task;
   double lambda;
+  double decay_tab[64]; /* exp(-lambda * dt) for dt < 64, the common case */
   int t; /* steps done */
   int32_t n;
   int32_t n_groups;
@@ -95,7 +96,16 @@ static inline double skill_of(const socap_model *m, int32_t i) { return m->p.coh
 static inline double tie_w_at(const socap_model *m, const tie_t *e, int t) {
   int dt = t - (int)meta_last(e->meta);
   if (dt <= 0 || meta_dormant(e->meta)) return e->w;
-  return e->w * exp(-m->lambda * dt);
+  return e->w * (dt < 64 ? m->decay_tab[dt] : exp(-m->lambda * dt));
+}
+
+/* w^gamma with exact shortcuts for the common exponents (pow is correctly
+ * rounded in glibc, so these give the same bits). */
+static inline double powg(double w, double g) {
+  if (g == 0.0) return 1.0;
+  if (g == 1.0) return w;
+  if (g == 2.0) return w * w;
+  return pow(w, g);
 }
 
 static tie_t *tie_find(const tlist_t *l, uint32_t j) {
@@ -227,6 +237,7 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
   m->p = *p;
   m->task = task;
   m->lambda = socap_params_lambda(p);
+  for (int dt = 0; dt < 64; dt++) m->decay_tab[dt] = exp(-m->lambda * dt);
   m->n = p->n_agents;
   size_t n = (size_t)m->n;
   m->group = calloc(n, sizeof(int32_t));
@@ -623,7 +634,7 @@ static void maintain_and_decay(socap_model *m, int t) {
     const tlist_t *l = &m->ties[i];
     if (mt > 0)
       for (uint32_t k = 0; k < l->n; k++)
-        if (!meta_dormant(l->t[k].meta)) sum += pow(tie_w_at(m, &l->t[k], t), s->focus);
+        if (!meta_dormant(l->t[k].meta)) sum += powg(tie_w_at(m, &l->t[k], t), s->focus);
     m->mfac[i] = (mt > 0 && sum > 0) ? mt / sum : 0.0;
   }
   /* Phase B: each end updates its own copy with the same symmetric formula. */
@@ -640,7 +651,7 @@ static void maintain_and_decay(socap_model *m, int t) {
       double gj = strat_of(m, j)->focus;
       double w = tie_w_at(m, e, t);
       /* Canonical order: the lower id's time first, so both ends add the same way. */
-      double hi = m->mfac[i] * pow(w, gi), hj = m->mfac[j] * pow(w, gj);
+      double hi = m->mfac[i] * powg(w, gi), hj = m->mfac[j] * powg(w, gj);
       double h = i < j ? hi + hj : hj + hi;
       int changed = 0;
       if (h > 0) {
