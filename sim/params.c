@@ -34,7 +34,7 @@ const socap_param_def socap_param_table[] = {
   {"model.value_noise", SOCAP_PT_DOUBLE, G(value_noise), 0.1, 0, 10, "1", "sd of the Gaussian noise on a contact's value", NULL, 0, 0},
   {"model.quantile_rate", SOCAP_PT_DOUBLE, G(quantile_rate), 0.05, 1e-6, 1, "1", "learning rate of each agent's running acceptance quantile", NULL, 0, 0},
   {"model.intro_cross_group", SOCAP_PT_BOOL, G(intro_cross_group), 1, 0, 1, "1", "introductions prefer pairs from different groups", NULL, 0, 0},
-  {"model.tau", SOCAP_PT_DOUBLE, G(tau), 1.0, 1e-6, 1e6, "hour", "maintenance time constant: w += (1-w)(1-exp(-h/tau))", NULL, 0, 0},
+  {"model.tau", SOCAP_PT_DOUBLE, G(tau), 5.0, 1e-6, 1e6, "hour", "maintenance time constant: w += (1-w)(1-exp(-h/tau))", NULL, 0, 0},
   {"model.half_life", SOCAP_PT_DOUBLE, G(half_life), 26, 1e-3, 1e9, "step", "half-life of tie strength without maintenance (lambda = ln2/half_life)", NULL, 0, 0},
   {"model.theta_dormant", SOCAP_PT_DOUBLE, G(theta_dormant), 0.05, 1e-9, 1, "1", "strength below which a tie goes dormant", NULL, 0, 0},
   {"model.dunbar_limit", SOCAP_PT_INT, G(dunbar_limit), 150, 1, 10000, "tie", "maximum number of active ties per agent", NULL, 0, 0},
