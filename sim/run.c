@@ -63,11 +63,82 @@ static const char *global_counter_names[N_GLOBAL_COUNTERS] = {
     "formed_work", "formed_event", "formed_intro", "formed_react", "proposals", "rejected", "went_dormant",
     "displaced", "revived", "forgotten", "left", "info_received", "n_dormant_ties"};
 
+/* A table the recorder writes: an HDF5 table or, in capture mode, an
+ * in-memory copy of the rows that socap_recorder_transfer() later appends to
+ * an HDF5 table. Capture mode makes no HDF5 call, so tasks can be computed on
+ * many threads while the (not thread-safe) HDF5 library is used by one. */
+typedef struct {
+  int on;                /* the table exists */
+  socap_table *h5;       /* HDF5 mode */
+  int ncols;             /* capture mode: */
+  socap_coltype *types;
+  unsigned char **col;   /* per column, cap rows */
+  size_t rows, cap;      /* finished rows; the current row is at index rows */
+  int err;
+} rtable;
+
+static size_t rt_size(socap_coltype t) {
+  return t == SOCAP_COL_I64 || t == SOCAP_COL_F64 ? 8 : t == SOCAP_COL_U8 ? 1 : 4;
+}
+
+static int rt_init_capture(rtable *t, const socap_colspec *cols, int ncols) {
+  memset(t, 0, sizeof *t);
+  t->on = 1;
+  t->ncols = ncols;
+  t->types = malloc((size_t)ncols * sizeof *t->types);
+  t->col = calloc((size_t)ncols, sizeof *t->col);
+  if (!t->types || !t->col) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+  for (int c = 0; c < ncols; c++) t->types[c] = cols[c].type;
+  return SOCAP_OK;
+}
+
+static void rt_free(rtable *t) {
+  if (t->col)
+    for (int c = 0; c < t->ncols; c++) free(t->col[c]);
+  free(t->col);
+  free(t->types);
+  memset(t, 0, sizeof *t);
+}
+
+/* Make room for the current row (index rows). */
+static int rt_room(rtable *t) {
+  if (t->err) return t->err;
+  if (t->rows < t->cap) return SOCAP_OK;
+  size_t ncap = t->cap ? 2 * t->cap : 256;
+  for (int c = 0; c < t->ncols; c++) {
+    unsigned char *b = realloc(t->col[c], ncap * rt_size(t->types[c]));
+    if (!b) return t->err = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for captured rows");
+    t->col[c] = b;
+  }
+  t->cap = ncap;
+  return SOCAP_OK;
+}
+
+#define RT_SETTER(suffix, ctype)                                         \
+  static void rt_##suffix(rtable *t, int c, ctype v) {                   \
+    if (t->h5) { socap_table_set_##suffix(t->h5, c, v); return; }        \
+    if (rt_room(t)) return;                                              \
+    memcpy(t->col[c] + t->rows * sizeof v, &v, sizeof v);                \
+  }
+RT_SETTER(i32, int32_t)
+RT_SETTER(i64, int64_t)
+RT_SETTER(f64, double)
+RT_SETTER(u8, uint8_t)
+#undef RT_SETTER
+
+static int rt_next_row(rtable *t) {
+  if (t->h5) return socap_table_next_row(t->h5);
+  if (rt_room(t)) return t->err;
+  t->rows++;
+  return SOCAP_OK;
+}
+
 struct socap_recorder {
   hid_t root;
   int n_strategies;
   char strategy_names[SOCAP_MAX_STRATEGIES + 1][SOCAP_NAME_LEN];
-  socap_table *ts, *glob, *agents, *hist, *net;
+  int capture; /* 1: rows are kept in memory (socap_recorder_open_capture) */
+  rtable ts, glob, agents, hist, net;
   /* final per-strategy means of the last task, for the summary */
   int have_summary;
   int64_t sum_n[SOCAP_MAX_STRATEGIES + 1];
@@ -109,7 +180,17 @@ static int make_strategy_codebook(hid_t root, const char *path, socap_recorder *
   return rc;
 }
 
-static int table_with_agents_cols(hid_t root, const char *name, const char *desc, int with_step, socap_table **out) {
+/* Create table @p name: an HDF5 table, or only the column layout in capture mode. */
+static int rt_create(socap_recorder *r, const char *name, const char *desc, const socap_colspec *cols, int ncols,
+                     size_t chunk_rows, rtable *out) {
+  if (r->capture) return rt_init_capture(out, cols, ncols);
+  memset(out, 0, sizeof *out);
+  int rc = socap_table_create(r->root, name, desc, cols, ncols, chunk_rows, &out->h5);
+  out->on = rc == SOCAP_OK;
+  return rc;
+}
+
+static int table_with_agents_cols(socap_recorder *r, const char *name, const char *desc, int with_step, rtable *out) {
   socap_colspec cols[6 + SOCAP_M_COUNT + 2];
   int c = 0;
   cols[c++] = (socap_colspec){"task", SOCAP_COL_I32, "1", "task id (0 for a single run)"};
@@ -127,14 +208,15 @@ static int table_with_agents_cols(hid_t root, const char *name, const char *desc
                                                           : SOCAP_COL_F64,
                                 metric_info[k].units, metric_info[k].doc};
   cols[c++] = (socap_colspec){"info_hops_mean", SOCAP_COL_F64, "hop", "mean hops travelled by items received; NaN if none"};
-  return socap_table_create(root, name, desc, cols, c, 0, out);
+  return rt_create(r, name, desc, cols, c, 0, out);
 }
 
-int socap_recorder_open(hid_t root, const socap_params *p, socap_recorder **out) {
+static int recorder_open(hid_t root, int capture, const socap_params *p, socap_recorder **out) {
   *out = NULL;
   socap_recorder *r = calloc(1, sizeof *r);
   if (!r) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
   r->root = root;
+  r->capture = capture;
   r->n_strategies = p->n_strategies;
   for (int k = 0; k < p->n_strategies; k++) snprintf(r->strategy_names[k], SOCAP_NAME_LEN, "%s", p->strategies[k].name);
   snprintf(r->strategy_names[p->n_strategies], SOCAP_NAME_LEN, "all");
@@ -158,11 +240,11 @@ int socap_recorder_open(hid_t root, const socap_params *p, socap_recorder **out)
         cols[c] = (socap_colspec){names[c], SOCAP_COL_F64, metric_info[k].units, docs[c]};
         c++;
       }
-    rc = socap_table_create(root, "timeseries", "per recorded step and strategy: aggregates of per-agent metrics", cols,
+    rc = rt_create(r, "timeseries", "per recorded step and strategy: aggregates of per-agent metrics", cols,
                             c, 4096, &r->ts);
     free(cols); free(names); free(docs);
     if (rc) goto fail;
-    if ((rc = make_strategy_codebook(root, "timeseries/strategy", r, 1))) goto fail;
+    if (!capture && (rc = make_strategy_codebook(root, "timeseries/strategy", r, 1))) goto fail;
   }
   /* /global */
   {
@@ -184,16 +266,16 @@ int socap_recorder_open(hid_t root, const socap_params *p, socap_recorder **out)
       cols[c++] = (socap_colspec){names[b], SOCAP_COL_F64, "1",
                                   "mean neighbourhood overlap of active ties in this strength decile (1 = weakest)"};
     }
-    if ((rc = socap_table_create(root, "global", "per recorded step: network-wide measures and event counts", cols, c,
+    if ((rc = rt_create(r, "global", "per recorded step: network-wide measures and event counts", cols, c,
                                  4096, &r->glob)))
       goto fail;
   }
-  if ((rc = table_with_agents_cols(root, "agents", "per agent: metrics at the final step", 0, &r->agents))) goto fail;
-  if ((rc = make_strategy_codebook(root, "agents/strategy", r, 0))) goto fail;
+  if ((rc = table_with_agents_cols(r, "agents", "per agent: metrics at the final step", 0, &r->agents))) goto fail;
+  if (!capture && (rc = make_strategy_codebook(root, "agents/strategy", r, 0))) goto fail;
   if (p->agents_history) {
-    if ((rc = table_with_agents_cols(root, "agents_history", "per agent and recorded step: metrics", 1, &r->hist)))
+    if ((rc = table_with_agents_cols(r, "agents_history", "per agent and recorded step: metrics", 1, &r->hist)))
       goto fail;
-    if ((rc = make_strategy_codebook(root, "agents_history/strategy", r, 0))) goto fail;
+    if (!capture && (rc = make_strategy_codebook(root, "agents_history/strategy", r, 0))) goto fail;
   }
   if (p->n_snapshots > 0) {
     socap_colspec cols[] = {
@@ -207,10 +289,10 @@ int socap_recorder_open(hid_t root, const socap_params *p, socap_recorder **out)
         {"origin", SOCAP_COL_U8, "1", "0 work, 1 event, 2 introduction, 3 reactivation"},
         {"last", SOCAP_COL_I32, "step", "step of the last update"},
     };
-    if ((rc = socap_table_create(root, "network", "tie snapshots at output.snapshots steps", cols, 9, 0, &r->net)))
+    if ((rc = rt_create(r, "network", "tie snapshots at output.snapshots steps", cols, 9, 0, &r->net)))
       goto fail;
   }
-  {
+  if (!capture) {
     /* cohort codebooks */
     const char *cn[SOCAP_MAX_COHORTS];
     for (int k = 0; k < p->n_cohorts; k++) cn[k] = p->cohorts[k].name;
@@ -218,7 +300,7 @@ int socap_recorder_open(hid_t root, const socap_params *p, socap_recorder **out)
     rc = d < 0 ? SOCAP_EIO : socap_h5_attr_strlist(d, "codebook", cn, p->n_cohorts);
     if (d >= 0) H5Oclose(d);
     if (rc) goto fail;
-    if (r->hist) {
+    if (r->hist.on) {
       d = H5Oopen(root, "agents_history/cohort", H5P_DEFAULT);
       rc = d < 0 ? SOCAP_EIO : socap_h5_attr_strlist(d, "codebook", cn, p->n_cohorts);
       if (d >= 0) H5Oclose(d);
@@ -232,14 +314,48 @@ fail:
   return rc ? rc : SOCAP_EIO;
 }
 
+int socap_recorder_open(hid_t root, const socap_params *p, socap_recorder **out) {
+  return recorder_open(root, 0, p, out);
+}
+
+int socap_recorder_open_capture(const socap_params *p, socap_recorder **out) {
+  return recorder_open(H5I_INVALID_HID, 1, p, out);
+}
+
+int socap_recorder_transfer(socap_recorder *src, socap_recorder *dst) {
+  if (!src || !dst || !src->capture || dst->capture)
+    return SOCAP_ERROR(SOCAP_ERUNTIME, "socap_recorder_transfer: needs a capture and an HDF5 recorder");
+  rtable *s[5] = {&src->ts, &src->glob, &src->agents, &src->hist, &src->net};
+  rtable *d[5] = {&dst->ts, &dst->glob, &dst->agents, &dst->hist, &dst->net};
+  int rc = SOCAP_OK;
+  for (int k = 0; k < 5 && !rc; k++) {
+    if (s[k]->err) rc = s[k]->err;
+    else if (s[k]->rows && !d[k]->h5)
+      rc = SOCAP_ERROR(SOCAP_ERUNTIME, "socap_recorder_transfer: tables of different shapes");
+    else if (s[k]->rows)
+      rc = socap_table_append(d[k]->h5, s[k]->rows, (const void *const *)s[k]->col);
+  }
+  socap_recorder_clear(src);
+  return rc;
+}
+
+void socap_recorder_clear(socap_recorder *r) {
+  if (!r || !r->capture) return;
+  rtable *tabs[5] = {&r->ts, &r->glob, &r->agents, &r->hist, &r->net};
+  for (int k = 0; k < 5; k++) {
+    tabs[k]->rows = 0;
+    tabs[k]->err = 0;
+  }
+}
+
 int socap_recorder_close(socap_recorder *r) {
   if (!r) return SOCAP_OK;
   int rc = 0;
-  rc |= socap_table_close(r->ts);
-  rc |= socap_table_close(r->glob);
-  rc |= socap_table_close(r->agents);
-  rc |= socap_table_close(r->hist);
-  rc |= socap_table_close(r->net);
+  rtable *tabs[5] = {&r->ts, &r->glob, &r->agents, &r->hist, &r->net};
+  for (int k = 0; k < 5; k++) {
+    rc |= socap_table_close(tabs[k]->h5);
+    rt_free(tabs[k]);
+  }
   free(r);
   return rc ? SOCAP_EIO : SOCAP_OK;
 }
@@ -302,25 +418,25 @@ static void five_stats(double *buf, size_t n, double out[5]) {
   out[4] = gsl_stats_quantile_from_sorted_data(buf, 1, n, 0.9);
 }
 
-static int write_agent_rows(socap_table *t, int with_step, int32_t task, int step, socap_model *m,
+static int write_agent_rows(rtable *t, int with_step, int32_t task, int step, socap_model *m,
                             const agent_values *a) {
   socap_agents_view av = socap_model_agents(m);
   for (int32_t i = 0; i < a->n; i++) {
     int c = 0;
-    socap_table_set_i32(t, c++, task);
-    if (with_step) socap_table_set_i32(t, c++, step);
-    socap_table_set_i32(t, c++, i);
-    socap_table_set_i32(t, c++, av.group[i]);
-    socap_table_set_i32(t, c++, av.cohort[i]);
-    socap_table_set_i32(t, c++, av.strategy[i]);
+    rt_i32(t, c++, task);
+    if (with_step) rt_i32(t, c++, step);
+    rt_i32(t, c++, i);
+    rt_i32(t, c++, av.group[i]);
+    rt_i32(t, c++, av.cohort[i]);
+    rt_i32(t, c++, av.strategy[i]);
     for (int k = 0; k < SOCAP_M_COUNT; k++) {
       int is_int = (k == SOCAP_M_DEGREE || k == SOCAP_M_N_DORMANT || (k >= SOCAP_M_LAYER5 && k <= SOCAP_M_LAYER150) ||
                     k == SOCAP_M_REACH2 || k == SOCAP_M_N_GROUPS || k == SOCAP_M_INFO_WINDOW || k == SOCAP_M_INFO_TOTAL);
-      if (is_int) socap_table_set_i32(t, c++, (int32_t)a->v[k][i]);
-      else socap_table_set_f64(t, c++, a->v[k][i]);
+      if (is_int) rt_i32(t, c++, (int32_t)a->v[k][i]);
+      else rt_f64(t, c++, a->v[k][i]);
     }
-    socap_table_set_f64(t, c++, av.info_total[i] ? (double)av.info_hops[i] / av.info_total[i] : NAN);
-    int rc = socap_table_next_row(t);
+    rt_f64(t, c++, av.info_total[i] ? (double)av.info_hops[i] / av.info_total[i] : NAN);
+    int rc = rt_next_row(t);
     if (rc) return rc;
   }
   return SOCAP_OK;
@@ -342,20 +458,20 @@ static int record(socap_recorder *r, socap_model *m, int32_t task, int final) {
     int all = s == r->n_strategies;
     int32_t count = 0;
     for (int32_t i = 0; i < a.n; i++) count += all || av.strategy[i] == s;
-    socap_table_set_i32(r->ts, 0, task);
-    socap_table_set_i32(r->ts, 1, step);
-    socap_table_set_i32(r->ts, 2, s);
-    socap_table_set_i32(r->ts, 3, count);
+    rt_i32(&r->ts, 0, task);
+    rt_i32(&r->ts, 1, step);
+    rt_i32(&r->ts, 2, s);
+    rt_i32(&r->ts, 3, count);
     for (int k = 0; k < SOCAP_M_COUNT; k++) {
       size_t nb = 0;
       for (int32_t i = 0; i < a.n; i++)
         if ((all || av.strategy[i] == s) && !isnan(a.v[k][i])) buf[nb++] = a.v[k][i];
       double st[5];
       five_stats(buf, nb, st);
-      for (int q = 0; q < 5; q++) socap_table_set_f64(r->ts, 4 + 5 * k + q, st[q]);
+      for (int q = 0; q < 5; q++) rt_f64(&r->ts, 4 + 5 * k + q, st[q]);
       if (final) { r->sum_mean[s][k] = st[0]; r->sum_n[s] = count; }
     }
-    if ((rc = socap_table_next_row(r->ts))) goto done;
+    if ((rc = rt_next_row(&r->ts))) goto done;
   }
   /* /global */
   {
@@ -367,20 +483,20 @@ static int record(socap_recorder *r, socap_model *m, int32_t task, int final) {
                                       tot.rejected, tot.went_dormant, tot.displaced, tot.revived, tot.forgotten,
                                       tot.left, tot.info_received, n_dorm / 2};
     int c = 0;
-    socap_table_set_i32(r->glob, c++, task);
-    socap_table_set_i32(r->glob, c++, step);
-    socap_table_set_f64(r->glob, c++, gm.mean_degree);
-    socap_table_set_f64(r->glob, c++, gm.transitivity);
-    socap_table_set_i32(r->glob, c++, gm.largest_component);
-    socap_table_set_i32(r->glob, c++, gm.n_components);
-    socap_table_set_i64(r->glob, c++, gm.n_edges);
-    for (int k = 0; k < N_GLOBAL_COUNTERS; k++) socap_table_set_i64(r->glob, c++, cnt[k]);
-    for (int b = 0; b < SOCAP_OVERLAP_BINS; b++) socap_table_set_f64(r->glob, c++, gm.overlap_by_decile[b]);
-    if ((rc = socap_table_next_row(r->glob))) goto done;
+    rt_i32(&r->glob, c++, task);
+    rt_i32(&r->glob, c++, step);
+    rt_f64(&r->glob, c++, gm.mean_degree);
+    rt_f64(&r->glob, c++, gm.transitivity);
+    rt_i32(&r->glob, c++, gm.largest_component);
+    rt_i32(&r->glob, c++, gm.n_components);
+    rt_i64(&r->glob, c++, gm.n_edges);
+    for (int k = 0; k < N_GLOBAL_COUNTERS; k++) rt_i64(&r->glob, c++, cnt[k]);
+    for (int b = 0; b < SOCAP_OVERLAP_BINS; b++) rt_f64(&r->glob, c++, gm.overlap_by_decile[b]);
+    if ((rc = rt_next_row(&r->glob))) goto done;
   }
-  if (r->hist && (rc = write_agent_rows(r->hist, 1, task, step, m, &a))) goto done;
+  if (r->hist.on && (rc = write_agent_rows(&r->hist, 1, task, step, m, &a))) goto done;
   if (final) {
-    if ((rc = write_agent_rows(r->agents, 0, task, step, m, &a))) goto done;
+    if ((rc = write_agent_rows(&r->agents, 0, task, step, m, &a))) goto done;
     r->have_summary = 1;
     r->last_step = step;
   }
@@ -400,16 +516,16 @@ static int snapshot(socap_recorder *r, socap_model *m, int32_t task) {
     int32_t k = socap_model_ties(m, i, buf, p->dunbar_limit + p->dormant_limit + 1);
     for (int32_t x = 0; x < k && !rc; x++) {
       if (buf[x].nbr < i) continue;
-      socap_table_set_i32(r->net, 0, task);
-      socap_table_set_i32(r->net, 1, step);
-      socap_table_set_i32(r->net, 2, i);
-      socap_table_set_i32(r->net, 3, buf[x].nbr);
-      socap_table_set_f64(r->net, 4, buf[x].w);
-      socap_table_set_f64(r->net, 5, buf[x].peak);
-      socap_table_set_u8(r->net, 6, (uint8_t)buf[x].state);
-      socap_table_set_u8(r->net, 7, (uint8_t)buf[x].origin);
-      socap_table_set_i32(r->net, 8, buf[x].last);
-      rc = socap_table_next_row(r->net);
+      rt_i32(&r->net, 0, task);
+      rt_i32(&r->net, 1, step);
+      rt_i32(&r->net, 2, i);
+      rt_i32(&r->net, 3, buf[x].nbr);
+      rt_f64(&r->net, 4, buf[x].w);
+      rt_f64(&r->net, 5, buf[x].peak);
+      rt_u8(&r->net, 6, (uint8_t)buf[x].state);
+      rt_u8(&r->net, 7, (uint8_t)buf[x].origin);
+      rt_i32(&r->net, 8, buf[x].last);
+      rc = rt_next_row(&r->net);
     }
   }
   free(buf);
@@ -422,7 +538,7 @@ int socap_recorder_run(socap_recorder *r, const socap_params *p, uint64_t task, 
   int rc = socap_model_create(p, task, &m);
   if (rc) return rc;
   int32_t tid = (int32_t)task;
-  for (int k = 0; k < p->n_snapshots && r->net; k++)
+  for (int k = 0; k < p->n_snapshots && r->net.on; k++)
     if (p->snapshots[k] == 0 && (rc = snapshot(r, m, tid))) goto done;
   for (int t = 1; t <= p->steps; t++) {
     if ((rc = socap_model_step(m))) goto done;
@@ -431,7 +547,7 @@ int socap_recorder_run(socap_recorder *r, const socap_params *p, uint64_t task, 
       if ((rc = record(r, m, tid, final))) goto done;
       socap_model_reset_window(m);
     }
-    for (int k = 0; k < p->n_snapshots && r->net; k++)
+    for (int k = 0; k < p->n_snapshots && r->net.on; k++)
       if (p->snapshots[k] == t && (rc = snapshot(r, m, tid))) goto done;
     if (progress) progress(ctx, t, p->steps);
   }

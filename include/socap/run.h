@@ -67,6 +67,25 @@ typedef struct socap_recorder socap_recorder;
 int socap_recorder_open(hid_t root, const socap_params *p, socap_recorder **out);
 
 /**
+ * Create a recorder for scenarios shaped like @p p that keeps every row in
+ * memory instead of writing HDF5 (it makes no HDF5 call at all). Sweeps use
+ * one per task so that tasks can run on many threads while the HDF5 library,
+ * which is not thread-safe, is only used by one thread at a time
+ * (socap_recorder_transfer). *out is owned by the caller (socap_recorder_close).
+ */
+int socap_recorder_open_capture(const socap_params *p, socap_recorder **out);
+
+/**
+ * Append the rows captured by @p src (from socap_recorder_open_capture) to
+ * the HDF5 tables of @p dst (from socap_recorder_open, same scenario shape),
+ * then clear @p src. Calls HDF5: one thread at a time.
+ */
+int socap_recorder_transfer(socap_recorder *src, socap_recorder *dst);
+
+/** Drop the rows captured so far (e.g. of a task that failed half-way). No-op for HDF5 recorders. */
+void socap_recorder_clear(socap_recorder *rec);
+
+/**
  * Run task @p task of scenario @p p to the end, recording into @p rec.
  * @p progress may be NULL. Returns SOCAP_OK or an error code.
  */
