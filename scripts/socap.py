@@ -16,7 +16,7 @@ or as a command (with Debian's python, which has h5py, pandas and matplotlib)::
     /usr/bin/python3 scripts/socap.py summary FILE
     /usr/bin/python3 scripts/socap.py plot FILE -o DIR
     /usr/bin/python3 scripts/socap.py csv FILE TABLE -o OUT.csv [--tasks 0,1] [--columns a,b]
-    /usr/bin/python3 scripts/socap.py schema FILE [-o OUT.md]
+    /usr/bin/python3 scripts/socap.py schema FILE... [-o OUT.md | --update docs/schema.md]
 
 The file layout is documented in docs/schema.md. A table is a group of
 equal-length 1-D datasets (one per column) with a ``columns`` attribute giving
@@ -763,26 +763,47 @@ def summary(path, file=None) -> str:
     return text
 
 
-def schema_markdown(path) -> str:
-    """The per-table column reference of docs/schema.md, generated from a file."""
-    info = column_info(path)
-    out = []
-    with _open(path) as f:
-        for t in _table_names(f):
-            g = f[t]
-            out.append(f"### /{t}\n")
-            desc = _attr(g, "description")
-            if desc:
-                out.append(f"{desc}.\n")
-            out.append("| column | type | units | description |")
-            out.append("|---|---|---|---|")
-            for r in info[info["table"] == t].itertuples():
-                d = r.description.replace("|", "\\|")
-                if r.codebook:
-                    d += f"; codebook: `{r.codebook.replace('|', ', ')}`"
-                out.append(f"| `{r.column}` | {r.dtype} | {r.units} | {d} |")
-            out.append("")
+SCHEMA_BEGIN = "<!-- BEGIN GENERATED: scripts/socap.py schema -->"
+SCHEMA_END = "<!-- END GENERATED -->"
+
+
+def schema_markdown(*paths) -> str:
+    """The per-table column reference of docs/schema.md, generated from one or
+    more files (a table is described from the first file that has it)."""
+    out, seen = [], set()
+    for path in paths:
+        info = column_info(path)
+        with _open(path) as f:
+            for t in _table_names(f):
+                if t in seen:
+                    continue
+                seen.add(t)
+                g = f[t]
+                out.append(f"### /{t}\n")
+                desc = _attr(g, "description")
+                if desc:
+                    out.append(f"{desc[0].upper() + desc[1:]}.\n")
+                out.append("| column | type | units | description |")
+                out.append("|---|---|---|---|")
+                for r in info[info["table"] == t].itertuples():
+                    d = r.description.replace("|", "\\|")
+                    if r.codebook:
+                        d += f"; codebook: `{r.codebook.replace('|', ', ')}`"
+                    elif (t, r.column) in FALLBACK_CODEBOOKS:
+                        d += f" (readers decode: `{', '.join(FALLBACK_CODEBOOKS[(t, r.column)])}`)"
+                    out.append(f"| `{r.column}` | {r.dtype} | {r.units} | {d} |")
+                out.append("")
     return "\n".join(out)
+
+
+def update_schema_doc(doc, *paths):
+    """Replace the generated part of doc (between SCHEMA_BEGIN and SCHEMA_END)."""
+    with open(doc) as fh:
+        text = fh.read()
+    a, b = text.index(SCHEMA_BEGIN), text.index(SCHEMA_END)
+    new = text[:a] + SCHEMA_BEGIN + "\n\n" + schema_markdown(*paths) + "\n" + text[b:]
+    with open(doc, "w") as fh:
+        fh.write(new)
 
 
 # ---------------------------------------------------------------------------
@@ -809,9 +830,10 @@ def main(argv=None):
     p.add_argument("--tasks", help="comma-separated task ids to keep")
     p.add_argument("--columns", help="comma-separated columns to keep")
     p.add_argument("--no-design", action="store_true", help="do not join the design columns")
-    p = sub.add_parser("schema", help="print the column reference (markdown) of a file")
-    p.add_argument("file")
-    p.add_argument("-o", "--output")
+    p = sub.add_parser("schema", help="print the column reference (markdown) of one or more files")
+    p.add_argument("file", nargs="+")
+    p.add_argument("-o", "--output", help="write it to this file")
+    p.add_argument("--update", metavar="DOC", help="replace the generated section of DOC (docs/schema.md)")
     a = ap.parse_args(argv)
     try:
         if a.cmd == "summary":
@@ -824,8 +846,10 @@ def main(argv=None):
             df = read_table(a.file, a.table, tasks=_int_list(a.tasks), columns=cols, join_design=not a.no_design)
             df.to_csv(sys.stdout if a.output == "-" else a.output, index=False)
         elif a.cmd == "schema":
-            text = schema_markdown(a.file)
-            if a.output:
+            text = schema_markdown(*a.file)
+            if a.update:
+                update_schema_doc(a.update, *a.file)
+            elif a.output:
                 with open(a.output, "w") as fh:
                     fh.write(text)
             else:
