@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef SOCAP_HAVE_MPI
+#include <mpi.h>
+#endif
+
 #include "cli.h"
 #include "socap/config.h"
 #include "socap/error.h"
@@ -73,7 +77,25 @@ static int shard_from_slurm(int *i, int *n) {
   return 1;
 }
 
+static int cli_sweep(int argc, char **argv);
+
 int socap_cli_sweep(int argc, char **argv) {
+#ifdef SOCAP_HAVE_MPI
+  int provided = 0;
+  if (MPI_Init_thread(NULL, NULL, MPI_THREAD_SERIALIZED, &provided) != MPI_SUCCESS) {
+    fprintf(stderr, "socap: cannot initialise MPI\n");
+    return SOCAP_ERUNTIME;
+  }
+  int rc = provided >= MPI_THREAD_SERIALIZED ? cli_sweep(argc, argv) : SOCAP_ERUNTIME;
+  if (provided < MPI_THREAD_SERIALIZED) fprintf(stderr, "socap: MPI does not provide MPI_THREAD_SERIALIZED\n");
+  MPI_Finalize();
+  return rc;
+#else
+  return cli_sweep(argc, argv);
+#endif
+}
+
+static int cli_sweep(int argc, char **argv) {
   const char *file = NULL, *dir = NULL;
   const char **sets = calloc((size_t)argc + 1, sizeof *sets);
   int nsets = 0, rc = SOCAP_OK, dry = 0, quiet = 0, have_shard = 0;
@@ -154,7 +176,7 @@ int socap_cli_sweep(int argc, char **argv) {
   rc = socap_sweep_run(sw, &o, &res);
 #endif
   if (rc) {
-    fprintf(stderr, "socap: error: %s\n", socap_error_message());
+    if (res.total != -2) fprintf(stderr, "socap: error: %s\n", socap_error_message());
     goto done;
   }
   if (res.total < 0) goto done; /* MPI worker rank: rank 0 reports */

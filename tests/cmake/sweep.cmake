@@ -5,6 +5,15 @@ add_test(NAME sweep_identity COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sweep_iden
 add_test(NAME sweep_failures COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sweep_failures.sh)
 set_tests_properties(sweep_identity sweep_failures PROPERTIES
   ENVIRONMENT "${SOCAP_TEST_ENV}" LABELS "cli;sweep" TIMEOUT 300)
-# kill -9 leaves sanitizer-instrumented processes' output half written; fine,
-# but the sanitizer build is too slow for the timing of the kill loop.
-set_tests_properties(sweep_identity PROPERTIES LABELS "cli;sweep")
+
+# MPI: if this build is not an MPI build, the test configures and builds one
+# (target socap only) in mpi-build/ and runs `mpirun -np 3` with it.
+if(SOCAP_MPI)
+  set(SWEEP_MPI_ENV "SOCAP_IS_MPI=1")
+else()
+  set(SWEEP_MPI_ENV "SOCAP_IS_MPI=0")
+endif()
+add_test(NAME sweep_mpi COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sweep_mpi.sh)
+set_tests_properties(sweep_mpi PROPERTIES
+  ENVIRONMENT "${SOCAP_TEST_ENV};${SWEEP_MPI_ENV};CMAKE=${CMAKE_COMMAND};MPI_BUILD=${CMAKE_BINARY_DIR}/mpi-build"
+  LABELS "cli;sweep;mpi;nosan" SKIP_RETURN_CODE 77 TIMEOUT 600)
