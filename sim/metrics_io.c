@@ -23,6 +23,7 @@ void socap_edgelist_free(socap_edgelist *el) {
   free(el->dst);
   free(el->w);
   free(el->line);
+  free(el->group);
   memset(el, 0, sizeof *el);
 }
 
@@ -316,13 +317,24 @@ int socap_groups_read_csv(const char *path, const socap_edgelist *el, int32_t *g
 
 /* ---- HDF5 snapshot input ------------------------------------------------- */
 
+static int h5_exists(hid_t loc, const char *name) {
+  htri_t r = -1;
+  H5E_BEGIN_TRY { r = H5Lexists(loc, name, H5P_DEFAULT); }
+  H5E_END_TRY;
+  return r > 0;
+}
+
+/* Read 1-D dataset @p name of @p grp converted to @p memtype. *len is the
+ * expected length, or (hsize_t)-1 to take the dataset's. */
 static int h5_read_column(hid_t grp, const char *name, hid_t memtype, size_t elsize, hsize_t *len, void **out,
                           const char *path, const char *group) {
   hid_t d = H5I_INVALID_HID, sp = H5I_INVALID_HID;
   int rc = SOCAP_OK;
   *out = NULL;
-  H5E_BEGIN_TRY { d = H5Dopen2(grp, name, H5P_DEFAULT); }
-  H5E_END_TRY;
+  if (h5_exists(grp, name)) {
+    H5E_BEGIN_TRY { d = H5Dopen2(grp, name, H5P_DEFAULT); }
+    H5E_END_TRY;
+  }
   if (d < 0) return SOCAP_ERROR(SOCAP_EIO, "%s:%s: no dataset '%s'", path, group, name);
   sp = H5Dget_space(d);
   if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 1) {
@@ -332,7 +344,7 @@ static int h5_read_column(hid_t grp, const char *name, hid_t memtype, size_t els
   hsize_t n = 0;
   H5Sget_simple_extent_dims(sp, &n, NULL);
   if (*len != (hsize_t)-1 && n != *len) {
-    rc = SOCAP_ERROR(SOCAP_EIO, "%s:%s/%s: length %llu differs from src (%llu)", path, group, name,
+    rc = SOCAP_ERROR(SOCAP_EIO, "%s:%s/%s: length %llu differs from the other columns (%llu)", path, group, name,
                      (unsigned long long)n, (unsigned long long)*len);
     goto cleanup;
   }
@@ -354,7 +366,9 @@ cleanup:
 }
 
 static int h5_int_attr(hid_t obj, const char *name, int64_t *out) {
-  htri_t ex = H5Aexists(obj, name);
+  htri_t ex;
+  H5E_BEGIN_TRY { ex = H5Aexists(obj, name); }
+  H5E_END_TRY;
   if (ex <= 0) return 0;
   hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
   if (a < 0) return 0;
@@ -366,49 +380,168 @@ static int h5_int_attr(hid_t obj, const char *name, int64_t *out) {
   return 1;
 }
 
-int socap_edgelist_read_h5(const char *path, const char *group, int64_t extra_nodes, socap_edgelist *el) {
+/* "prefix_123" -> 123, else -1 */
+static int64_t component_number(const char *s, const char *prefix) {
+  size_t k = strlen(prefix);
+  int64_t v;
+  if (strncmp(s, prefix, k) != 0 || parse_id(s + k, &v)) return -1;
+  return v;
+}
+
+/* Agents of @p task (all rows if task < 0 or there is no task column) from
+ * the simulator's /agents table: n = max agent + 1, and their groups (NULL
+ * if some agent is missing or there is no group column). */
+static int h5_agents(hid_t f, const char *path, int64_t task, int64_t *n, int32_t **group) {
+  int64_t *agent = NULL, *tk = NULL, *grp = NULL;
+  hsize_t len = (hsize_t)-1;
+  int rc = SOCAP_OK;
+  *n = 0;
+  *group = NULL;
+  if (!h5_exists(f, "agents") || !h5_exists(f, "agents/agent")) return SOCAP_OK;
+  hid_t a = H5Gopen2(f, "agents", H5P_DEFAULT);
+  if (a < 0) return SOCAP_OK;
+  if ((rc = h5_read_column(a, "agent", H5T_NATIVE_INT64, 8, &len, (void **)&agent, path, "/agents"))) goto cleanup;
+  if (h5_exists(a, "task") &&
+      (rc = h5_read_column(a, "task", H5T_NATIVE_INT64, 8, &len, (void **)&tk, path, "/agents")))
+    goto cleanup;
+  if (h5_exists(a, "group") &&
+      (rc = h5_read_column(a, "group", H5T_NATIVE_INT64, 8, &len, (void **)&grp, path, "/agents")))
+    goto cleanup;
+  int64_t nmax = 0;
+  for (hsize_t r = 0; r < len; r++)
+    if ((!tk || task < 0 || tk[r] == task) && agent[r] >= 0 && agent[r] + 1 > nmax) nmax = agent[r] + 1;
+  if (nmax > INT32_MAX) goto cleanup;
+  *n = nmax;
+  if (grp && nmax > 0) {
+    int32_t *g = malloc(sizeof *g * (size_t)nmax);
+    if (!g) {
+      rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+      goto cleanup;
+    }
+    for (int64_t i = 0; i < nmax; i++) g[i] = -1;
+    for (hsize_t r = 0; r < len; r++)
+      if ((!tk || task < 0 || tk[r] == task) && agent[r] >= 0 && grp[r] >= 0 && grp[r] <= INT32_MAX)
+        g[agent[r]] = (int32_t)grp[r];
+    for (int64_t i = 0; i < nmax; i++)
+      if (g[i] < 0) {
+        free(g);
+        g = NULL;
+        break;
+      }
+    *group = g;
+  }
+cleanup:
+  free(agent);
+  free(tk);
+  free(grp);
+  H5Gclose(a);
+  return rc;
+}
+
+int socap_edgelist_read_h5(const char *path, const char *object, int64_t extra_nodes, socap_edgelist *el) {
   int rc = SOCAP_OK;
   hid_t f = H5I_INVALID_HID, g = H5I_INVALID_HID;
-  int32_t *src = NULL, *dst = NULL;
+  int64_t *src = NULL, *dst = NULL, *state = NULL, *stp = NULL, *tk = NULL;
   double *w = NULL;
-  int *state = NULL;
+  int32_t *agroup = NULL;
+  char *tbl = NULL;
+  int64_t step = -1, task = -1;
   memset(el, 0, sizeof *el);
 
   H5E_BEGIN_TRY { f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); }
   H5E_END_TRY;
   if (f < 0) return SOCAP_ERROR(SOCAP_EIO, "cannot open HDF5 file %s", path);
-  H5E_BEGIN_TRY { g = H5Gopen2(f, group, H5P_DEFAULT); }
+
+  /* OBJECT is a table group, or TABLE[/task_T]/step_N selecting its rows */
+  tbl = strdup(object);
+  if (!tbl) {
+    rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+    goto cleanup;
+  }
+  if (!h5_exists(f, tbl)) {
+    char *slash = strrchr(tbl, '/');
+    if (slash && (step = component_number(slash + 1, "step_")) >= 0) {
+      *slash = 0;
+      slash = strrchr(tbl, '/');
+      if (slash && (task = component_number(slash + 1, "task_")) >= 0) *slash = 0;
+    }
+    if (step < 0 || !tbl[0] || !h5_exists(f, tbl)) {
+      rc = SOCAP_ERROR(SOCAP_EIO, "%s: no table '%s' (expected e.g. /network/step_000052)", path, object);
+      goto cleanup;
+    }
+  }
+  H5E_BEGIN_TRY { g = H5Gopen2(f, tbl, H5P_DEFAULT); }
   H5E_END_TRY;
   if (g < 0) {
-    rc = SOCAP_ERROR(SOCAP_EIO, "%s: no group '%s'", path, group);
+    rc = SOCAP_ERROR(SOCAP_EIO, "%s: '%s' is not a group", path, tbl);
     goto cleanup;
   }
   hsize_t len = (hsize_t)-1;
-  if ((rc = h5_read_column(g, "src", H5T_NATIVE_INT32, sizeof *src, &len, (void **)&src, path, group)) ||
-      (rc = h5_read_column(g, "dst", H5T_NATIVE_INT32, sizeof *dst, &len, (void **)&dst, path, group)) ||
-      (rc = h5_read_column(g, "w", H5T_NATIVE_DOUBLE, sizeof *w, &len, (void **)&w, path, group)) ||
-      (rc = h5_read_column(g, "state", H5T_NATIVE_INT, sizeof *state, &len, (void **)&state, path, group)))
+  if ((rc = h5_read_column(g, "src", H5T_NATIVE_INT64, 8, &len, (void **)&src, path, tbl)) ||
+      (rc = h5_read_column(g, "dst", H5T_NATIVE_INT64, 8, &len, (void **)&dst, path, tbl)) ||
+      (rc = h5_read_column(g, "w", H5T_NATIVE_DOUBLE, 8, &len, (void **)&w, path, tbl)) ||
+      (rc = h5_read_column(g, "state", H5T_NATIVE_INT64, 8, &len, (void **)&state, path, tbl)))
     goto cleanup;
+  if (h5_exists(g, "step") && (rc = h5_read_column(g, "step", H5T_NATIVE_INT64, 8, &len, (void **)&stp, path, tbl)))
+    goto cleanup;
+  if (h5_exists(g, "task") && (rc = h5_read_column(g, "task", H5T_NATIVE_INT64, 8, &len, (void **)&tk, path, tbl)))
+    goto cleanup;
+  if (step >= 0 && !stp) {
+    rc = SOCAP_ERROR(SOCAP_EIO, "%s:%s has no step column to select step %lld", path, tbl, (long long)step);
+    goto cleanup;
+  }
+  if (task >= 0 && !tk) {
+    rc = SOCAP_ERROR(SOCAP_EIO, "%s:%s has no task column to select task %lld", path, tbl, (long long)task);
+    goto cleanup;
+  }
+  /* without an explicit selection, the table must hold one step of one task */
+  int64_t rows = 0;
+  for (hsize_t r = 0; r < len; r++) {
+    if (stp && step >= 0 && stp[r] != step) continue;
+    if (tk && task >= 0 && tk[r] != task) continue;
+    if (stp && step < 0 && stp[r] != stp[0]) {
+      rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%s holds several steps (%lld, %lld, ...); select one as %s/step_N", path,
+                       tbl, (long long)stp[0], (long long)stp[r], tbl);
+      goto cleanup;
+    }
+    if (tk && task < 0) {
+      if (rows == 0) {
+        task = tk[r];
+      } else if (tk[r] != task) {
+        rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%s holds several tasks (%lld, %lld, ...); select one as %s/task_T/step_N",
+                         path, tbl, (long long)task, (long long)tk[r], tbl);
+        goto cleanup;
+      }
+    }
+    rows++;
+  }
+  if (step >= 0 && rows == 0) {
+    rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%s has no rows for step %lld%s", path, tbl, (long long)step,
+                     task >= 0 ? " of that task" : "");
+    goto cleanup;
+  }
 
-  int64_t n = 0;
-  if (!h5_int_attr(g, "n_agents", &n) && !h5_int_attr(g, "n_nodes", &n) && !h5_int_attr(f, "n_agents", &n) &&
-      !h5_int_attr(f, "n_nodes", &n))
+  int64_t n = 0, na = 0;
+  if ((rc = h5_agents(f, path, tk ? task : -1, &na, &agroup))) goto cleanup;
+  n = na;
+  if (n == 0 && !h5_int_attr(g, "n_agents", &n) && !h5_int_attr(g, "n_nodes", &n) &&
+      !h5_int_attr(f, "n_agents", &n) && !h5_int_attr(f, "n_nodes", &n))
     n = 0;
   if (extra_nodes > n) n = extra_nodes;
   int64_t m = 0;
   for (hsize_t r = 0; r < len; r++) {
-    if (src[r] < 0 || dst[r] < 0) {
-      rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%s row %llu: negative node id", path, group, (unsigned long long)r);
+    if ((stp && step >= 0 && stp[r] != step) || (tk && tk[r] != task) || state[r] != 1) continue;
+    if (src[r] < 0 || dst[r] < 0 || src[r] > INT32_MAX || dst[r] > INT32_MAX) {
+      rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%s row %llu: node id out of range", path, tbl, (unsigned long long)r);
       goto cleanup;
     }
-    if (state[r] != 1) continue;
     if (!(w[r] > 0.0) || !isfinite(w[r])) {
       rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%s row %llu: active tie with weight %g (must be finite and > 0)", path,
-                       group, (unsigned long long)r, w[r]);
+                       tbl, (unsigned long long)r, w[r]);
       goto cleanup;
     }
-    if (src[r] >= n) n = (int64_t)src[r] + 1;
-    if (dst[r] >= n) n = (int64_t)dst[r] + 1;
+    if (src[r] >= n) n = src[r] + 1;
+    if (dst[r] >= n) n = dst[r] + 1;
     m++;
   }
   if (n > INT32_MAX) {
@@ -431,12 +564,17 @@ int socap_edgelist_read_h5(const char *path, const char *group, int64_t extra_no
   for (int64_t i = 0; i < n; i++) el->label[i] = i;
   int64_t e = 0;
   for (hsize_t r = 0; r < len; r++) {
-    if (state[r] != 1) continue;
-    el->src[e] = src[r];
-    el->dst[e] = dst[r];
+    if ((stp && step >= 0 && stp[r] != step) || (tk && tk[r] != task) || state[r] != 1) continue;
+    el->src[e] = (int32_t)src[r];
+    el->dst[e] = (int32_t)dst[r];
     el->w[e] = w[r];
     el->line[e] = (int64_t)r;
     e++;
+  }
+  /* the simulator's agent groups, if they cover every node */
+  if (agroup && na == n) {
+    el->group = agroup;
+    agroup = NULL;
   }
 
 cleanup:
@@ -444,6 +582,10 @@ cleanup:
   free(dst);
   free(w);
   free(state);
+  free(stp);
+  free(tk);
+  free(agroup);
+  free(tbl);
   if (g >= 0) H5Gclose(g);
   if (f >= 0) H5Fclose(f);
   return rc;
@@ -785,7 +927,10 @@ int socap_metrics_main(int argc, char **argv) {
   }
 
   if ((rc = socap_edgelist_read(input, nodes, &el))) goto fail;
-  if (groups) {
+  if (!groups && el.group) {
+    grp = el.group; /* groups from the simulator's /agents table */
+    el.group = NULL;
+  } else if (groups) {
     grp = malloc(sizeof *grp * (size_t)(el.n > 0 ? el.n : 1));
     if (!grp) {
       rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");

@@ -5,16 +5,21 @@ Usage:
   oracle_metrics.py [--socap EXE] [--threads N] [--groups G.csv] [--nodes N]
                     [--workdir DIR] [--tol 1e-9] GRAPH [GRAPH ...]
   oracle_metrics.py --gen TEST_METRICS [--socap EXE] [--workdir DIR]
+  oracle_metrics.py --sim SCENARIO.yaml [--socap EXE] [--workdir DIR]
 
 GRAPH is an edge list CSV (src,dst[,w]; '#' comments; optional header; a line
 with one id declares a node) or a socap HDF5 tie snapshot FILE.h5:/network/step_NNNNNN
 (datasets src, dst, w, state; only state == 1 counts). EXE defaults to $SOCAP
 and is run as `EXE metrics GRAPH -o OUT ...`. With --gen, graphs are written
 by `TEST_METRICS --write-graph` (plus an HDF5 snapshot made here) and checked.
+With --sim, `EXE run SCENARIO -o WORKDIR/sim.h5` is run and every snapshot in
+its /network table is checked, together with the simulator's own /global row
+of that step and, for the final step, its /agents metrics.
 
 Every metric that igraph or NetworkX also computes is compared to a relative
 tolerance of 1e-9 (NaN must match NaN): degree, strength, constraint (igraph,
-weights), effective size (NetworkX, weight), local clustering (igraph
+weights), effective size (NetworkX, weight; a sample of nodes on
+large graphs, plus a sparse-matrix evaluation for every node), local clustering (igraph
 transitivity_local_undirected, mode nan), reach2 (igraph neighborhood order
 2), exact betweenness (igraph, undirected), transitivity and components
 (igraph). Support, efficiency, group diversity and the overlap-by-strength
@@ -57,27 +62,72 @@ def load_csv(path, extra_nodes=0):
     return labels, edges
 
 
-def load_h5(path, group, extra_nodes=0):
+def load_h5(path, obj, extra_nodes=0):
+    """Active ties of a socap HDF5 file: OBJ is a group with src/dst/w/state
+    datasets, or TABLE[/task_T]/step_N selecting rows of a table with step
+    (and task) columns, like the simulator's /network. n and groups come from
+    /agents (rows of that task) when present."""
     with h5py.File(path, "r") as f:
-        g = f[group]
-        src, dst, w, st = (np.asarray(g[k][...]) for k in ("src", "dst", "w", "state"))
-        n = None
-        for obj in (g, f):
-            for a in ("n_agents", "n_nodes"):
-                if n is None and a in obj.attrs:
-                    n = int(np.asarray(obj.attrs[a]).reshape(-1)[0])
-    keep = st == 1
-    src, dst, w = src[keep], dst[keep], w[keep]
+        step = task = None
+        tbl = obj
+        if tbl not in f:
+            parts = tbl.rstrip("/").split("/")
+            if parts[-1].startswith("step_"):
+                step = int(parts[-1][5:])
+                parts = parts[:-1]
+                if parts and parts[-1].startswith("task_"):
+                    task = int(parts[-1][5:])
+                    parts = parts[:-1]
+            tbl = "/".join(parts)
+        g = f[tbl]
+        col = {k: np.asarray(g[k][...]) for k in ("src", "dst", "w", "state", "step", "task") if k in g}
+        sel = np.ones(len(col["src"]), dtype=bool)
+        if step is not None:
+            sel &= col["step"] == step
+        elif "step" in col:
+            assert len(np.unique(col["step"])) == 1, "several steps: select one with /step_N"
+            step = int(col["step"][0])
+        if "task" in col:
+            if task is None:
+                tasks = np.unique(col["task"][sel])
+                assert len(tasks) == 1, "several tasks: select one with /task_T/step_N"
+                task = int(tasks[0])
+            sel &= col["task"] == task
+        assert sel.any(), "no rows selected"
+        sel &= col["state"] == 1
+        src, dst, w = col["src"][sel], col["dst"][sel], col["w"][sel]
+        n, groups = None, None
+        if "agents" in f and "agent" in f["agents"]:
+            ag = np.asarray(f["agents/agent"][...])
+            keep = np.ones(len(ag), dtype=bool)
+            if task is not None and "task" in f["agents"]:
+                keep = np.asarray(f["agents/task"][...]) == task
+            n = int(ag[keep].max()) + 1 if keep.any() else None
+            if n is not None and "group" in f["agents"]:
+                gr = np.asarray(f["agents/group"][...])[keep]
+                groups = dict(zip(ag[keep].tolist(), gr.tolist()))
+                if len(groups) != n:
+                    groups = None
+        if n is None:
+            for o in (g, f):
+                for a in ("n_agents", "n_nodes"):
+                    if n is None and a in o.attrs:
+                        n = int(np.asarray(o.attrs[a]).reshape(-1)[0])
     n = max(n or 0, extra_nodes, int(max(src.max(initial=-1), dst.max(initial=-1))) + 1)
-    return list(range(n)), [(int(a), int(b), float(c)) for a, b, c in zip(src, dst, w)]
+    if groups is not None and len(groups) != n:
+        groups = None
+    sim = {"path": path, "task": task, "step": step}
+    return list(range(n)), [(int(a), int(b), float(c)) for a, b, c in zip(src, dst, w)], groups, sim
 
 
 def load(spec, extra_nodes=0):
+    """(labels, edges, groups or None, simulator info or None)"""
     for suf in (".h5:", ".hdf5:"):
         k = spec.find(suf)
         if k >= 0:
             return load_h5(spec[: k + len(suf) - 1], spec[k + len(suf):], extra_nodes)
-    return load_csv(spec, extra_nodes)
+    labels, edges = load_csv(spec, extra_nodes)
+    return labels, edges, None, None
 
 
 def simple_graph(labels, edges):
@@ -147,6 +197,26 @@ def read_h5_table(path):
     return nodes, cols, glob
 
 
+def effective_size_sparse(n, acc, deg):
+    """Burt's weighted effective size, sum_j (1 - sum_q p_iq m_jq), from
+    P = D^-1 W and M = diag(1/rowmax) W: eff_i = k_i - sum_{j in N(i)} (P M^T)_ij."""
+    import scipy.sparse as sp
+    if not acc:
+        return [math.nan] * n
+    a = np.array([k[0] for k in acc] + [k[1] for k in acc])
+    b = np.array([k[1] for k in acc] + [k[0] for k in acc])
+    w = np.array(list(acc.values()) * 2)
+    W = sp.csr_matrix((w, (a, b)), shape=(n, n))
+    s = np.asarray(W.sum(axis=1)).ravel()
+    mx = np.asarray(W.max(axis=1).todense()).ravel()
+    with np.errstate(divide="ignore"):
+        P = sp.diags(np.where(s > 0, 1 / s, 0)) @ W
+        M = sp.diags(np.where(mx > 0, 1 / mx, 0)) @ W
+    R = (P @ M.T).multiply(W > 0)
+    red = np.asarray(R.sum(axis=1)).ravel()
+    return [deg[i] - red[i] if deg[i] else math.nan for i in range(n)]
+
+
 def overlap_deciles(n, acc):
     nb = [set() for _ in range(n)]
     for a, b in acc:
@@ -167,7 +237,7 @@ def overlap_deciles(n, acc):
 
 def check_graph(spec, exe, workdir, tol, threads, groups=None, nodes=0):
     name = os.path.basename(spec)
-    labels, edges = load(spec, nodes)
+    labels, edges, h5groups, sim = load(spec, nodes)
     n, acc = simple_graph(labels, edges)
     pairs = list(acc.keys())
     w = [acc[p] for p in pairs]
@@ -195,13 +265,25 @@ def check_graph(spec, exe, workdir, tol, threads, groups=None, nodes=0):
     sup = [sum(x * x for x in g.es[g.incident(i)]["weight"]) for i in range(n)]
     c.vec("support", t["support"], sup)
     c.vec("constraint (igraph)", t["constraint"], g.constraint(weights="weight"))
-    es = nx.effective_size(G, weight="weight")
-    c.vec("eff_size (networkx)", t["eff_size"], [es[i] for i in range(n)])
+    # NetworkX's weighted effective size is O(k^3) per node in pure Python:
+    # all nodes on small graphs, else a sample (the highest-degree nodes and
+    # a spread of others); every node is also checked against a sparse-matrix
+    # evaluation of the same formula.
+    if sum(k ** 3 for k in deg) <= 3e7:
+        sample = list(range(n))
+    else:
+        by_deg = sorted(range(n), key=lambda i: (-deg[i], i))
+        sample = sorted(set(by_deg[:5] + list(range(0, n, max(1, n // 15)))))
+    esx = nx.effective_size(G, nodes=sample, weight="weight")
+    c.vec(f"eff_size (networkx, {len(sample)} nodes)", t["eff_size"][sample], [esx[i] for i in sample])
+    es = effective_size_sparse(n, acc, deg)
+    c.vec("eff_size (sparse matrix formula)", t["eff_size"], es)
     c.vec("efficiency", t["efficiency"], [es[i] / deg[i] if deg[i] else math.nan for i in range(n)])
     c.vec("clustering (igraph)", t["clustering"], g.transitivity_local_undirected(mode="nan"))
     c.vec("reach2 (igraph)", t["reach2"], [len(x) - 1 for x in g.neighborhood(order=2)])
     c.vec("betweenness (igraph)", t["betweenness"], g.betweenness(directed=False))
 
+    gid = h5groups
     if groups:
         gid = {}
         with open(groups) as f:
@@ -209,6 +291,7 @@ def check_graph(spec, exe, workdir, tol, threads, groups=None, nodes=0):
                 p = line.strip().split(",")
                 if p[0].isdigit():
                     gid[int(p[0])] = int(p[1])
+    if gid is not None:
         gr = [gid[x] for x in labels]
         ng, blau = [], []
         for i in range(n):
@@ -218,6 +301,15 @@ def check_graph(spec, exe, workdir, tol, threads, groups=None, nodes=0):
         c.vec("n_groups", t["n_groups"], ng)
         c.vec("blau", t["blau"], blau)
 
+    oracle_nodes = {
+        "degree": deg,
+        "strength": g.strength(weights="weight"),
+        "support": sup,
+        "constraint": g.constraint(weights="weight"),
+        "eff_size": es,
+        "clustering": g.transitivity_local_undirected(mode="nan"),
+        "reach2": [len(x) - 1 for x in g.neighborhood(order=2)],
+    }
     comps = g.connected_components()
     dec, ne = overlap_deciles(n, acc)
     want_glob = {
@@ -247,9 +339,40 @@ def check_graph(spec, exe, workdir, tol, threads, groups=None, nodes=0):
             if not same:
                 c.fail += 1
                 print(f"FAIL {name}: HDF5 column {k} differs from the CSV output")
+    if sim is not None:
+        check_simulator_tables(c, sim, n, want_glob, oracle_nodes)
     print(f"{name}: n={n} m={len(pairs)}: {c.count} comparisons, {c.fail} failed"
           + ("" if h5nodes is not None else " (HDF5 output skipped)"))
     return c.fail
+
+
+def check_simulator_tables(c, sim, n, want_glob, oracle_nodes):
+    """The simulator's own records of the snapshot step, if it wrote them:
+    its /global row for (task, step), and its /agents table when the snapshot
+    is the final recorded step. Compared with igraph/NetworkX as well."""
+    with h5py.File(sim["path"], "r") as f:
+        if "global" in f and "step" in f["global"]:
+            st = np.asarray(f["global/step"][...])
+            sel = st == sim["step"]
+            if sim["task"] is not None and "task" in f["global"]:
+                sel &= np.asarray(f["global/task"][...]) == sim["task"]
+            rows = np.flatnonzero(sel)
+            if len(rows) == 1:
+                r = rows[0]
+                for k in ("mean_degree", "transitivity", "largest_component", "n_components"):
+                    if k in f["global"]:
+                        c.one(f"simulator /global {k}", float(f["global"][k][r]), float(want_glob[k]))
+                last = st[np.asarray(f["global/task"][...]) == sim["task"]].max() if "task" in f["global"] else st.max()
+                if sim["step"] == last and "agents" in f:
+                    ag = f["agents"]
+                    keep = np.ones(len(ag["agent"]), dtype=bool)
+                    if sim["task"] is not None and "task" in ag:
+                        keep = np.asarray(ag["task"][...]) == sim["task"]
+                    order = np.argsort(np.asarray(ag["agent"][...])[keep])
+                    for k, want in oracle_nodes.items():
+                        if k in ag:
+                            got = np.asarray(ag[k][...])[keep][order].astype(float)
+                            c.vec(f"simulator /agents {k}", got, want)
 
 
 def read_h5_table_or_none(exe, spec, out, args):
@@ -289,6 +412,7 @@ def main():
     ap.add_argument("graphs", nargs="*")
     ap.add_argument("--socap", default=os.environ.get("SOCAP"))
     ap.add_argument("--gen")
+    ap.add_argument("--sim", help="run `socap run SIM -o WORKDIR/sim.h5` and check every /network snapshot")
     ap.add_argument("--workdir", default=None)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--groups")
@@ -314,7 +438,17 @@ def main():
                                  path + ".groups.csv" if with_groups else None)
         snap = write_snapshot(os.path.join(workdir, "weighted_400.csv"), os.path.join(workdir, "snap.h5"))
         fails += check_graph(snap, a.socap, workdir, a.tol, 1)
-    if not a.graphs and not a.gen:
+    if a.sim:
+        out = os.path.join(workdir, "sim.h5")
+        if os.path.exists(out):
+            os.remove(out)
+        subprocess.run([a.socap, "run", a.sim, "-o", out, "--quiet"], check=True)
+        with h5py.File(out, "r") as f:
+            keys = sorted(set(zip(np.asarray(f["network/task"][...]).tolist(),
+                                  np.asarray(f["network/step"][...]).tolist())))
+        for task, step in keys:
+            fails += check_graph(f"{out}:/network/task_{task}/step_{step:06d}", a.socap, workdir, a.tol, a.threads)
+    if not a.graphs and not a.gen and not a.sim:
         sys.exit("nothing to check: give GRAPH arguments or --gen")
     print("OK" if fails == 0 else f"{fails} FAILED")
     sys.exit(1 if fails else 0)

@@ -128,6 +128,7 @@ typedef struct {
   int32_t *dst;    /**< m endpoints */
   double *w;       /**< m weights (1 when the file has none) */
   int64_t *line;   /**< m source line numbers (CSV) or row numbers (HDF5), for messages */
+  int32_t *group;  /**< n group ids from the simulator's /agents table, or NULL */
 } socap_edgelist;
 
 /** Free the arrays of @p el. Safe on a zeroed struct. */
@@ -146,11 +147,17 @@ void socap_edgelist_free(socap_edgelist *el);
 int socap_edgelist_read_csv(const char *path, int64_t extra_nodes, socap_edgelist *el);
 
 /**
- * Read a socap HDF5 tie snapshot: group @p group in @p path with equal-length
- * datasets src, dst (integers), w (float) and state (integer); only rows with
- * state == 1 (active) are kept. Node ids are used as they are (labels
- * 0..n-1) with n taken from an integer attribute `n_agents` or `n_nodes` of
- * the group or of the file root, else max id + 1; @p extra_nodes raises n.
+ * Read active ties from a socap HDF5 file. @p object is either a group with
+ * equal-length datasets src, dst, w and state (one snapshot), or
+ * `TABLE/step_N` or `TABLE/task_T/step_N` selecting the rows of a table with
+ * step (and task) columns, such as the simulator's `/network` table
+ * (`/network/step_000052`). The task may be omitted when the selected step
+ * holds one task only. Only rows with state == 1 (active) are kept; weights
+ * must be finite and > 0. Node ids are agent ids, used as they are (labels
+ * 0..n-1). n is the number of agents of the task in the file's `/agents`
+ * table (whose `group` column also fills el->group), else an integer
+ * attribute `n_agents` or `n_nodes` of the group or the root, else
+ * max id + 1; @p extra_nodes raises n.
  */
 int socap_edgelist_read_h5(const char *path, const char *group, int64_t extra_nodes, socap_edgelist *el);
 

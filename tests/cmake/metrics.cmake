@@ -9,3 +9,11 @@ add_test(NAME metrics_oracle
           --socap $<TARGET_FILE:test_metrics> --gen $<TARGET_FILE:test_metrics>
           --workdir ${CMAKE_CURRENT_BINARY_DIR}/metrics_oracle)
 set_tests_properties(metrics_oracle PROPERTIES ENVIRONMENT "${SOCAP_TEST_ENV}" LABELS "oracle")
+
+# The same oracle on networks the simulator itself exported (/network
+# snapshots of a small scenario), read by `socap metrics FILE.h5:/network/...`.
+add_test(NAME metrics_oracle_sim
+  COMMAND ${SOCAP_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/oracle_metrics.py
+          --socap $<TARGET_FILE:socap_cli> --sim ${CMAKE_SOURCE_DIR}/tests/data/small.yaml
+          --workdir ${CMAKE_CURRENT_BINARY_DIR}/metrics_oracle_sim)
+set_tests_properties(metrics_oracle_sim PROPERTIES ENVIRONMENT "${SOCAP_TEST_ENV}" LABELS "oracle")
