@@ -1155,6 +1155,16 @@ static const char *enum_name(const socap_param_def *d, int v, char *buf, size_t 
   return buf;
 }
 
+/* Shortest "%.Ng" (N = 15..17) that reads back as exactly v: 0.2 prints as
+ * 0.2, not 0.20000000000000001, and every value still round-trips. */
+static const char *fmt_double(char *buf, size_t len, double v) {
+  for (int prec = 15; prec <= 17; prec++) {
+    snprintf(buf, len, "%.*g", prec, v);
+    if (strtod(buf, NULL) == v) break;
+  }
+  return buf;
+}
+
 /* The value of row `d` in `base`, as YAML text. */
 static void sb_value(sbuf *b, const socap_param_def *d, const void *base, const socap_params *p) {
   const void *f = (const char *)base + d->offset;
@@ -1162,13 +1172,14 @@ static void sb_value(sbuf *b, const socap_param_def *d, const void *base, const 
   switch (d->type) {
   case SOCAP_PT_INT: sb_printf(b, "%d", *(const int *)f); break;
   case SOCAP_PT_U64: sb_printf(b, "%" PRIu64, *(const uint64_t *)f); break;
-  case SOCAP_PT_DOUBLE: sb_printf(b, "%.17g", *(const double *)f); break;
+  case SOCAP_PT_DOUBLE: sb_printf(b, "%s", fmt_double(tmp, sizeof tmp, *(const double *)f)); break;
   case SOCAP_PT_BOOL: sb_printf(b, "%s", *(const int *)f ? "true" : "false"); break;
   case SOCAP_PT_ENUM: sb_printf(b, "%s", enum_name(d, *(const int *)f, tmp, sizeof tmp)); break;
   case SOCAP_PT_STRING: sb_quoted(b, (const char *)f); break;
   case SOCAP_PT_DLIST:
     sb_printf(b, "[");
-    for (int i = 0; i < d->list_len; i++) sb_printf(b, "%s%.17g", i ? ", " : "", ((const double *)f)[i]);
+    for (int i = 0; i < d->list_len; i++)
+      sb_printf(b, "%s%s", i ? ", " : "", fmt_double(tmp, sizeof tmp, ((const double *)f)[i]));
     sb_printf(b, "]");
     break;
   case SOCAP_PT_ILIST: {

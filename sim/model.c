@@ -613,11 +613,9 @@ static int resolve(socap_model *m, prop_t *x, int t) {
     }
   }
   m->last.formed[x->origin]++;
-  if (drop_a >= 0) enforce_dormant_limit(m, a);
-  if (drop_b >= 0) enforce_dormant_limit(m, b);
-  if (x->origin == SOCAP_ORIGIN_REACT) {
-    /* nothing: dormant count fell */
-  }
+  /* Displacement adds a dormant tie at both of its ends. */
+  if (drop_a >= 0) { enforce_dormant_limit(m, a); enforce_dormant_limit(m, drop_a); }
+  if (drop_b >= 0) { enforce_dormant_limit(m, b); enforce_dormant_limit(m, drop_b); }
   return SOCAP_OK;
 }
 

@@ -412,7 +412,7 @@ static void test_params_print(void) {
     CHECK(rows == socap_param_count());
     if (md) {
       CHECK_HAS(buf, "| `model.p_pass` | double | `0.5` | 0 | 1 | 1 |");
-      CHECK_HAS(buf, "| `output.layers` | double[4] | `[0.80000000000000004, 0.5, 0.25, 0.10000000000000001]` |");
+      CHECK_HAS(buf, "| `output.layers` | double[4] | `[0.8, 0.5, 0.25, 0.1]` |");
       CHECK_HAS(buf, "| `seed` | uint64 | `1` | 0 | 18446744073709551615 |");
       CHECK_HAS(buf, "| `cohorts.*.share` | double | `required` |");
       CHECK_HAS(buf, "(equal\\|poisson\\|lognormal)");

@@ -39,7 +39,7 @@ typedef enum {
 
 /** How group sizes are drawn. */
 typedef enum {
-  SOCAP_GROUPS_EQUAL = 0,    /**< all groups of size group_size (last one takes the rest) */
+  SOCAP_GROUPS_EQUAL = 0,    /**< round(N/group_size) groups whose sizes differ by at most one */
   SOCAP_GROUPS_POISSON = 1,  /**< sizes 1 + Poisson(group_size - 1) */
   SOCAP_GROUPS_LOGNORMAL = 2 /**< lognormal with mean group_size and sd group_size_sd */
 } socap_group_dist;
