@@ -185,6 +185,14 @@ static int cli_sweep(int argc, char **argv) {
     fprintf(stderr, "socap: sweep %s: %lld tasks: %lld done now, %lld skipped (already in %s), %lld failed%s\n",
             res.stopped ? "stopped" : "finished", (long long)res.total, (long long)res.done, (long long)res.skipped,
             dir, (long long)failed, res.prev_failed ? " (incl. earlier runs)" : "");
+  if (!quiet && res.done + res.failed > 0) {
+    double n = (double)(res.done + res.failed);
+    fprintf(stderr,
+            "socap: time: %.3f s wall on %d threads; tasks %.3f s CPU (%.3f ms each); outside the tasks "
+            "%.3f ms CPU per task (scheduling, HDF5, files)\n",
+            res.wall_seconds, o.threads, res.task_cpu_seconds, 1e3 * res.task_cpu_seconds / n,
+            1e3 * (res.cpu_seconds - res.task_cpu_seconds) / n);
+  }
   if (res.stopped) {
     fprintf(stderr, "socap: stopped by a signal; finished tasks are saved, rerun with --resume to complete\n");
     rc = SOCAP_ERUNTIME;

@@ -138,6 +138,7 @@ struct socap_recorder {
   int n_strategies;
   char strategy_names[SOCAP_MAX_STRATEGIES + 1][SOCAP_NAME_LEN];
   int capture; /* 1: rows are kept in memory (socap_recorder_open_capture) */
+  int64_t tasks_hint; /* expected tasks per file, to size chunks (0: default chunks) */
   rtable ts, glob, agents, hist, net;
   /* final per-strategy means of the last task, for the summary */
   int have_summary;
@@ -190,7 +191,19 @@ static int rt_create(socap_recorder *r, const char *name, const char *desc, cons
   return rc;
 }
 
-static int table_with_agents_cols(socap_recorder *r, const char *name, const char *desc, int with_step, rtable *out) {
+/* Chunk length for a table with about @p rows_per_task rows per task: the
+ * default, or (with a tasks hint) about the rows the file will hold, so a
+ * small sweep batch does not allocate and compress mostly empty chunks. */
+static size_t chunk_for(const socap_recorder *r, double rows_per_task, size_t deflt) {
+  if (deflt == 0) deflt = 65536;
+  if (r->tasks_hint <= 0) return deflt;
+  double v = rows_per_task * (double)r->tasks_hint;
+  if (v < 256) v = 256;
+  return v < (double)deflt ? (size_t)v : deflt;
+}
+
+static int table_with_agents_cols(socap_recorder *r, const char *name, const char *desc, int with_step, size_t chunk,
+                                  rtable *out) {
   socap_colspec cols[6 + SOCAP_M_COUNT + 2];
   int c = 0;
   cols[c++] = (socap_colspec){"task", SOCAP_COL_I32, "1", "task id (0 for a single run)"};
@@ -208,15 +221,17 @@ static int table_with_agents_cols(socap_recorder *r, const char *name, const cha
                                                           : SOCAP_COL_F64,
                                 metric_info[k].units, metric_info[k].doc};
   cols[c++] = (socap_colspec){"info_hops_mean", SOCAP_COL_F64, "hop", "mean hops travelled by items received; NaN if none"};
-  return rt_create(r, name, desc, cols, c, 0, out);
+  return rt_create(r, name, desc, cols, c, chunk, out);
 }
 
-static int recorder_open(hid_t root, int capture, const socap_params *p, socap_recorder **out) {
+static int recorder_open(hid_t root, int capture, int64_t tasks_hint, const socap_params *p, socap_recorder **out) {
   *out = NULL;
   socap_recorder *r = calloc(1, sizeof *r);
   if (!r) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
   r->root = root;
   r->capture = capture;
+  r->tasks_hint = tasks_hint;
+  double records = (double)p->steps / p->record_every + 1;
   r->n_strategies = p->n_strategies;
   for (int k = 0; k < p->n_strategies; k++) snprintf(r->strategy_names[k], SOCAP_NAME_LEN, "%s", p->strategies[k].name);
   snprintf(r->strategy_names[p->n_strategies], SOCAP_NAME_LEN, "all");
@@ -241,7 +256,7 @@ static int recorder_open(hid_t root, int capture, const socap_params *p, socap_r
         c++;
       }
     rc = rt_create(r, "timeseries", "per recorded step and strategy: aggregates of per-agent metrics", cols,
-                            c, 4096, &r->ts);
+                            c, chunk_for(r, (p->n_strategies + 1) * records, 4096), &r->ts);
     free(cols); free(names); free(docs);
     if (rc) goto fail;
     if (!capture && (rc = make_strategy_codebook(root, "timeseries/strategy", r, 1))) goto fail;
@@ -267,13 +282,15 @@ static int recorder_open(hid_t root, int capture, const socap_params *p, socap_r
                                   "mean neighbourhood overlap of active ties in this strength decile (1 = weakest)"};
     }
     if ((rc = rt_create(r, "global", "per recorded step: network-wide measures and event counts", cols, c,
-                                 4096, &r->glob)))
+                        chunk_for(r, records, 4096), &r->glob)))
       goto fail;
   }
-  if ((rc = table_with_agents_cols(r, "agents", "per agent: metrics at the final step", 0, &r->agents))) goto fail;
+  if ((rc = table_with_agents_cols(r, "agents", "per agent: metrics at the final step", 0,
+                                    chunk_for(r, p->n_agents, 0), &r->agents))) goto fail;
   if (!capture && (rc = make_strategy_codebook(root, "agents/strategy", r, 0))) goto fail;
   if (p->agents_history) {
-    if ((rc = table_with_agents_cols(r, "agents_history", "per agent and recorded step: metrics", 1, &r->hist)))
+    if ((rc = table_with_agents_cols(r, "agents_history", "per agent and recorded step: metrics", 1,
+                                    chunk_for(r, p->n_agents * records, 0), &r->hist)))
       goto fail;
     if (!capture && (rc = make_strategy_codebook(root, "agents_history/strategy", r, 0))) goto fail;
   }
@@ -289,7 +306,8 @@ static int recorder_open(hid_t root, int capture, const socap_params *p, socap_r
         {"origin", SOCAP_COL_U8, "1", "0 work, 1 event, 2 introduction, 3 reactivation"},
         {"last", SOCAP_COL_I32, "step", "step of the last update"},
     };
-    if ((rc = rt_create(r, "network", "tie snapshots at output.snapshots steps", cols, 9, 0, &r->net)))
+    if ((rc = rt_create(r, "network", "tie snapshots at output.snapshots steps", cols, 9,
+                        chunk_for(r, 8.0 * p->n_agents * p->n_snapshots, 0), &r->net)))
       goto fail;
   }
   if (!capture) {
@@ -315,11 +333,15 @@ fail:
 }
 
 int socap_recorder_open(hid_t root, const socap_params *p, socap_recorder **out) {
-  return recorder_open(root, 0, p, out);
+  return recorder_open(root, 0, 0, p, out);
+}
+
+int socap_recorder_open_sized(hid_t root, const socap_params *p, int64_t tasks_hint, socap_recorder **out) {
+  return recorder_open(root, 0, tasks_hint, p, out);
 }
 
 int socap_recorder_open_capture(const socap_params *p, socap_recorder **out) {
-  return recorder_open(H5I_INVALID_HID, 1, p, out);
+  return recorder_open(H5I_INVALID_HID, 1, 0, p, out);
 }
 
 int socap_recorder_transfer(socap_recorder *src, socap_recorder *dst) {

@@ -869,6 +869,12 @@ void socap_sweep_opts_default(socap_sweep_opts *o) {
   o->ranks = 1;
 }
 
+static double cpu_s(clockid_t id) {
+  struct timespec ts;
+  clock_gettime(id, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -1006,7 +1012,7 @@ static int batch_open(const socap_sweep *sw, const socap_sweep_opts *o, const ch
     H5Gclose(g);
     if (rc) goto done;
   }
-  rc = socap_recorder_open(root, &sw->base, &b->rec);
+  rc = socap_recorder_open_sized(root, &sw->base, o->batch_tasks > 0 ? o->batch_tasks : 200, &b->rec);
   b->t_open = now_s();
   socap_now_iso(b->t_start, sizeof b->t_start);
 done:
@@ -1182,7 +1188,7 @@ static int open_batch(const char *dir, const char *name, const char *hash, hid_t
     H5Fclose(*fid);
     return SOCAP_ERROR(SOCAP_EIO, "'%s' has no design_hash: not a socap sweep batch", path);
   }
-  if (got_hash) snprintf(got_hash, 17, "%s", h);
+  if (got_hash) snprintf(got_hash, 17, "%.16s", h);
   if (hash && strcmp(h, hash)) {
     H5Fclose(*fid);
     return SOCAP_ERROR(SOCAP_ECONFIG,
@@ -1234,7 +1240,7 @@ static int dir_hash(const char *dir, char *hash) {
   while (fgets(line, sizeof line, f)) {
     const char *k = strstr(line, "# design_hash: ");
     if (k) {
-      snprintf(hash, 17, "%s", k + 15);
+      snprintf(hash, 17, "%.16s", k + 15);
       break;
     }
     if (line[0] != '#') break;
@@ -1416,6 +1422,7 @@ int socap_sweep_execute(const socap_sweep *sw, const socap_sweep_opts *o, int64_
   socap_sweep_opts oo = *o;
   oo.threads = nthreads;
   int64_t total = res->total, base_done = res->skipped, base_failed = res->prev_failed;
+  double wall0 = now_s(), cpu0 = cpu_s(CLOCK_PROCESS_CPUTIME_ID);
 
 #pragma omp parallel num_threads(par ? nthreads : 1)
   {
@@ -1445,9 +1452,13 @@ int socap_sweep_execute(const socap_sweep *sw, const socap_sweep_opts *o, int64_
       }
       if (!got) break;
       char msg[SOCAP_SWEEP_MSG_LEN];
+      double t0 = now_s(), c0 = cpu_s(CLOCK_THREAD_CPUTIME_ID);
       int trc = run_task(sw, task, p, cap, msg, sizeof msg);
+      double dt = now_s() - t0, dc = cpu_s(CLOCK_THREAD_CPUTIME_ID) - c0;
 #pragma omp critical(socap_sweep_io)
       {
+        res->task_seconds += dt;
+        res->task_cpu_seconds += dc;
         if (!stop) {
           int e = SOCAP_OK;
           if (!b.f) e = batch_open(sw, &oo, tag, seq++, &b);
@@ -1478,6 +1489,8 @@ int socap_sweep_execute(const socap_sweep *sw, const socap_sweep_opts *o, int64_
     if (rc) batch_abort(&b);
     else if ((rc = batch_close(sw, &oo, &b))) snprintf(fatal, sizeof fatal, "%s", socap_error_message());
   }
+  res->wall_seconds = now_s() - wall0;
+  res->cpu_seconds = cpu_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
   if (rc) SOCAP_ERROR(rc, "%s", fatal[0] ? fatal : "sweep failed");
   return rc;
 }

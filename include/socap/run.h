@@ -67,6 +67,13 @@ typedef struct socap_recorder socap_recorder;
 int socap_recorder_open(hid_t root, const socap_params *p, socap_recorder **out);
 
 /**
+ * socap_recorder_open() for a file that will hold about @p tasks_hint tasks
+ * (sweep batches): chunks are sized for that many rows, up to the defaults,
+ * instead of the defaults, which are large for a few small tasks. Same data.
+ */
+int socap_recorder_open_sized(hid_t root, const socap_params *p, int64_t tasks_hint, socap_recorder **out);
+
+/**
  * Create a recorder for scenarios shaped like @p p that keeps every row in
  * memory instead of writing HDF5 (it makes no HDF5 call at all). Sweeps use
  * one per task so that tasks can run on many threads while the HDF5 library,

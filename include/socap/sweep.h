@@ -143,6 +143,10 @@ typedef struct {
   int64_t done;        /**< completed now */
   int64_t failed;      /**< failed now */
   int stopped;         /**< 1 if opts.stop ended the run early */
+  double task_seconds; /**< time spent computing tasks (model + metrics), summed over threads */
+  double wall_seconds; /**< wall time of socap_sweep_execute() */
+  double task_cpu_seconds; /**< CPU time of the threads computing tasks, summed */
+  double cpu_seconds;  /**< CPU time of the process during socap_sweep_execute() */
   char failures[512];  /**< the first failures, "task N: message; ..." */
 } socap_sweep_result;
 
