@@ -188,9 +188,9 @@ static int cli_sweep(int argc, char **argv) {
   if (!quiet && res.done + res.failed > 0) {
     double n = (double)(res.done + res.failed);
     fprintf(stderr,
-            "socap: time: %.3f s wall on %d threads; tasks %.3f s CPU (%.3f ms each); outside the tasks "
-            "%.3f ms CPU per task (scheduling, HDF5, files)\n",
-            res.wall_seconds, o.threads, res.task_cpu_seconds, 1e3 * res.task_cpu_seconds / n,
+            "socap: time: %.3f s wall on %d threads; tasks %.3f s wall, %.3f s CPU (%.3f ms each); outside the "
+            "tasks %.3f ms CPU per task (scheduling, HDF5, files)\n",
+            res.wall_seconds, o.threads, res.task_seconds, res.task_cpu_seconds, 1e3 * res.task_cpu_seconds / n,
             1e3 * (res.cpu_seconds - res.task_cpu_seconds) / n);
   }
   if (res.stopped) {
@@ -198,7 +198,7 @@ static int cli_sweep(int argc, char **argv) {
     rc = SOCAP_ERUNTIME;
   }
   if (failed) {
-    fprintf(stderr, "socap: %lld tasks failed: %s%s\n", (long long)failed, res.failures,
+    fprintf(stderr, "socap: %lld task%s failed: %s%s\n", (long long)failed, failed == 1 ? "" : "s", res.failures,
             failed > 3 ? " ... (see /failures)" : "");
     rc = SOCAP_ERUNTIME;
   }

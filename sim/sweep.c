@@ -826,8 +826,11 @@ int socap_sweep_task_params(const socap_sweep *sw, int64_t task, socap_params *p
     snprintf(set, sizeof set, "%s=%s", sw->axes[a].name, socap_sweep_value_text(sw, point, a, t, sizeof t));
     errs->n = 0;
     if ((rc = socap_config_apply_set(p, set, errs))) {
-      if (errs->n) snprintf(err, errlen, "%s: %s", errs->e[0].param[0] ? errs->e[0].param : sw->axes[a].name,
-                            errs->e[0].msg);
+      if (errs->n) {
+        const char *param = errs->e[0].param[0] ? errs->e[0].param : sw->axes[a].name;
+        if (strstr(errs->e[0].msg, param)) snprintf(err, errlen, "%s", errs->e[0].msg);
+        else snprintf(err, errlen, "%s: %s", param, errs->e[0].msg);
+      }
       else snprintf(err, errlen, "%s: cannot apply value %s", sw->axes[a].name, t);
       goto done;
     }
@@ -1633,7 +1636,7 @@ static int merge_table(merge_ctx *M, const char *tname, hid_t out) {
     free(tasks);
   }
   if (rc || first < 0) goto done;
-  qsort(keys, (size_t)nkeys, sizeof *keys, cmp_key);
+  if (nkeys) qsort(keys, (size_t)nkeys, sizeof *keys, cmp_key);
   for (int64_t k = 0; k < nkeys; k++) dest[keys[k].file][keys[k].row] = k;
   /* structure and attributes: copy the group of the first batch that has it */
   {
