@@ -568,6 +568,51 @@ static const char *design_name(socap_design_kind k) {
   return n[k];
 }
 
+/* Hash of every parameter value of @p p (through the parameter table), so
+ * the design hash does not depend on how the resolved YAML is formatted. */
+static uint64_t hash_bytes(uint64_t h, const void *data, size_t n) {
+  const unsigned char *b = data;
+  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
+  return h;
+}
+
+static uint64_t hash_row(uint64_t h, const socap_param_def *d, const void *base) {
+  const char *f = (const char *)base + d->offset;
+  h = hash_bytes(h, d->name, strlen(d->name) + 1);
+  switch (d->type) {
+  case SOCAP_PT_INT:
+  case SOCAP_PT_BOOL:
+  case SOCAP_PT_ENUM: return hash_bytes(h, f, sizeof(int));
+  case SOCAP_PT_U64: return hash_bytes(h, f, sizeof(uint64_t));
+  case SOCAP_PT_DOUBLE: return hash_bytes(h, f, sizeof(double));
+  case SOCAP_PT_STRING: return hash_bytes(h, f, strnlen(f, SOCAP_NAME_LEN));
+  case SOCAP_PT_DLIST: return hash_bytes(h, f, sizeof(double) * (size_t)d->list_len);
+  case SOCAP_PT_ILIST: {
+    int n = *(const int *)((const char *)base + d->count_offset);
+    h = hash_bytes(h, &n, sizeof n);
+    return hash_bytes(h, f, sizeof(int) * (size_t)n);
+  }
+  }
+  return h;
+}
+
+static uint64_t hash_params(const socap_params *p) {
+  uint64_t h = 14695981039346656037ull;
+  for (const socap_param_def *d = socap_param_table; d->name; d++)
+    if (d->scope == SOCAP_PS_GLOBAL) h = hash_row(h, d, p);
+  h = hash_bytes(h, &p->n_strategies, sizeof p->n_strategies);
+  for (int k = 0; k < p->n_strategies; k++) {
+    h = hash_bytes(h, p->strategies[k].name, strnlen(p->strategies[k].name, SOCAP_NAME_LEN) + 1);
+    for (const socap_param_def *d = socap_param_table; d->name; d++)
+      if (d->scope == SOCAP_PS_STRATEGY) h = hash_row(h, d, &p->strategies[k]);
+  }
+  h = hash_bytes(h, &p->n_cohorts, sizeof p->n_cohorts);
+  for (int k = 0; k < p->n_cohorts; k++)
+    for (const socap_param_def *d = socap_param_table; d->name; d++)
+      if (d->scope == SOCAP_PS_COHORT) h = hash_row(h, d, &p->cohorts[k]);
+  return h;
+}
+
 /* Canonical text of the sweep block: the hash input and sweep.yaml. */
 static int make_yaml(socap_sweep *sw) {
   char *scen = NULL;
@@ -610,7 +655,7 @@ static int make_yaml(socap_sweep *sw) {
     free(scen);
     return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
   }
-  uint64_t h = fnv1a(b.s, fnv1a(scen, 14695981039346656037ull));
+  uint64_t h = fnv1a(b.s, hash_params(&sw->base));
   snprintf(sw->hash, sizeof sw->hash, "%016llx", (unsigned long long)socap_hash64(h));
   sbuf y = {0};
   sb_add(&y, "# socap sweep, resolved (scenario with every parameter, then the design)\n"

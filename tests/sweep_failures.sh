@@ -30,6 +30,9 @@ expect_rc 1 "$SOCAP" sweep "$w/fail.yaml" -o "$w/f" --threads 2
 grep -q "2 tasks failed" "$w/err.txt" || { cat "$w/err.txt"; fail "no failure summary"; }
 grep -q "model.p_pass" "$w/err.txt" || fail "the summary does not name the parameter"
 expect_rc 0 "$SOCAP" merge "$w/f" -o "$w/f.h5"
+# DIR/sweep.yaml is itself a sweep file with the same design hash
+h=$(sed -n 's/^# design_hash: //p' "$w/f/sweep.yaml")
+"$SOCAP" sweep "$w/f/sweep.yaml" --dry-run | grep -q "design hash $h" || fail "sweep.yaml does not reload to hash $h"
 if [ -n "${PYTHON:-}" ] && "$PYTHON" -c 'import h5py' 2>/dev/null; then
   "$PYTHON" - "$w/f.h5" <<'P'
 import sys, h5py, numpy as np
