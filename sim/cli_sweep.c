@@ -22,6 +22,20 @@ static int usage(const char *fmt, const char *arg) {
   return SOCAP_ECONFIG;
 }
 
+static const char *sweep_usage =
+    "usage: socap sweep SWEEP.yaml -o DIR [options]\n"
+    "  -o, --output DIR     output directory (batch files, sweep.yaml)\n"
+    "  --resume             run only the tasks missing from DIR (after a kill or time-out)\n"
+    "  --shard i/n          run tasks with task %% n == i-1 (default: from SLURM_ARRAY_TASK_*)\n"
+    "  --threads N          OpenMP threads (tasks run in parallel when there are >= N)\n"
+    "  --batch-tasks B      close a batch file after B tasks (default 200)\n"
+    "  --batch-seconds T    ... or T seconds after it was opened (default 300)\n"
+    "  --set key=value      override a scenario parameter (changes the design hash)\n"
+    "  --dry-run            print the number of tasks and the first design rows\n"
+    "  -q, --quiet          no progress or summary\n"
+    "usage: socap merge DIR -o ALL.h5 [--force] [--allow-missing] [--quiet]\n"
+    "see docs/sweeps.md; exit codes: 0 ok, 1 tasks failed or missing, 2 config/usage, 3 I/O\n";
+
 static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig) {
@@ -129,6 +143,9 @@ static int cli_sweep(int argc, char **argv) {
       if (!more) { rc = usage("%s needs a value", a); goto done; }
       if ((rc = parse_int_arg(a, argv[++k], 1, 100000000, &v))) goto done;
       o.batch_seconds = (double)v;
+    } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      fputs(sweep_usage, stdout);
+      goto done;
     } else if (!strcmp(a, "--resume")) o.resume = 1;
     else if (!strcmp(a, "--dry-run")) dry = 1;
     else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) quiet = 1;
@@ -219,6 +236,10 @@ int socap_cli_merge(int argc, char **argv) {
       out = argv[++k];
     } else if (!strcmp(a, "--force")) force = 1;
     else if (!strcmp(a, "--allow-missing")) allow_missing = 1;
+    else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      fputs(sweep_usage, stdout);
+      return SOCAP_OK;
+    }
     else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) quiet = 1;
     else if (a[0] == '-') return usage("merge: unknown option '%s'", a);
     else if (!dir) dir = a;

@@ -1634,7 +1634,6 @@ typedef struct {
   const char *dir;
   char **names;
   int nb;
-  const uint8_t *owner_ok; /* per (file, task): unused */
   int32_t *owner;          /* per task: file index that provides it, -1 if none */
   int64_t nt;
 } merge_ctx;
@@ -1859,7 +1858,7 @@ int socap_sweep_merge(const char *dir, const char *out, int force, const char *c
     if ((rc = socap_h5_attr_str(root, "socap_schema_version", SOCAP_SCHEMA_VERSION)) ||
         (rc = socap_h5_attr_str(root, "design_hash", hash)))
       goto done;
-    merge_ctx M = {dir, names, nb, NULL, owner, nt};
+    merge_ctx M = {dir, names, nb, owner, nt};
     for (int k = 0; tables[k] && !rc; k++) rc = merge_table(&M, tables[k], root);
     if (rc) goto done;
     socap_now_iso(t_end, sizeof t_end);

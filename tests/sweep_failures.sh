@@ -48,6 +48,24 @@ assert ts == {0, 1, 4, 5}, ts
 print("ok: /failures holds tasks 2 and 3; the others have rows")
 P
 fi
+# task 0 of a sweep equals `socap run` of the same parameters and seed
+# (capture recorder + batch tables == direct HDF5 recorder)
+if [ -n "${PYTHON:-}" ] && "$PYTHON" -c 'import h5py' 2>/dev/null; then
+  seed0=$("$SOCAP" sweep "$w/fail.yaml" --dry-run | awk '$1 == "0" {print $4}')
+  "$SOCAP" run "$w/fail.yaml" --set model.p_pass=0.2 --seed "$seed0" -o "$w/run0.h5" -q
+  "$PYTHON" - "$w/f.h5" "$w/run0.h5" <<'P'
+import sys, h5py, numpy as np
+s, r = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+for t in ("agents", "timeseries", "global"):
+    sel = s[t]["task"][:] == 0
+    assert sel.sum() == len(r[t]["task"]) > 0, t
+    for c in r[t].attrs["columns"]:
+        c = c.decode() if isinstance(c, bytes) else c
+        a, b = s[t][c][:][sel], r[t][c][:]
+        assert np.array_equal(a, b, equal_nan=True), (t, c)
+print("ok: sweep task 0 == socap run with its parameters and seed")
+P
+fi
 # a rerun with --resume skips everything (failed tasks included) and still exits 1
 expect_rc 1 "$SOCAP" sweep "$w/fail.yaml" -o "$w/f" --resume -q
 grep -q "2 tasks failed" "$w/err.txt" || fail "resume does not report earlier failures"
