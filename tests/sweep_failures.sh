@@ -122,4 +122,24 @@ grep -q "bad3.yaml:2:3: error: sweep.replicate: unknown key 'replicate' (did you
 # a non-empty directory that is not a sweep's
 mkdir "$w/junk"; touch "$w/junk/notes.txt"
 expect_rc 2 "$SOCAP" sweep "$w/fail.yaml" -o "$w/junk" -q
+# SIGTERM (Slurm's warning before the time limit): the open batch is saved, exit 1
+cat >"$w/long.yaml" <<'Y'
+seed: 9
+steps: 10
+population: {n_agents: 100, group_size: 10}
+sweep:
+  replicates: 400
+  axes: {model.half_life: [10, 20]}
+Y
+"$SOCAP" sweep "$w/long.yaml" -o "$w/term" --threads 1 --batch-tasks 100000 -q 2>"$w/err.txt" &
+pid=$!
+for _ in $(seq 1 100); do ls "$w/term"/*.part >/dev/null 2>&1 && break; sleep 0.05; done
+sleep 0.5
+kill -TERM "$pid"
+rc=0; wait "$pid" || rc=$?
+[ "$rc" = 1 ] || fail "SIGTERM: exit $rc, expected 1"
+grep -q "resume" "$w/err.txt" || fail "SIGTERM: no hint to resume"
+ls "$w/term" | grep -q '^batch-.*\.h5$' || fail "SIGTERM: the open batch was not saved"
+ls "$w/term" | grep -q '\.part$' && fail "SIGTERM: a .part file was left"
+echo "ok: SIGTERM saved the open batch"
 echo "PASS"
