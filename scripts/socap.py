@@ -266,18 +266,24 @@ def _read_group(f, table, tasks=None, columns=None):
 
 
 def _join_design(df, design, table):
+    """Add the /design columns (other than task) to df by task. Columns that
+    the table already has (e.g. point and replicate in /failures) are not
+    added again; they must agree with /design."""
     if design is None or "task" not in df.columns or table == "design":
         return df
-    extra = [c for c in design.columns if c != "task"]
-    clash = [c for c in extra if c in df.columns]
-    if clash:
-        raise ValueError(f"/{table} already has column(s) {clash} that /design would add")
     if design["task"].duplicated().any():
         raise ValueError("/design has duplicate task ids")
     d = design.set_index("task").reindex(df["task"].values)
     out = df.copy()
-    for c in extra:
-        out[c] = d[c].values
+    for c in design.columns:
+        if c == "task":
+            continue
+        v = d[c].values
+        if c in df.columns:
+            if not np.array_equal(np.asarray(df[c]), v):
+                raise ValueError(f"/{table} column {c!r} disagrees with /design")
+            continue
+        out[c] = v
     return out
 
 
@@ -435,9 +441,14 @@ def _as_data(data, tables):
     return data
 
 
-def _finish(fig, path):
+def _finish(fig, path, dpi=None, compact=False):
     if path is not None:
-        fig.savefig(path, dpi=DPI)
+        fig.savefig(path, dpi=dpi or DPI)
+        if compact:  # 128-colour palette PNG: a few times smaller, for committed docs figures
+            from PIL import Image
+            with Image.open(path) as im:
+                q = im.convert("RGB").quantize(128)
+            q.save(path, optimize=True)
         _plt().close(fig)
     return fig
 
@@ -694,8 +705,11 @@ def fig_sweep_response(data, path=None, outcome="info_total", params=None, strat
     return _finish(fig, path)
 
 
-def plot_all(path, outdir, tasks=None):
-    """Write every standard figure that the file supports into outdir; return their paths."""
+def plot_all(path, outdir, tasks=None, dpi=None, compact=False):
+    """Write every standard figure that the file supports into outdir; return their paths.
+
+    dpi: resolution (default DPI); the PNGs are FIGSIZE * dpi pixels.
+    compact: write palette PNGs (smaller files, for docs)."""
     os.makedirs(outdir, exist_ok=True)
     present = list_tables(path)
     want = [t for t in ("timeseries", "global", "agents", "design") if t in present]
@@ -704,7 +718,8 @@ def plot_all(path, outdir, tasks=None):
 
     def emit(name, fn, *args, **kw):
         p = os.path.join(outdir, name)
-        fn(d, p, *args, **kw)
+        fig = fn(d, None, *args, **kw)
+        _finish(fig, p, dpi, compact)
         out.append(p)
 
     if "timeseries" in d:
@@ -823,6 +838,8 @@ def main(argv=None):
     p.add_argument("file")
     p.add_argument("-o", "--outdir", required=True)
     p.add_argument("--tasks", help="comma-separated task ids to keep")
+    p.add_argument("--dpi", type=int, default=DPI, help=f"resolution (default {DPI}: {FIGSIZE[0]:g}x{FIGSIZE[1]:g} in)")
+    p.add_argument("--compact", action="store_true", help="palette PNGs, a few times smaller (for docs)")
     p = sub.add_parser("csv", help="write one table as CSV (categories as names, design joined)")
     p.add_argument("file")
     p.add_argument("table")
@@ -839,7 +856,8 @@ def main(argv=None):
         if a.cmd == "summary":
             summary(a.file, file=sys.stdout)
         elif a.cmd == "plot":
-            for p in plot_all(a.file, a.outdir, tasks=_int_list(a.tasks)):
+            for p in plot_all(a.file, a.outdir, tasks=_int_list(a.tasks), dpi=a.dpi,
+                              compact=a.compact):
                 print(p)
         elif a.cmd == "csv":
             cols = a.columns.split(",") if a.columns else None

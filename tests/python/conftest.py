@@ -1,8 +1,7 @@
 """Shared fixtures of the reader tests: real socap output made once per session.
 
 Needs SOCAP (the socap executable; ctest sets it). The files are made by
-make_fixtures.py: a run, and a merged sweep (real `socap sweep` + `socap merge`
-when available, else a synthetic merged file assembled from real runs).
+make_fixtures.py: a run, and a merged sweep (`socap sweep` + `socap merge`).
 """
 
 import os
@@ -23,8 +22,8 @@ def socap_files(tmp_path_factory):
     if not os.environ.get("SOCAP"):
         pytest.fail("set SOCAP to the socap executable (ctest does this)")
     d = tmp_path_factory.mktemp("socap_out")
-    run, sweep, kind = make_fixtures.make_all(str(d))
-    return {"run": run, "sweep": sweep, "sweep_kind": kind, "dir": str(d)}
+    run, sweep = make_fixtures.make_all(str(d))
+    return {"run": run, "sweep": sweep, "dir": str(d)}
 
 
 @pytest.fixture(scope="session")

@@ -3,13 +3,13 @@
 import shutil
 import subprocess
 import sys
-import warnings
 
 import h5py
 import numpy as np
 import pandas as pd
 import pytest
 
+import make_fixtures
 import socap
 
 SCRIPT = socap.__file__
@@ -155,41 +155,49 @@ def test_version_refusal(run_file, tmp_path):
 # ---- sweeps ----------------------------------------------------------------
 
 
-def test_sweep_design_join(sweep_file, socap_files):
+def test_sweep_design_join(sweep_file):
     d = socap.load(sweep_file)
     with h5py.File(sweep_file, "r") as f:
         dcols = raw_columns(f, "design")
-        params = [c for c in dcols if c not in ("task", "point", "replicate", "seed")]
+        assert dcols[:4] == ["task", "point", "replicate", "seed"]
+        params = dcols[4:]
         assert params == ["model.half_life", "model.p_pass"]
         assert d.design_params == params
-        assert "design" in d and "failures" in d
+        assert list(d) == ["timeseries", "global", "agents", "network", "design", "failures"]
         assert_table_matches_raw(d["design"], f, "design")
-        extra = [c for c in dcols if c != "task"]
+        draw = {c: f["design"][c][()] for c in dcols}
+        row_of = {int(t_): i for i, t_ in enumerate(draw["task"])}
         for t in ("timeseries", "global", "agents", "network", "failures"):
             df = d[t]
-            assert_table_matches_raw(df[[c for c in df.columns if c not in extra]], f, t)
-            assert list(df.columns[-len(extra):]) == extra
+            own = raw_columns(f, t)
+            extra = [c for c in dcols if c not in own]
+            assert_table_matches_raw(df[own], f, t)
+            assert list(df.columns) == own + extra
             # the joined values are those of the task's design row
-            draw = {c: f["design"][c][()] for c in dcols}
-            row_of = {int(t_): i for i, t_ in enumerate(draw["task"])}
-            idx = np.array([row_of[int(x)] for x in df["task"]])
+            idx = np.array([row_of[int(x)] for x in df["task"]], dtype=int)
             for c in extra:
                 np.testing.assert_array_equal(df[c].values, draw[c][idx])
     design = d["design"]
-    assert len(design) == 9
+    assert design["task"].tolist() == list(range(12))
+    assert design["replicate"].tolist() == [0, 1] * 6
     assert sorted(design["model.half_life"].unique()) == [8.0, 26.0]
-    assert sorted(design["model.p_pass"].unique()[:2]) == [0.3, 0.6]
+    assert sorted(design["model.p_pass"].unique()) == [0.3, 0.6, 1.5]
+    assert design.groupby("point")[params].nunique().eq(1).all().all()
+    assert design["seed"].nunique() == 12
     fail = d["failures"]
-    assert fail["task"].tolist() == [8]
-    assert isinstance(fail["message"].iloc[0], str) and fail["message"].iloc[0]
-    assert 8 not in set(d["agents"]["task"])
-    assert d["agents"].groupby("task").size().tolist() == [240] * 8
-    # replicates differ, and the swept parameter reaches the model (the config of every task differs)
-    a = d["agents"]
-    m = a.groupby(["model.half_life", "replicate"])["degree"].mean()
-    assert m.nunique() == len(m)
-    if socap_files["sweep_kind"] == "synthetic":
-        warnings.warn("SYNTHETIC FIXTURE: sweep file assembled by make_fixtures.py until `socap merge` exists")
+    assert list(fail.columns) == ["task", "point", "replicate", "message", "seed"] + params
+    assert fail["task"].tolist() == make_fixtures.FAILED_TASKS
+    assert (fail["model.p_pass"] == 1.5).all()
+    assert all(isinstance(m, str) and "1.5 is outside [0, 1]" in m for m in fail["message"])
+    ok = sorted(set(range(12)) - set(make_fixtures.FAILED_TASKS))
+    assert d["agents"].groupby("task").size().to_dict() == {t: 240 for t in ok}
+    assert sorted(d["timeseries"]["task"].unique()) == ok
+    # the swept parameter reaches the model: passing items on more often spreads more information
+    last = d["timeseries"]
+    last = last[(last["step"] == 12) & (last["strategy"] == "all")]
+    m = last.groupby(["model.half_life", "model.p_pass"])["info_total_mean"].mean()
+    for hl in (8.0, 26.0):
+        assert m[(hl, 0.6)] > m[(hl, 0.3)]
 
 
 def test_sweep_task_filter(sweep_file, monkeypatch):

@@ -1,5 +1,6 @@
 """Every standard figure renders a non-empty PNG of the documented size from real socap output."""
 
+import os
 import struct
 import subprocess
 import sys
@@ -68,12 +69,23 @@ def test_sweep_response_needs_sweep(run_file):
         socap.fig_sweep_response(run_file)
 
 
-@pytest.mark.parametrize("which,n", [("run", 3), ("sweep", 4)])
-def test_plot_cli(which, n, socap_files, tmp_path):
-    r = subprocess.run([sys.executable, socap.__file__, "plot", socap_files[which], "-o", str(tmp_path / "f")],
+def test_plot_cli(run_file, tmp_path):
+    r = subprocess.run([sys.executable, socap.__file__, "plot", run_file, "-o", str(tmp_path / "f")],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     files = r.stdout.split()
-    assert len(files) == n
+    assert [os.path.basename(p) for p in files] == ["capital_over_time.png", "constraint_vs_info.png",
+                                                    "dunbar_layers.png"]
     for p in files:
         assert_png(p)
+
+
+def test_plot_all_sweep(sweep_file, tmp_path):
+    files = socap.plot_all(sweep_file, tmp_path / "f")
+    assert [os.path.basename(p) for p in files] == ["capital_over_time.png", "constraint_vs_info.png",
+                                                    "dunbar_layers.png", "sweep_response.png"]
+    for p in files:
+        assert_png(p)
+    small = socap.plot_all(sweep_file, tmp_path / "g", tasks=[0, 1], dpi=50, compact=True)
+    assert png_size(small[0]) == (W // 2, H // 2)
+    assert len(small) == 4
