@@ -637,6 +637,18 @@ def fig_sweep_response(data, path=None, outcome="info_total", params=None, strat
         allp = [c for c in design.columns if c not in DESIGN_FIXED]
         design["point"] = design.groupby(allp, sort=True).ngroup()
     val = val.merge(design[["task", "point"] + params], on="task")
+    # category parameters (enum codebooks) are plotted at positions 0..k-1
+    ticks = {}
+    for p in params:
+        if not pd.api.types.is_numeric_dtype(val[p]):
+            cats = list(val[p].cat.categories) if hasattr(val[p], "cat") else sorted(val[p].astype(str).unique())
+            levels = [c for c in cats if c in set(val[p].astype(str))]
+            val[p] = val[p].astype(str).map({v: i for i, v in enumerate(levels)}).astype(float)
+            ticks[p] = levels
+
+    def label(p, v):
+        return ticks[p][int(v)] if p in ticks else f"{v:g}"
+
     fig = plt.figure(figsize=FIGSIZE)
     title_out = outcome + (f" ({strategy})" if heat and by_strategy else "")
     if heat:
@@ -649,9 +661,9 @@ def fig_sweep_response(data, path=None, outcome="info_total", params=None, strat
             S = agg.pivot(index=py, columns=px, values="std").loc[ys, xs].values
             im = ax.imshow(M, origin="lower", aspect="auto", cmap="viridis")
             ax.set_xticks(range(len(xs)))
-            ax.set_xticklabels([f"{v:g}" for v in xs])
+            ax.set_xticklabels([label(px, v) for v in xs])
             ax.set_yticks(range(len(ys)))
-            ax.set_yticklabels([f"{v:g}" for v in ys])
+            ax.set_yticklabels([label(py, v) for v in ys])
             lo, hi = np.nanmin(M), np.nanmax(M)
             for i in range(len(ys)):
                 for j in range(len(xs)):
@@ -693,6 +705,9 @@ def fig_sweep_response(data, path=None, outcome="info_total", params=None, strat
             ax.fill_between(x, m.values - sd, m.values + sd, color=colors[s], alpha=0.15, lw=0)
             if not marginal:
                 ax.scatter(sub[p], sub["value"], s=5, color=colors[s], alpha=0.4, lw=0)
+        if p in ticks:
+            ax.set_xticks(range(len(ticks[p])))
+            ax.set_xticklabels(ticks[p])
         ax.set_xlabel(p)
         ax.set_ylabel(outcome)
         ax.grid(alpha=0.3)

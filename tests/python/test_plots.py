@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import socap
@@ -89,3 +90,16 @@ def test_plot_all_sweep(sweep_file, tmp_path):
     small = socap.plot_all(sweep_file, tmp_path / "g", tasks=[0, 1], dpi=50, compact=True)
     assert png_size(small[0]) == (W // 2, H // 2)
     assert len(small) == 4
+
+
+@pytest.mark.parametrize("params", [["model.half_life"], ["model.half_life", "model.p_pass"]])
+def test_sweep_response_category_parameter(sweep_file, tmp_path, params):
+    """Enum parameters come as Categoricals (codebook); they are plotted at positions with their names."""
+    d = socap.load(sweep_file, tables=["timeseries", "design"])
+    hl = d["design"]["model.half_life"].map({8.0: "short", 26.0: "long"})
+    d["design"]["model.half_life"] = pd.Categorical(hl, categories=["short", "long", "unused"])
+    fig = socap.fig_sweep_response(d, None, params=params)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["short", "long"]
+    fig.savefig(tmp_path / "c.png", dpi=socap.DPI)
+    assert_png(tmp_path / "c.png")
