@@ -65,14 +65,15 @@ int socap_node_metrics_alloc(socap_node_metrics *m, int32_t n, int with_betweenn
 /* Scatter entry for a neighbour q of the current ego i:
  * a = p_iq / s_q (so that a * w_qj = p_iq p_qj, the constraint's indirect
  * term) and b = p_iq (so that b * w_jq / max_k w_jk = p_iq m_jq, the
- * effective size's redundancy). */
+ * effective size's redundancy). Zero for every other node. */
 typedef struct {
   double a, b;
 } scatter;
 
-/* Per-thread workspace. mark[q] == stamp + 1: q is a neighbour of the ego;
- * mark[q] == stamp + 2: q is the ego or was already counted in reach2. The
- * stamp grows by 2 per ego, so no reset is needed between egos. */
+/* Per-thread workspace. sc is zero except on the current ego's neighbours.
+ * mark[q] == stamp + 2: q is a neighbour of the ego; mark[q] == stamp + 1: q
+ * is the ego or was already counted in reach2; anything smaller: not seen for
+ * this ego. The stamp grows by 2 per ego, so marks need no reset. */
 typedef struct {
   scatter *sc;
   uint32_t *mark;
@@ -91,7 +92,7 @@ static void ego_ws_free(ego_ws *ws) {
 static int ego_ws_init(ego_ws *ws, int32_t n, int32_t gmax) {
   memset(ws, 0, sizeof *ws);
   size_t k = (size_t)(n > 0 ? n : 1);
-  ws->sc = malloc(k * sizeof *ws->sc);
+  ws->sc = calloc(k, sizeof *ws->sc);
   ws->mark = calloc(k, sizeof *ws->mark);
   if (gmax >= 0) {
     ws->gcount = calloc((size_t)gmax + 1, sizeof *ws->gcount);
@@ -104,10 +105,17 @@ static int ego_ws_init(ego_ws *ws, int32_t n, int32_t gmax) {
   return SOCAP_OK;
 }
 
+/* One ego i: walk N(j) for every neighbour j once. The loop is branch-free:
+ * sc is zero off the neighbourhood, and the marks are updated with max(), so
+ * the summation order (and hence every bit of the result) is fixed by the
+ * graph alone. Two accumulators per sum halve the floating-point dependency
+ * chain. If @p common is not NULL, common[t] = |N(i) ∩ N(j)| for each arc t
+ * = (i, j). */
 static void ego_metrics(const socap_graph *g, const double *strength, const double *maxw, int32_t i, ego_ws *ws,
-                        socap_node_metrics *m) {
+                        socap_node_metrics *m, int32_t *common) {
   const int64_t b0 = g->off[i], b1 = g->off[i + 1];
   const int32_t k = (int32_t)(b1 - b0);
+  const int64_t *restrict off = g->off;
   const int32_t *restrict adj = g->adj;
   const double *restrict w = g->w;
   scatter *restrict sc = ws->sc;
@@ -123,7 +131,7 @@ static void ego_metrics(const socap_graph *g, const double *strength, const doub
     m->blau[i] = g->group ? NAN : 0.0;
     return;
   }
-  const uint32_t nb = ws->stamp + 1, seen = ws->stamp + 2;
+  const uint32_t seen = ws->stamp + 1, nb = ws->stamp + 2;
   ws->stamp += 2;
   const double si = strength[i];
 
@@ -141,24 +149,46 @@ static void ego_metrics(const socap_graph *g, const double *strength, const doub
   double cons = 0.0, eff = 0.0;
   for (int64_t t = b0; t < b1; t++) {
     const int32_t j = adj[t];
-    double A = 0.0, B = 0.0;
-    int64_t lj = 0;
-    for (int64_t u = g->off[j], ue = g->off[j + 1]; u < ue; u++) {
-      const int32_t q = adj[u];
-      const uint32_t mq = mark[q];
-      if (mq == nb) {
-        A += sc[q].a * w[u];
-        B += sc[q].b * w[u];
-        lj++;
-      } else if (mq != seen) {
-        mark[q] = seen;
-        reach++;
-      }
+    double A0 = 0.0, A1 = 0.0, B0 = 0.0, B1 = 0.0;
+    int32_t lj = 0, rj = 0;
+    int64_t u = off[j];
+    const int64_t ue = off[j + 1];
+    for (; u + 1 < ue; u += 2) {
+      const int32_t q0 = adj[u], q1 = adj[u + 1];
+      const double w0 = w[u], w1 = w[u + 1];
+      A0 += sc[q0].a * w0;
+      B0 += sc[q0].b * w0;
+      A1 += sc[q1].a * w1;
+      B1 += sc[q1].b * w1;
+      const uint32_t m0 = mark[q0];
+      lj += m0 == nb;
+      rj += m0 < seen;
+      mark[q0] = m0 > seen ? m0 : seen;
+      const uint32_t m1 = mark[q1];
+      lj += m1 == nb;
+      rj += m1 < seen;
+      mark[q1] = m1 > seen ? m1 : seen;
+    }
+    if (u < ue) {
+      const int32_t q0 = adj[u];
+      const double w0 = w[u];
+      A0 += sc[q0].a * w0;
+      B0 += sc[q0].b * w0;
+      const uint32_t m0 = mark[q0];
+      lj += m0 == nb;
+      rj += m0 < seen;
+      mark[q0] = m0 > seen ? m0 : seen;
     }
     links2 += lj;
-    const double c = w[t] / si + A;
+    reach += rj;
+    if (common) common[t] = lj;
+    const double c = w[t] / si + (A0 + A1);
     cons += c * c;
-    eff += 1.0 - B / maxw[j];
+    eff += 1.0 - (B0 + B1) / maxw[j];
+  }
+  for (int64_t t = b0; t < b1; t++) {
+    sc[adj[t]].a = 0.0;
+    sc[adj[t]].b = 0.0;
   }
   m->constraint[i] = cons;
   m->eff_size[i] = eff;
@@ -186,18 +216,9 @@ static void ego_metrics(const socap_graph *g, const double *strength, const doub
   }
 }
 
-int socap_metrics_nodes(const socap_graph *g, const socap_metrics_opts *o, socap_node_metrics *m) {
-  socap_metrics_opts def;
-  if (!o) {
-    socap_metrics_opts_default(&def);
-    o = &def;
-  }
-  if (m->n != g->n) return SOCAP_ERROR(SOCAP_ECONFIG, "metrics allocated for %d nodes, graph has %d", (int)m->n, (int)g->n);
-  if (o->betweenness && !m->betweenness)
-    return SOCAP_ERROR(SOCAP_ECONFIG, "betweenness requested but not allocated");
-
+/* Node pass; fills common[] (per arc) if not NULL. Betweenness not included. */
+static int nodes_pass(const socap_graph *g, int T, socap_node_metrics *m, int32_t *common) {
   const int32_t n = g->n;
-  const int T = nthreads(o->threads);
   int rc = SOCAP_OK;
   double *maxw = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
   ego_ws *ws = calloc((size_t)T, sizeof *ws);
@@ -232,16 +253,33 @@ int socap_metrics_nodes(const socap_graph *g, const socap_metrics_opts *o, socap
 #pragma omp parallel num_threads(T)
   {
     ego_ws *my = &ws[omp_get_thread_num()];
-#pragma omp for schedule(dynamic, 64)
-    for (int32_t i = 0; i < n; i++) ego_metrics(g, m->strength, maxw, i, my, m);
+#pragma omp for schedule(dynamic, 32)
+    for (int32_t i = 0; i < n; i++) ego_metrics(g, m->strength, maxw, i, my, m, common);
   }
-
-  if (o->betweenness) rc = socap_metrics_betweenness(g, o, m->betweenness);
 
 cleanup:
   for (int t = 0; t < nws; t++) ego_ws_free(&ws[t]);
   free(ws);
   free(maxw);
+  return rc;
+}
+
+static int check_alloc(const socap_graph *g, const socap_metrics_opts *o, const socap_node_metrics *m) {
+  if (m->n != g->n) return SOCAP_ERROR(SOCAP_ECONFIG, "metrics allocated for %d nodes, graph has %d", (int)m->n, (int)g->n);
+  if (o->betweenness && !m->betweenness)
+    return SOCAP_ERROR(SOCAP_ECONFIG, "betweenness requested but not allocated");
+  return SOCAP_OK;
+}
+
+int socap_metrics_nodes(const socap_graph *g, const socap_metrics_opts *o, socap_node_metrics *m) {
+  socap_metrics_opts def;
+  if (!o) {
+    socap_metrics_opts_default(&def);
+    o = &def;
+  }
+  int rc = check_alloc(g, o, m);
+  if (!rc) rc = nodes_pass(g, nthreads(o->threads), m, NULL);
+  if (!rc && o->betweenness) rc = socap_metrics_betweenness(g, o, m->betweenness);
   return rc;
 }
 
@@ -414,102 +452,129 @@ cleanup:
 /* Global metrics                                                           */
 /* ------------------------------------------------------------------------ */
 
-/* Common neighbours of i and j by merging their sorted lists. */
-static int32_t common_neighbours(const socap_graph *g, int32_t i, int32_t j) {
-  int64_t a = g->off[i], ae = g->off[i + 1], b = g->off[j], be = g->off[j + 1];
-  int32_t c = 0;
-  while (a < ae && b < be) {
-    const int32_t x = g->adj[a], y = g->adj[b];
-    c += x == y;
-    a += x <= y;
-    b += y <= x;
+/* common[t] = |N(i) ∩ N(j)| for the arcs t = (i, j) with j > i (other
+ * entries are left alone): mark N(i), count the marks in N(j). */
+static int common_pass(const socap_graph *g, int T, int32_t *common) {
+  const int32_t n = g->n;
+  uint32_t **marks = calloc((size_t)T, sizeof *marks);
+  int rc = SOCAP_OK;
+  if (!marks) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for common neighbours");
+  for (int t = 0; t < T; t++)
+    if (!(marks[t] = calloc((size_t)n, sizeof **marks))) {
+      rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for common neighbours");
+      goto cleanup;
+    }
+#pragma omp parallel num_threads(T)
+  {
+    uint32_t *restrict mk = marks[omp_get_thread_num()];
+#pragma omp for schedule(dynamic, 32)
+    for (int32_t i = 0; i < n; i++) {
+      const uint32_t stamp = (uint32_t)i + 1;
+      for (int64_t t = g->off[i]; t < g->off[i + 1]; t++) mk[g->adj[t]] = stamp;
+      for (int64_t t = g->off[i]; t < g->off[i + 1]; t++) {
+        const int32_t j = g->adj[t];
+        if (j < i) continue;
+        int32_t c = 0;
+        for (int64_t u = g->off[j]; u < g->off[j + 1]; u++) c += mk[g->adj[u]] == stamp;
+        common[t] = c;
+      }
+    }
   }
-  return c;
+cleanup:
+  for (int t = 0; t < T; t++) free(marks[t]);
+  free(marks);
+  return rc;
+}
+
+/* Position of j in i's sorted neighbour list (j must be there). */
+static int64_t arc_index(const socap_graph *g, int32_t i, int32_t j) {
+  int64_t lo = g->off[i], hi = g->off[i + 1];
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    if (g->adj[mid] < j)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+static double overlap_of(const socap_graph *g, int32_t i, int32_t j, int32_t c) {
+  const int64_t ki = g->off[i + 1] - g->off[i], kj = g->off[j + 1] - g->off[j];
+  const int64_t den = (ki - 1) + (kj - 1) - c;
+  return den > 0 ? (double)c / (double)den : NAN;
 }
 
 int socap_metrics_overlap(const socap_graph *g, int threads, double *ov) {
   const int32_t n = g->n;
   const int T = nthreads(threads);
+  const int64_t arcs = n > 0 ? g->off[n] : 0;
+  int32_t *common = malloc(sizeof *common * (size_t)(arcs > 0 ? arcs : 1));
+  if (!common) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for overlap");
+  int rc = common_pass(g, T, common);
+  if (!rc) {
 #pragma omp parallel for num_threads(T) schedule(dynamic, 64)
-  for (int32_t i = 0; i < n; i++) {
-    const int32_t ki = (int32_t)(g->off[i + 1] - g->off[i]);
-    for (int64_t t = g->off[i]; t < g->off[i + 1]; t++) {
-      const int32_t j = g->adj[t];
-      if (j < i) continue;
-      const int32_t kj = (int32_t)(g->off[j + 1] - g->off[j]);
-      const int32_t c = common_neighbours(g, i, j);
-      const int64_t den = (int64_t)(ki - 1) + (kj - 1) - c;
-      ov[t] = den > 0 ? (double)c / (double)den : NAN;
-    }
-  }
-  /* mirror to the j -> i entries: find i in j's sorted list */
-#pragma omp parallel for num_threads(T) schedule(dynamic, 64)
-  for (int32_t j = 0; j < n; j++) {
-    for (int64_t t = g->off[j]; t < g->off[j + 1]; t++) {
-      const int32_t i = g->adj[t];
-      if (i >= j) break;
-      int64_t lo = g->off[i], hi = g->off[i + 1];
-      while (lo < hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (g->adj[mid] < j)
-          lo = mid + 1;
-        else
-          hi = mid;
+    for (int32_t i = 0; i < n; i++)
+      for (int64_t t = g->off[i]; t < g->off[i + 1]; t++) {
+        const int32_t j = g->adj[t];
+        ov[t] = j > i ? overlap_of(g, i, j, common[t]) : overlap_of(g, j, i, common[arc_index(g, j, i)]);
       }
-      ov[t] = ov[lo];
-    }
   }
+  free(common);
+  return rc;
+}
+
+/* Stable LSD radix sort of (key, value) records by key, 16 bits a pass;
+ * passes whose digit is the same for every record are skipped. */
+typedef struct {
+  uint64_t key;
+  double val;
+} kv;
+
+static int radix_sort_kv(kv *a, int64_t n) {
+  kv *tmp = malloc(sizeof *tmp * (size_t)(n > 0 ? n : 1));
+  int64_t *cnt = malloc(sizeof *cnt * 65536);
+  if (!tmp || !cnt) {
+    free(tmp);
+    free(cnt);
+    return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory sorting edges");
+  }
+  kv *src = a, *dst = tmp;
+  for (int shift = 0; shift < 64; shift += 16) {
+    memset(cnt, 0, sizeof *cnt * 65536);
+    for (int64_t r = 0; r < n; r++) cnt[(src[r].key >> shift) & 0xFFFF]++;
+    if (n == 0 || cnt[(src[0].key >> shift) & 0xFFFF] == n) continue;
+    int64_t sum = 0;
+    for (int d = 0; d < 65536; d++) {
+      int64_t c = cnt[d];
+      cnt[d] = sum;
+      sum += c;
+    }
+    for (int64_t r = 0; r < n; r++) dst[cnt[(src[r].key >> shift) & 0xFFFF]++] = src[r];
+    kv *x = src;
+    src = dst;
+    dst = x;
+  }
+  if (src != a) memcpy(a, src, sizeof *a * (size_t)n);
+  free(tmp);
+  free(cnt);
   return SOCAP_OK;
 }
 
-typedef struct {
-  double w, ov;
-  int32_t a, b;
-} ovedge;
-
-static int ovedge_cmp(const void *x, const void *y) {
-  const ovedge *p = x, *q = y;
-  if (p->w != q->w) return p->w < q->w ? -1 : 1;
-  if (p->a != q->a) return p->a < q->a ? -1 : 1;
-  return (p->b > q->b) - (p->b < q->b);
-}
-
-int socap_metrics_global(const socap_graph *g, int threads, socap_global_metrics *out) {
+/* Global metrics from per-arc common-neighbour counts (valid for j > i). */
+static int global_finish(const socap_graph *g, const int32_t *common, socap_global_metrics *out) {
   const int32_t n = g->n;
-  const int T = nthreads(threads);
-  const int64_t arcs = g->off[n];
   int rc = SOCAP_OK;
   int32_t *comp = NULL, *queue = NULL;
-  int64_t *links = NULL;
-  uint32_t **marks = NULL;
-  double *ov = NULL;
-  ovedge *oe = NULL;
+  kv *oe = NULL;
 
-  memset(out, 0, sizeof *out);
-  out->n_nodes = n;
-  out->n_edges = arcs / 2;
-  out->mean_degree = n > 0 ? (double)arcs / (double)n : NAN;
-  out->transitivity = NAN;
-  for (int b = 0; b < SOCAP_OVERLAP_BINS; b++) out->overlap_by_decile[b] = NAN;
-  if (n <= 0) return SOCAP_OK;
-
-  size_t nn = (size_t)n;
-  comp = malloc(nn * sizeof *comp);
-  queue = malloc(nn * sizeof *queue);
-  links = malloc(nn * sizeof *links);
-  marks = calloc((size_t)T, sizeof *marks);
-  ov = malloc((size_t)(arcs > 0 ? arcs : 1) * sizeof *ov);
-  if (!comp || !queue || !links || !marks || !ov) {
+  /* components: BFS labelling */
+  comp = malloc(sizeof *comp * (size_t)n);
+  queue = malloc(sizeof *queue * (size_t)n);
+  if (!comp || !queue) {
     rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for global metrics");
     goto cleanup;
   }
-  for (int t = 0; t < T; t++)
-    if (!(marks[t] = calloc(nn, sizeof **marks))) {
-      rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for global metrics");
-      goto cleanup;
-    }
-
-  /* components: BFS labelling */
   for (int32_t i = 0; i < n; i++) comp[i] = -1;
   for (int32_t s = 0; s < n; s++) {
     if (comp[s] >= 0) continue;
@@ -529,58 +594,44 @@ int socap_metrics_global(const socap_graph *g, int threads, socap_global_metrics
     if (tail > out->largest_component) out->largest_component = tail;
   }
 
-  /* transitivity: ties among each node's neighbours (each triangle is seen
-   * once per corner), integer sums so the order does not matter */
-#pragma omp parallel num_threads(T)
-  {
-    uint32_t *mk = marks[omp_get_thread_num()];
-#pragma omp for schedule(dynamic, 64)
-    for (int32_t i = 0; i < n; i++) {
-      const uint32_t stamp = (uint32_t)i + 1;
-      int64_t l = 0;
-      for (int64_t t = g->off[i]; t < g->off[i + 1]; t++) mk[g->adj[t]] = stamp;
-      for (int64_t t = g->off[i]; t < g->off[i + 1]; t++) {
-        const int32_t j = g->adj[t];
-        for (int64_t u = g->off[j]; u < g->off[j + 1]; u++) {
-          const int32_t q = g->adj[u];
-          if (q > j) break;
-          l += mk[q] == stamp;
-        }
-      }
-      links[i] = l;
-    }
-  }
-  int64_t tri3 = 0, triples = 0;
+  /* transitivity: each triangle is counted once by each of its three ties */
+  int64_t tri3 = 0, triples = 0, ne = 0;
   for (int32_t i = 0; i < n; i++) {
     const int64_t k = g->off[i + 1] - g->off[i];
-    tri3 += links[i];
     triples += k * (k - 1) / 2;
+    for (int64_t t = g->off[i]; t < g->off[i + 1]; t++)
+      if (g->adj[t] > i) {
+        tri3 += common[t];
+        ne += !isnan(overlap_of(g, i, g->adj[t], common[t]));
+      }
   }
   if (triples > 0) out->transitivity = (double)tri3 / (double)triples;
 
-  /* overlap by strength decile */
-  if ((rc = socap_metrics_overlap(g, T, ov))) goto cleanup;
-  int64_t ne = 0;
-  for (int32_t i = 0; i < n; i++)
-    for (int64_t t = g->off[i]; t < g->off[i + 1]; t++)
-      if (g->adj[t] > i && !isnan(ov[t])) ne++;
+  /* overlap by strength decile: ties ranked by w, then (min id, max id),
+   * which is the enumeration order, kept by the stable sort */
   out->overlap_edges = ne;
   if (ne > 0) {
-    oe = malloc((size_t)ne * sizeof *oe);
+    oe = malloc(sizeof *oe * (size_t)ne);
     if (!oe) {
       rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for overlap");
       goto cleanup;
     }
     int64_t e = 0;
     for (int32_t i = 0; i < n; i++)
-      for (int64_t t = g->off[i]; t < g->off[i + 1]; t++)
-        if (g->adj[t] > i && !isnan(ov[t])) oe[e++] = (ovedge){g->w[t], ov[t], i, g->adj[t]};
-    qsort(oe, (size_t)ne, sizeof *oe, ovedge_cmp);
+      for (int64_t t = g->off[i]; t < g->off[i + 1]; t++) {
+        if (g->adj[t] <= i) continue;
+        const double o = overlap_of(g, i, g->adj[t], common[t]);
+        if (isnan(o)) continue;
+        uint64_t key;
+        memcpy(&key, &g->w[t], sizeof key); /* w > 0: the bits order like the values */
+        oe[e++] = (kv){key, o};
+      }
+    if ((rc = radix_sort_kv(oe, ne))) goto cleanup;
     double sum[SOCAP_OVERLAP_BINS] = {0};
     int64_t cnt[SOCAP_OVERLAP_BINS] = {0};
     for (int64_t r = 0; r < ne; r++) {
       const int b = (int)((r * SOCAP_OVERLAP_BINS) / ne);
-      sum[b] += oe[r].ov;
+      sum[b] += oe[r].val;
       cnt[b]++;
     }
     for (int b = 0; b < SOCAP_OVERLAP_BINS; b++)
@@ -588,13 +639,52 @@ int socap_metrics_global(const socap_graph *g, int threads, socap_global_metrics
   }
 
 cleanup:
-  if (marks)
-    for (int t = 0; t < T; t++) free(marks[t]);
-  free(marks);
   free(comp);
   free(queue);
-  free(links);
-  free(ov);
   free(oe);
+  return rc;
+}
+
+static void global_init(const socap_graph *g, socap_global_metrics *out) {
+  memset(out, 0, sizeof *out);
+  out->n_nodes = g->n;
+  out->n_edges = g->n > 0 ? g->off[g->n] / 2 : 0;
+  out->mean_degree = g->n > 0 ? (double)g->off[g->n] / (double)g->n : NAN;
+  out->transitivity = NAN;
+  for (int b = 0; b < SOCAP_OVERLAP_BINS; b++) out->overlap_by_decile[b] = NAN;
+}
+
+int socap_metrics_global(const socap_graph *g, int threads, socap_global_metrics *out) {
+  global_init(g, out);
+  if (g->n <= 0) return SOCAP_OK;
+  const int64_t arcs = g->off[g->n];
+  int32_t *common = malloc(sizeof *common * (size_t)(arcs > 0 ? arcs : 1));
+  if (!common) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for global metrics");
+  int rc = common_pass(g, nthreads(threads), common);
+  if (!rc) rc = global_finish(g, common, out);
+  free(common);
+  return rc;
+}
+
+int socap_metrics_compute(const socap_graph *g, const socap_metrics_opts *o, socap_node_metrics *m,
+                          socap_global_metrics *gm) {
+  socap_metrics_opts def;
+  if (!o) {
+    socap_metrics_opts_default(&def);
+    o = &def;
+  }
+  int rc = check_alloc(g, o, m);
+  if (rc) return rc;
+  int32_t *common = NULL;
+  if (gm) {
+    global_init(g, gm);
+    const int64_t arcs = g->n > 0 ? g->off[g->n] : 0;
+    common = malloc(sizeof *common * (size_t)(arcs > 0 ? arcs : 1));
+    if (!common) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for global metrics");
+  }
+  rc = nodes_pass(g, nthreads(o->threads), m, common);
+  if (!rc && gm && g->n > 0) rc = global_finish(g, common, gm);
+  free(common);
+  if (!rc && o->betweenness) rc = socap_metrics_betweenness(g, o, m->betweenness);
   return rc;
 }

@@ -9,11 +9,13 @@
 #include <fcntl.h>
 #include <hdf5.h>
 #include <limits.h>
+#include <omp.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 void socap_edgelist_free(socap_edgelist *el) {
@@ -815,6 +817,12 @@ void socap_metrics_global_print(FILE *f, const socap_global_metrics *gm) {
 
 /* ---- subcommand ------------------------------------------------------------ */
 
+static double cpu_seconds(void) {
+  struct timespec ts;
+  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return NAN;
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 static void usage(FILE *f) {
   fputs("usage: socap metrics EDGES -o OUT.h5|OUT.csv [options]\n"
         "  EDGES            edge list CSV (src,dst[,weight]; '#' comments; optional header;\n"
@@ -828,6 +836,7 @@ static void usage(FILE *f) {
         "  --nodes N        also declare nodes with ids 0..N-1 (isolates)\n"
         "  --force          overwrite an existing output\n"
         "  --quiet          do not print the global metrics on stdout\n"
+        "  --timing         print the time of each phase on stderr\n"
         "exit codes: 0 ok, 1 runtime failure, 2 usage or input error, 3 I/O error\n",
         f);
 }
@@ -849,7 +858,9 @@ static int ends_with(const char *s, const char *suf) {
 
 int socap_metrics_main(int argc, char **argv) {
   const char *input = NULL, *output = NULL, *groups = NULL;
-  int force = 0, quiet = 0, rc = SOCAP_OK;
+  int force = 0, quiet = 0, timing = 0, rc = SOCAP_OK;
+  double t0 = omp_get_wtime(), t[6] = {0}; /* read, build, metrics, betweenness, -, write */
+  double cpu0 = 0, cpu1 = 0;
   int64_t nodes = 0, v;
   socap_metrics_opts o;
   socap_metrics_opts_default(&o);
@@ -902,6 +913,8 @@ int socap_metrics_main(int argc, char **argv) {
       force = 1;
     } else if (!strcmp(s, "--quiet")) {
       quiet = 1;
+    } else if (!strcmp(s, "--timing")) {
+      timing = 1;
     } else if (s[0] == '-' && s[1]) {
       rc = SOCAP_ERROR(SOCAP_ECONFIG, "unknown option '%s'", s);
       goto usage_error;
@@ -938,15 +951,32 @@ int socap_metrics_main(int argc, char **argv) {
     }
     if ((rc = socap_groups_read_csv(groups, &el, grp))) goto fail;
   }
+  t[0] = omp_get_wtime();
   if ((rc = socap_graph_from_edges(&g, el.n, el.m, el.src, el.dst, el.w, grp))) goto fail;
+  t[1] = omp_get_wtime();
   if ((rc = socap_node_metrics_alloc(&m, g.n, o.betweenness))) goto fail;
-  if ((rc = socap_metrics_nodes(&g, &o, &m))) goto fail;
-  if ((rc = socap_metrics_global(&g, o.threads, &gm))) goto fail;
+  {
+    socap_metrics_opts ob = o;
+    ob.betweenness = 0; /* timed separately */
+    cpu0 = cpu_seconds();
+    if ((rc = socap_metrics_compute(&g, &ob, &m, &gm))) goto fail;
+    t[2] = omp_get_wtime();
+    cpu1 = cpu_seconds();
+    if (o.betweenness && (rc = socap_metrics_betweenness(&g, &o, m.betweenness))) goto fail;
+    t[3] = omp_get_wtime();
+  }
   if (csv)
     rc = socap_metrics_write_csv(output, force, el.label, &m);
   else
     rc = socap_metrics_write_h5(output, force, input, el.label, &m, &gm);
   if (rc) goto fail;
+  t[5] = omp_get_wtime();
+  if (timing)
+    fprintf(stderr,
+            "timing (s): read %.3f build %.3f metrics %.3f metrics_cpu %.3f betweenness %.3f write %.3f "
+            "(n %d, edges %lld, threads %d)\n",
+            t[0] - t0, t[1] - t[0], t[2] - t[1], cpu1 - cpu0, t[3] - t[2], t[5] - t[3], (int)g.n,
+            (long long)(g.off[g.n] / 2), o.threads > 0 ? o.threads : omp_get_max_threads());
   if (!quiet) socap_metrics_global_print(stdout, &gm);
   goto cleanup;
 

@@ -370,6 +370,23 @@ static void test_threads_identical(void) {
     CHECK(socap_metrics_betweenness(&g[t], &o, bs[t]) == 0);
   }
   size_t dn = sizeof(double) * (size_t)n, in = sizeof(int32_t) * (size_t)n;
+  /* socap_metrics_compute (shared pass) gives the same bits as nodes + global */
+  for (int t = 0; t < 3; t++) {
+    socap_node_metrics mc;
+    socap_global_metrics gc;
+    socap_metrics_opts o;
+    socap_metrics_opts_default(&o);
+    o.threads = th[t];
+    CHECK(socap_node_metrics_alloc(&mc, n, 0) == 0);
+    CHECK(socap_metrics_compute(&g[0], &o, &mc, &gc) == 0);
+    CHECK(memcmp(m[0].constraint, mc.constraint, dn) == 0);
+    CHECK(memcmp(m[0].eff_size, mc.eff_size, dn) == 0);
+    CHECK(memcmp(m[0].clustering, mc.clustering, dn) == 0);
+    CHECK(memcmp(m[0].reach2, mc.reach2, in) == 0);
+    CHECK(memcmp(m[0].blau, mc.blau, dn) == 0);
+    CHECK(memcmp(&gm[0], &gc, sizeof gc) == 0);
+    socap_node_metrics_free(&mc);
+  }
   for (int t = 1; t < 3; t++) {
     CHECK(memcmp(m[0].degree, m[t].degree, in) == 0);
     CHECK(memcmp(m[0].strength, m[t].strength, dn) == 0);

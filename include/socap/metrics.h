@@ -108,6 +108,15 @@ typedef struct {
 int socap_metrics_global(const socap_graph *g, int threads, socap_global_metrics *out);
 
 /**
+ * Node and global metrics together: the same results as
+ * socap_metrics_nodes() and socap_metrics_global(), but the common-neighbour
+ * counts of the node pass are reused for transitivity and overlap, which
+ * saves a second walk over every two-step neighbourhood. @p gm may be NULL.
+ */
+int socap_metrics_compute(const socap_graph *g, const socap_metrics_opts *o, socap_node_metrics *m,
+                          socap_global_metrics *gm);
+
+/**
  * Neighbourhood overlap of every edge, O_ij = n_ij / ((k_i-1) + (k_j-1) - n_ij)
  * with n_ij common neighbours, in CSR order (entry a of g->adj gets
  * ov[a]; both directions hold the same value). Edges whose ends both have
@@ -197,7 +206,8 @@ void socap_metrics_global_print(FILE *f, const socap_global_metrics *gm);
 /**
  * The `socap metrics` subcommand; argv[0] is "metrics".
  * `metrics EDGES -o OUT.h5|OUT.csv [--threads N] [--betweenness]
- * [--samples K] [--seed S] [--groups G.csv] [--nodes N] [--force] [--quiet]`.
+ * [--samples K] [--seed S] [--groups G.csv] [--nodes N] [--force] [--quiet]
+ * [--timing]`.
  * @return an exit code (socap_status).
  */
 int socap_metrics_main(int argc, char **argv);
