@@ -25,15 +25,21 @@ ntasks=$("$SOCAP" sweep "$cfg" --dry-run | sed -n 's/.* = \([0-9]*\) tasks.*/\1/
 "$SOCAP" merge "$w/t2" -o "$w/t2.h5" -q
 same "$w/t1.h5" "$w/t2.h5"
 
-# shards into one directory: 1/3 by flag, 2/3 and 3/3 from Slurm job-array
-# variables (array 1-3, so SLURM_ARRAY_TASK_MIN=1)
+# shards into one directory: 1/3 by flag; then 2/3 and 3/3 at the same time,
+# from Slurm job-array variables (array 1-3 and array 0-2: SLURM_ARRAY_TASK_MIN
+# normalises both)
 "$SOCAP" sweep "$cfg" -o "$w/sh" --shard 1/3 --threads 1 -q
-SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_COUNT=3 SLURM_ARRAY_TASK_MIN=1 "$SOCAP" sweep "$cfg" -o "$w/sh" --threads 2 -q
 # a merge of an incomplete directory reports the missing tasks and exits 1
 rc=0; "$SOCAP" merge "$w/sh" -o "$w/partial.h5" -q 2>"$w/err.txt" || rc=$?
 [ "$rc" = 1 ] || fail "merge of an incomplete sweep exited $rc, expected 1"
 grep -q "tasks missing" "$w/err.txt" || fail "merge did not report missing tasks"
-SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_COUNT=3 SLURM_ARRAY_TASK_MIN=0 "$SOCAP" sweep "$cfg" -o "$w/sh" --threads 1 -q
+SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_COUNT=3 SLURM_ARRAY_TASK_MIN=1 "$SOCAP" sweep "$cfg" -o "$w/sh" --threads 1 -q &
+p2=$!
+SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_COUNT=3 SLURM_ARRAY_TASK_MIN=0 "$SOCAP" sweep "$cfg" -o "$w/sh" --threads 1 -q &
+p3=$!
+wait "$p2" || fail "shard 2/3 failed"
+wait "$p3" || fail "shard 3/3 failed"
+ls "$w/sh" | grep -q 'batch-2of3-' || fail "Slurm variables did not select shard 2/3"
 ls "$w/sh" | grep -q 'batch-3of3-' || fail "Slurm variables did not select shard 3/3"
 "$SOCAP" merge "$w/sh" -o "$w/sh.h5" -q
 same "$w/t1.h5" "$w/sh.h5"
