@@ -1046,7 +1046,28 @@ static int batch_open(const socap_sweep *sw, const socap_sweep_opts *o, const ch
       const sw_axis *ax = &sw->axes[a];
       hid_t d = H5Dopen2(g, ax->name, H5P_DEFAULT);
       if (d < 0) { rc = SOCAP_EIO; break; }
-      if (ax->kind == AX_VALUES) rc = socap_h5_attr_strlist(d, "values", (const char *const *)ax->values, ax->nvalues);
+      if (ax->kind == AX_VALUES) {
+        rc = socap_h5_attr_strlist(d, "values", (const char *const *)ax->values, ax->nvalues);
+      } else {
+        /* generated numbers: the bounds, and for a grid range its values as text */
+        rc = socap_h5_attr_f64(d, "min", ax->lo);
+        if (!rc) rc = socap_h5_attr_f64(d, "max", ax->hi);
+        if (!rc) rc = socap_h5_attr_i64(d, "log", ax->log);
+        if (!rc && ax->kind == AX_RANGE) {
+          char (*txt)[40] = calloc((size_t)ax->steps, sizeof *txt);
+          const char **ptr = calloc((size_t)ax->steps, sizeof *ptr);
+          if (!txt || !ptr) rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+          for (int k = 0; !rc && k < ax->steps; k++) {
+            double v = axis_map(ax, ax->steps > 1 ? (double)k / (double)(ax->steps - 1) : 0.0);
+            if (ax->def->type == SOCAP_PT_INT) snprintf(txt[k], sizeof txt[k], "%.0f", v);
+            else fmt_double(txt[k], sizeof txt[k], v);
+            ptr[k] = txt[k];
+          }
+          if (!rc) rc = socap_h5_attr_strlist(d, "values", ptr, ax->steps);
+          free(txt);
+          free(ptr);
+        }
+      }
       if (!rc && ax->def->type == SOCAP_PT_ENUM) {
         const char *ch[32];
         char buf[256];
