@@ -44,20 +44,33 @@ ls "$w/sh" | grep -q 'batch-3of3-' || fail "Slurm variables did not select shard
 "$SOCAP" merge "$w/sh" -o "$w/sh.h5" -q
 same "$w/t1.h5" "$w/sh.h5"
 
-# kill -9 at random moments, then --resume until complete
+# kill -9 at random moments, then --resume until complete. Each round waits
+# until the run has saved a new batch (so it makes progress on any machine)
+# and kills it 0-40 ms later: during a task, a batch write or a rename.
+# (a longer variant of the test sweep: 72 tasks, so there is work left to kill)
+sed 's/replicates: 3/replicates: 12/' "$cfg" >"$w/long.yaml"
+"$SOCAP" sweep "$w/long.yaml" -o "$w/lref" --threads 2 -q
+"$SOCAP" merge "$w/lref" -o "$w/lref.h5" -q
 kills=0
-for round in $(seq 1 30); do
-  "$SOCAP" sweep "$cfg" -o "$w/k" --threads 2 --batch-tasks 2 --resume -q 2>/dev/null &
+nbatches() { ls "$w/k" 2>/dev/null | grep -c '^batch-.*\.h5$' || true; }
+for round in $(seq 1 40); do
+  n0=$(nbatches)
+  "$SOCAP" sweep "$w/long.yaml" -o "$w/k" --threads 1 --batch-tasks 2 --resume -q 2>/dev/null &
   pid=$!
-  sleep "0.$((RANDOM % 25 + 3))"
+  for _ in $(seq 1 1000); do
+    [ "$(nbatches)" -gt "$n0" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.01
+  done
+  sleep "0.0$((RANDOM % 5))"
   if kill -9 "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
   wait "$pid" 2>/dev/null || true
   [ "$kills" -ge 4 ] && break
 done
 echo "killed $kills times"
 [ "$kills" -ge 3 ] || fail "only $kills kills landed"
-"$SOCAP" sweep "$cfg" -o "$w/k" --threads 2 --batch-tasks 2 --resume -q
+"$SOCAP" sweep "$w/long.yaml" -o "$w/k" --threads 2 --batch-tasks 2 --resume -q
 ls "$w/k" | grep -q '\.part$' && fail "a .part file was left behind"
 "$SOCAP" merge "$w/k" -o "$w/k.h5" -q
-same "$w/t1.h5" "$w/k.h5"
+same "$w/lref.h5" "$w/k.h5"
 echo "PASS"
