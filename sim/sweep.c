@@ -1795,8 +1795,25 @@ static char *read_text_dataset(hid_t fid, const char *path) {
   return s;
 }
 
+/* The master seed recorded in a batch's /provenance (0 if absent). */
+static uint64_t read_seed_attr(hid_t fid) {
+  uint64_t seed = 0;
+  if (H5Aexists_by_name(fid, "provenance", "seed", H5P_DEFAULT) <= 0) return 0;
+  hid_t a = H5Aopen_by_name(fid, "provenance", "seed", H5P_DEFAULT, H5P_DEFAULT);
+  if (a < 0) return 0;
+  hid_t t = H5Aget_type(a);
+  size_t len = t >= 0 ? H5Tget_size(t) : 0;
+  char *buf = len ? calloc(len + 1, 1) : NULL;
+  if (buf && H5Aread(a, t, buf) >= 0) seed = strtoull(buf, NULL, 10);
+  free(buf);
+  if (t >= 0) H5Tclose(t);
+  H5Aclose(a);
+  return seed;
+}
+
 int socap_sweep_merge(const char *dir, const char *out, int force, const char *command,
                       socap_sweep_merge_result *res) {
+  uint64_t master_seed = 0; /* the sweep's master seed, from the batches' provenance */
   int rc = SOCAP_OK, nb = 0;
   char **names = NULL, hash[32] = "", dh[32] = "", *config = NULL, t_start[32], t_end[32];
   char **tables = calloc(32, sizeof *tables);
@@ -1847,6 +1864,7 @@ int socap_sweep_merge(const char *dir, const char *out, int force, const char *c
       for (int64_t t = 0; t < nt; t++) owner[t] = -1;
       H5Literate(fid, H5_INDEX_NAME, H5_ITER_INC, NULL, collect_group, &tables);
       config = read_text_dataset(fid, "provenance/config");
+      master_seed = read_seed_attr(fid);
     }
     if (read_i32_column(fid, "design/task", &tasks, &n) || read_i32_column(fid, "failures/task", &ft, &nf))
       rc = SOCAP_ERROR(SOCAP_EIO, "cannot read the task ids of '%s/%s'", dir, names[i]);
@@ -1883,7 +1901,7 @@ int socap_sweep_merge(const char *dir, const char *out, int force, const char *c
     for (int k = 0; tables[k] && !rc; k++) rc = merge_table(&M, tables[k], root);
     if (rc) goto done;
     socap_now_iso(t_end, sizeof t_end);
-    socap_provenance pv = {config ? config : "", command, t_start, t_end, "merge", 1, 1, 0};
+    socap_provenance pv = {config ? config : "", command, t_start, t_end, "merge", 1, 1, master_seed};
     if ((rc = socap_write_provenance(root, &pv))) goto done;
     hid_t g = H5Gopen2(root, "provenance", H5P_DEFAULT);
     if (g < 0) { rc = SOCAP_ERROR(SOCAP_EIO, "HDF5: cannot open /provenance"); goto done; }

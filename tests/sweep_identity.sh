@@ -18,6 +18,8 @@ same() { # same A B: h5diff must exit 0 (no differences)
 
 "$SOCAP" sweep "$cfg" -o "$w/t1" --threads 1 --batch-tasks 5 -q
 "$SOCAP" merge "$w/t1" -o "$w/t1.h5" -q
+# the merged provenance names the sweep's master seed (configs/sweep_test.yaml: seed 7)
+h5dump -a /provenance/seed "$w/t1.h5" | grep -q '"7"' || fail "merged /provenance seed is not the master seed 7"
 ntasks=$("$SOCAP" sweep "$cfg" --dry-run | sed -n 's/.* = \([0-9]*\) tasks.*/\1/p')
 [ "$ntasks" -ge 18 ] || fail "dry-run reports $ntasks tasks"
 
