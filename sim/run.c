@@ -170,15 +170,20 @@ static int values_alloc(agent_values *a, int32_t n) {
 
 /* ---- table layout -------------------------------------------------------- */
 
-static int make_strategy_codebook(hid_t root, const char *path, socap_recorder *r, int with_all) {
-  const char *names[SOCAP_MAX_STRATEGIES + 1];
-  int n = r->n_strategies + (with_all ? 1 : 0);
-  for (int k = 0; k < n; k++) names[k] = r->strategy_names[k];
+/* Attach a `codebook` attribute (code -> name) to the column dataset at @p path. */
+static int set_codebook(hid_t root, const char *path, const char *const *names, int n) {
   hid_t d = H5Oopen(root, path, H5P_DEFAULT);
   if (d < 0) return SOCAP_ERROR(SOCAP_EIO, "cannot open %s", path);
   int rc = socap_h5_attr_strlist(d, "codebook", names, n);
   H5Oclose(d);
   return rc;
+}
+
+static int make_strategy_codebook(hid_t root, const char *path, socap_recorder *r, int with_all) {
+  const char *names[SOCAP_MAX_STRATEGIES + 1];
+  int n = r->n_strategies + (with_all ? 1 : 0);
+  for (int k = 0; k < n; k++) names[k] = r->strategy_names[k];
+  return set_codebook(root, path, names, n);
 }
 
 /* Create table @p name: an HDF5 table, or only the column layout in capture mode. */
@@ -309,21 +314,18 @@ static int recorder_open(hid_t root, int capture, int64_t tasks_hint, const soca
     if ((rc = rt_create(r, "network", "tie snapshots at output.snapshots steps", cols, 9,
                         chunk_for(r, 8.0 * p->n_agents * p->n_snapshots, 0), &r->net)))
       goto fail;
+    static const char *const states[] = {"dormant", "active"};
+    static const char *const origins[] = {"work", "event", "introduction", "reactivation"};
+    if (!capture && ((rc = set_codebook(root, "network/state", states, 2)) ||
+                     (rc = set_codebook(root, "network/origin", origins, 4))))
+      goto fail;
   }
   if (!capture) {
     /* cohort codebooks */
     const char *cn[SOCAP_MAX_COHORTS];
     for (int k = 0; k < p->n_cohorts; k++) cn[k] = p->cohorts[k].name;
-    hid_t d = H5Oopen(root, "agents/cohort", H5P_DEFAULT);
-    rc = d < 0 ? SOCAP_EIO : socap_h5_attr_strlist(d, "codebook", cn, p->n_cohorts);
-    if (d >= 0) H5Oclose(d);
-    if (rc) goto fail;
-    if (r->hist.on) {
-      d = H5Oopen(root, "agents_history/cohort", H5P_DEFAULT);
-      rc = d < 0 ? SOCAP_EIO : socap_h5_attr_strlist(d, "codebook", cn, p->n_cohorts);
-      if (d >= 0) H5Oclose(d);
-      if (rc) goto fail;
-    }
+    if ((rc = set_codebook(root, "agents/cohort", cn, p->n_cohorts))) goto fail;
+    if (r->hist.on && (rc = set_codebook(root, "agents_history/cohort", cn, p->n_cohorts))) goto fail;
   }
   *out = r;
   return SOCAP_OK;

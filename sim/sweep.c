@@ -1048,6 +1048,8 @@ static int batch_open(const socap_sweep *sw, const socap_sweep_opts *o, const ch
       if (d < 0) { rc = SOCAP_EIO; break; }
       if (ax->kind == AX_VALUES) {
         rc = socap_h5_attr_strlist(d, "values", (const char *const *)ax->values, ax->nvalues);
+        /* index columns decode like every other category column */
+        if (!rc && ax->coded) rc = socap_h5_attr_strlist(d, "codebook", (const char *const *)ax->values, ax->nvalues);
       } else {
         /* generated numbers: the bounds, and for a grid range its values as text */
         rc = socap_h5_attr_f64(d, "min", ax->lo);

@@ -73,6 +73,10 @@ with h5py.File(out, "r") as f:
     check(np.all(ag["layer150"][:] <= ag["degree"][:]), "layer150 <= degree")
     # network snapshot at step 52 agrees with /agents degree and strength
     net = f["network"]
+    check([c.decode() for c in net["state"].attrs["codebook"]] == ["dormant", "active"], "state codebook")
+    check([c.decode() for c in net["origin"].attrs["codebook"]] == ["work", "event", "introduction", "reactivation"],
+          "origin codebook")
+    check([c.decode() for c in ag["cohort"].attrs["codebook"]][-1] == "passive", "cohort codebook")
     st = net["state"][:] == 1
     src_, dst_, w = net["src"][:][st], net["dst"][:][st], net["w"][:][st]
     check(np.all(src_ < dst_), "snapshot src < dst")
