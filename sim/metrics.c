@@ -58,6 +58,56 @@ int socap_node_metrics_alloc(socap_node_metrics *m, int32_t n, int with_betweenn
   return SOCAP_OK;
 }
 
+/* Connected components by BFS labelling: O(n + m), serial. It runs as an
+ * OpenMP `single nowait` task inside the parallel node (or common-neighbour)
+ * pass, so it overlaps with the per-node work instead of adding a serial
+ * phase. */
+typedef struct {
+  int32_t *comp, *queue;
+  int32_t n_components, largest;
+} comp_ws;
+
+static void components(const socap_graph *g, comp_ws *c) {
+  const int32_t n = g->n;
+  c->n_components = 0;
+  c->largest = 0;
+  for (int32_t i = 0; i < n; i++) c->comp[i] = -1;
+  for (int32_t s = 0; s < n; s++) {
+    if (c->comp[s] >= 0) continue;
+    int32_t head = 0, tail = 0, id = c->n_components++;
+    c->comp[s] = id;
+    c->queue[tail++] = s;
+    while (head < tail) {
+      const int32_t v = c->queue[head++];
+      for (int64_t t = g->off[v]; t < g->off[v + 1]; t++) {
+        const int32_t x = g->adj[t];
+        if (c->comp[x] < 0) {
+          c->comp[x] = id;
+          c->queue[tail++] = x;
+        }
+      }
+    }
+    if (tail > c->largest) c->largest = tail;
+  }
+}
+
+static void comp_ws_free(comp_ws *c) {
+  free(c->comp);
+  free(c->queue);
+  memset(c, 0, sizeof *c);
+}
+
+static int comp_ws_init(comp_ws *c, int32_t n) {
+  memset(c, 0, sizeof *c);
+  c->comp = malloc(sizeof *c->comp * (size_t)(n > 0 ? n : 1));
+  c->queue = malloc(sizeof *c->queue * (size_t)(n > 0 ? n : 1));
+  if (!c->comp || !c->queue) {
+    comp_ws_free(c);
+    return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for components");
+  }
+  return SOCAP_OK;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Ego pass: constraint, effective size, clustering, reach2 in one sweep     */
 /* ------------------------------------------------------------------------ */
@@ -65,12 +115,12 @@ int socap_node_metrics_alloc(socap_node_metrics *m, int32_t n, int with_betweenn
 /* Scatter entry for a neighbour q of the current ego i:
  * a = p_iq / s_q (so that a * w_qj = p_iq p_qj, the constraint's indirect
  * term) and b = p_iq (so that b * w_jq / max_k w_jk = p_iq m_jq, the
- * effective size's redundancy). Zero for every other node. */
+ * effective size's redundancy). Only read for the ego's neighbours. */
 typedef struct {
   double a, b;
 } scatter;
 
-/* Per-thread workspace. sc is zero except on the current ego's neighbours.
+/* Per-thread workspace.
  * mark[q] == stamp + 2: q is a neighbour of the ego; mark[q] == stamp + 1: q
  * is the ego or was already counted in reach2; anything smaller: not seen for
  * this ego. The stamp grows by 2 per ego, so marks need no reset. */
@@ -78,38 +128,42 @@ typedef struct {
   scatter *sc;
   uint32_t *mark;
   uint32_t stamp;
+  int64_t *hit;     /* positions in N(j) of the ego's neighbours */
   int32_t *gcount;  /* per group id: neighbours in that group */
   int32_t *touched; /* group ids with gcount > 0 */
 } ego_ws;
 
 static void ego_ws_free(ego_ws *ws) {
+  free(ws->hit);
   free(ws->sc);
   free(ws->mark);
   free(ws->gcount);
   free(ws->touched);
 }
 
-static int ego_ws_init(ego_ws *ws, int32_t n, int32_t gmax) {
+static int ego_ws_init(ego_ws *ws, int32_t n, int32_t kmax, int32_t gmax) {
   memset(ws, 0, sizeof *ws);
   size_t k = (size_t)(n > 0 ? n : 1);
+  ws->hit = malloc(sizeof *ws->hit * (size_t)(kmax > 0 ? kmax : 1));
   ws->sc = calloc(k, sizeof *ws->sc);
   ws->mark = calloc(k, sizeof *ws->mark);
   if (gmax >= 0) {
     ws->gcount = calloc((size_t)gmax + 1, sizeof *ws->gcount);
     ws->touched = malloc(k * sizeof *ws->touched);
   }
-  if (!ws->sc || !ws->mark || (gmax >= 0 && (!ws->gcount || !ws->touched))) {
+  if (!ws->hit || !ws->sc || !ws->mark || (gmax >= 0 && (!ws->gcount || !ws->touched))) {
     ego_ws_free(ws);
     return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for metrics workspace");
   }
   return SOCAP_OK;
 }
 
-/* One ego i: walk N(j) for every neighbour j once. The loop is branch-free:
- * sc is zero off the neighbourhood, and the marks are updated with max(), so
- * the summation order (and hence every bit of the result) is fixed by the
- * graph alone. Two accumulators per sum halve the floating-point dependency
- * chain. If @p common is not NULL, common[t] = |N(i) ∩ N(j)| for each arc t
+/* One ego i: walk N(j) for every neighbour j once, without data-dependent
+ * branches: marks are updated with max(), and the positions of the common
+ * neighbours are compacted into ws->hit; the weighted sums then run over
+ * those only, in adjacency order (two accumulators per sum halve the
+ * floating-point dependency chain). The summation order, and hence every bit
+ * of the result, is fixed by the graph alone. If @p common is not NULL, common[t] = |N(i) ∩ N(j)| for each arc t
  * = (i, j). */
 static void ego_metrics(const socap_graph *g, const double *strength, const double *maxw, int32_t i, ego_ws *ws,
                         socap_node_metrics *m, int32_t *common) {
@@ -147,37 +201,36 @@ static void ego_metrics(const socap_graph *g, const double *strength, const doub
   int64_t links2 = 0; /* twice the ties among neighbours */
   int32_t reach = k;
   double cons = 0.0, eff = 0.0;
+  int64_t *restrict hit = ws->hit;
   for (int64_t t = b0; t < b1; t++) {
     const int32_t j = adj[t];
-    double A0 = 0.0, A1 = 0.0, B0 = 0.0, B1 = 0.0;
+    /* pass 1 over N(j), integer only: marks, reach2, and the positions of
+     * j's ties to the ego's neighbours (branch-free compaction) */
     int32_t lj = 0, rj = 0;
-    int64_t u = off[j];
-    const int64_t ue = off[j + 1];
-    for (; u + 1 < ue; u += 2) {
-      const int32_t q0 = adj[u], q1 = adj[u + 1];
-      const double w0 = w[u], w1 = w[u + 1];
-      A0 += sc[q0].a * w0;
-      B0 += sc[q0].b * w0;
-      A1 += sc[q1].a * w1;
-      B1 += sc[q1].b * w1;
-      const uint32_t m0 = mark[q0];
-      lj += m0 == nb;
-      rj += m0 < seen;
-      mark[q0] = m0 > seen ? m0 : seen;
-      const uint32_t m1 = mark[q1];
-      lj += m1 == nb;
-      rj += m1 < seen;
-      mark[q1] = m1 > seen ? m1 : seen;
+    for (int64_t u = off[j], ue = off[j + 1]; u < ue; u++) {
+      const int32_t q = adj[u];
+      const uint32_t mq = mark[q];
+      hit[lj] = u;
+      lj += mq == nb;
+      rj += mq < seen;
+      mark[q] = mq > seen ? mq : seen;
     }
-    if (u < ue) {
-      const int32_t q0 = adj[u];
-      const double w0 = w[u];
-      A0 += sc[q0].a * w0;
-      B0 += sc[q0].b * w0;
-      const uint32_t m0 = mark[q0];
-      lj += m0 == nb;
-      rj += m0 < seen;
-      mark[q0] = m0 > seen ? m0 : seen;
+    /* pass 2 over the common neighbours q only, in adjacency order */
+    double A0 = 0.0, A1 = 0.0, B0 = 0.0, B1 = 0.0;
+    int32_t x = 0;
+    for (; x + 1 < lj; x += 2) {
+      const int64_t u0 = hit[x], u1 = hit[x + 1];
+      const scatter s0 = sc[adj[u0]], s1 = sc[adj[u1]];
+      A0 += s0.a * w[u0];
+      B0 += s0.b * w[u0];
+      A1 += s1.a * w[u1];
+      B1 += s1.b * w[u1];
+    }
+    if (x < lj) {
+      const int64_t u0 = hit[x];
+      const scatter s0 = sc[adj[u0]];
+      A0 += s0.a * w[u0];
+      B0 += s0.b * w[u0];
     }
     links2 += lj;
     reach += rj;
@@ -185,10 +238,6 @@ static void ego_metrics(const socap_graph *g, const double *strength, const doub
     const double c = w[t] / si + (A0 + A1);
     cons += c * c;
     eff += 1.0 - (B0 + B1) / maxw[j];
-  }
-  for (int64_t t = b0; t < b1; t++) {
-    sc[adj[t]].a = 0.0;
-    sc[adj[t]].b = 0.0;
   }
   m->constraint[i] = cons;
   m->eff_size[i] = eff;
@@ -216,8 +265,9 @@ static void ego_metrics(const socap_graph *g, const double *strength, const doub
   }
 }
 
-/* Node pass; fills common[] (per arc) if not NULL. Betweenness not included. */
-static int nodes_pass(const socap_graph *g, int T, socap_node_metrics *m, int32_t *common) {
+/* Node pass; fills common[] (per arc) and runs components() if not NULL.
+ * Betweenness not included. */
+static int nodes_pass(const socap_graph *g, int T, socap_node_metrics *m, int32_t *common, comp_ws *cw) {
   const int32_t n = g->n;
   int rc = SOCAP_OK;
   double *maxw = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
@@ -227,12 +277,13 @@ static int nodes_pass(const socap_graph *g, int T, socap_node_metrics *m, int32_
     rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for metrics");
     goto cleanup;
   }
-  int32_t gmax = -1;
-  if (g->group)
-    for (int32_t i = 0; i < n; i++)
-      if (g->group[i] > gmax) gmax = g->group[i];
+  int32_t gmax = -1, kmax = 0;
+  for (int32_t i = 0; i < n; i++) {
+    if (g->group && g->group[i] > gmax) gmax = g->group[i];
+    if (socap_graph_degree(g, i) > kmax) kmax = socap_graph_degree(g, i);
+  }
   for (; nws < T; nws++)
-    if ((rc = ego_ws_init(&ws[nws], n, gmax))) goto cleanup;
+    if ((rc = ego_ws_init(&ws[nws], n, kmax, gmax))) goto cleanup;
 
   /* Node-local sums, in adjacency order (deterministic). */
 #pragma omp parallel for num_threads(T) schedule(static)
@@ -253,6 +304,10 @@ static int nodes_pass(const socap_graph *g, int T, socap_node_metrics *m, int32_
 #pragma omp parallel num_threads(T)
   {
     ego_ws *my = &ws[omp_get_thread_num()];
+    if (cw) {
+#pragma omp single nowait
+      components(g, cw);
+    }
 #pragma omp for schedule(dynamic, 32)
     for (int32_t i = 0; i < n; i++) ego_metrics(g, m->strength, maxw, i, my, m, common);
   }
@@ -278,7 +333,7 @@ int socap_metrics_nodes(const socap_graph *g, const socap_metrics_opts *o, socap
     o = &def;
   }
   int rc = check_alloc(g, o, m);
-  if (!rc) rc = nodes_pass(g, nthreads(o->threads), m, NULL);
+  if (!rc) rc = nodes_pass(g, nthreads(o->threads), m, NULL, NULL);
   if (!rc && o->betweenness) rc = socap_metrics_betweenness(g, o, m->betweenness);
   return rc;
 }
@@ -454,7 +509,7 @@ cleanup:
 
 /* common[t] = |N(i) ∩ N(j)| for the arcs t = (i, j) with j > i (other
  * entries are left alone): mark N(i), count the marks in N(j). */
-static int common_pass(const socap_graph *g, int T, int32_t *common) {
+static int common_pass(const socap_graph *g, int T, int32_t *common, comp_ws *cw) {
   const int32_t n = g->n;
   uint32_t **marks = calloc((size_t)T, sizeof *marks);
   int rc = SOCAP_OK;
@@ -467,6 +522,10 @@ static int common_pass(const socap_graph *g, int T, int32_t *common) {
 #pragma omp parallel num_threads(T)
   {
     uint32_t *restrict mk = marks[omp_get_thread_num()];
+    if (cw) {
+#pragma omp single nowait
+      components(g, cw);
+    }
 #pragma omp for schedule(dynamic, 32)
     for (int32_t i = 0; i < n; i++) {
       const uint32_t stamp = (uint32_t)i + 1;
@@ -511,7 +570,7 @@ int socap_metrics_overlap(const socap_graph *g, int threads, double *ov) {
   const int64_t arcs = n > 0 ? g->off[n] : 0;
   int32_t *common = malloc(sizeof *common * (size_t)(arcs > 0 ? arcs : 1));
   if (!common) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for overlap");
-  int rc = common_pass(g, T, common);
+  int rc = common_pass(g, T, common, NULL);
   if (!rc) {
 #pragma omp parallel for num_threads(T) schedule(dynamic, 64)
     for (int32_t i = 0; i < n; i++)
@@ -525,87 +584,103 @@ int socap_metrics_overlap(const socap_graph *g, int threads, double *ov) {
 }
 
 /* Stable LSD radix sort of (key, value) records by key, 16 bits a pass;
- * passes whose digit is the same for every record are skipped. */
+ * passes whose digit is the same for every record are skipped. Parallel:
+ * each of T chunks is histogrammed and scattered by its own thread, with
+ * offsets laid out digit-major then chunk, so the (unique) stable order is
+ * produced whatever T is. */
 typedef struct {
   uint64_t key;
   double val;
 } kv;
 
-static int radix_sort_kv(kv *a, int64_t n) {
+#define RADIX_BITS 16
+#define RADIX_SIZE (1 << RADIX_BITS)
+
+static int radix_sort_kv(kv *a, int64_t n, int T) {
   kv *tmp = malloc(sizeof *tmp * (size_t)(n > 0 ? n : 1));
-  int64_t *cnt = malloc(sizeof *cnt * 65536);
-  if (!tmp || !cnt) {
+  int64_t *hist = malloc(sizeof *hist * (size_t)T * RADIX_SIZE);
+  if (!tmp || !hist) {
     free(tmp);
-    free(cnt);
+    free(hist);
     return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory sorting edges");
   }
   kv *src = a, *dst = tmp;
-  for (int shift = 0; shift < 64; shift += 16) {
-    memset(cnt, 0, sizeof *cnt * 65536);
-    for (int64_t r = 0; r < n; r++) cnt[(src[r].key >> shift) & 0xFFFF]++;
-    if (n == 0 || cnt[(src[0].key >> shift) & 0xFFFF] == n) continue;
-    int64_t sum = 0;
-    for (int d = 0; d < 65536; d++) {
-      int64_t c = cnt[d];
-      cnt[d] = sum;
-      sum += c;
+  for (int shift = 0; shift < 64; shift += RADIX_BITS) {
+    int single = 0;
+#pragma omp parallel num_threads(T)
+    {
+      const int c = omp_get_thread_num();
+      const int64_t r0 = n * c / T, r1 = n * (c + 1) / T;
+      int64_t *h = hist + (size_t)c * RADIX_SIZE;
+      memset(h, 0, sizeof *h * RADIX_SIZE);
+      for (int64_t r = r0; r < r1; r++) h[(src[r].key >> shift) & (RADIX_SIZE - 1)]++;
+#pragma omp barrier
+#pragma omp single
+      {
+        const size_t d0 = (size_t)((src[0].key >> shift) & (RADIX_SIZE - 1));
+        int64_t tot0 = 0;
+        for (int cc = 0; cc < T; cc++) tot0 += hist[(size_t)cc * RADIX_SIZE + d0];
+        single = tot0 == n;
+        int64_t sum = 0;
+        for (size_t d = 0; d < RADIX_SIZE && !single; d++)
+          for (int cc = 0; cc < T; cc++) {
+            int64_t *x = &hist[(size_t)cc * RADIX_SIZE + d];
+            const int64_t k = *x;
+            *x = sum;
+            sum += k;
+          }
+      } /* implicit barrier */
+      if (!single)
+        for (int64_t r = r0; r < r1; r++) dst[h[(src[r].key >> shift) & (RADIX_SIZE - 1)]++] = src[r];
     }
-    for (int64_t r = 0; r < n; r++) dst[cnt[(src[r].key >> shift) & 0xFFFF]++] = src[r];
+    if (single) continue;
     kv *x = src;
     src = dst;
     dst = x;
   }
   if (src != a) memcpy(a, src, sizeof *a * (size_t)n);
   free(tmp);
-  free(cnt);
+  free(hist);
   return SOCAP_OK;
 }
 
-/* Global metrics from per-arc common-neighbour counts (valid for j > i). */
-static int global_finish(const socap_graph *g, const int32_t *common, socap_global_metrics *out) {
+/* Global metrics from per-arc common-neighbour counts (valid for j > i) and
+ * the components. Runs on T threads; sums are over integers, or per strength
+ * bin in rank order, so nothing depends on T. */
+static int global_finish(const socap_graph *g, const int32_t *common, const comp_ws *cw, int T,
+                         socap_global_metrics *out) {
   const int32_t n = g->n;
   int rc = SOCAP_OK;
-  int32_t *comp = NULL, *queue = NULL;
+  int64_t *first = NULL;
   kv *oe = NULL;
 
-  /* components: BFS labelling */
-  comp = malloc(sizeof *comp * (size_t)n);
-  queue = malloc(sizeof *queue * (size_t)n);
-  if (!comp || !queue) {
+  out->n_components = cw->n_components;
+  out->largest_component = cw->largest;
+  first = malloc(sizeof *first * ((size_t)n + 1));
+  if (!first) {
     rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for global metrics");
     goto cleanup;
   }
-  for (int32_t i = 0; i < n; i++) comp[i] = -1;
-  for (int32_t s = 0; s < n; s++) {
-    if (comp[s] >= 0) continue;
-    int32_t head = 0, tail = 0, id = out->n_components++;
-    comp[s] = id;
-    queue[tail++] = s;
-    while (head < tail) {
-      const int32_t v = queue[head++];
-      for (int64_t t = g->off[v]; t < g->off[v + 1]; t++) {
-        const int32_t x = g->adj[t];
-        if (comp[x] < 0) {
-          comp[x] = id;
-          queue[tail++] = x;
-        }
-      }
-    }
-    if (tail > out->largest_component) out->largest_component = tail;
-  }
 
-  /* transitivity: each triangle is counted once by each of its three ties */
-  int64_t tri3 = 0, triples = 0, ne = 0;
+  /* transitivity (each triangle is counted once by each of its three ties)
+   * and the number of ties with a defined overlap, per node */
+  int64_t tri3 = 0, triples = 0;
+#pragma omp parallel for num_threads(T) schedule(dynamic, 256) reduction(+ : tri3, triples)
   for (int32_t i = 0; i < n; i++) {
     const int64_t k = g->off[i + 1] - g->off[i];
+    int64_t c = 0;
     triples += k * (k - 1) / 2;
     for (int64_t t = g->off[i]; t < g->off[i + 1]; t++)
       if (g->adj[t] > i) {
         tri3 += common[t];
-        ne += !isnan(overlap_of(g, i, g->adj[t], common[t]));
+        c += !isnan(overlap_of(g, i, g->adj[t], common[t]));
       }
+    first[i + 1] = c;
   }
   if (triples > 0) out->transitivity = (double)tri3 / (double)triples;
+  first[0] = 0;
+  for (int32_t i = 0; i < n; i++) first[i + 1] += first[i];
+  const int64_t ne = first[n];
 
   /* overlap by strength decile: ties ranked by w, then (min id, max id),
    * which is the enumeration order, kept by the stable sort */
@@ -616,8 +691,9 @@ static int global_finish(const socap_graph *g, const int32_t *common, socap_glob
       rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for overlap");
       goto cleanup;
     }
-    int64_t e = 0;
-    for (int32_t i = 0; i < n; i++)
+#pragma omp parallel for num_threads(T) schedule(dynamic, 256)
+    for (int32_t i = 0; i < n; i++) {
+      int64_t e = first[i];
       for (int64_t t = g->off[i]; t < g->off[i + 1]; t++) {
         if (g->adj[t] <= i) continue;
         const double o = overlap_of(g, i, g->adj[t], common[t]);
@@ -626,21 +702,21 @@ static int global_finish(const socap_graph *g, const int32_t *common, socap_glob
         memcpy(&key, &g->w[t], sizeof key); /* w > 0: the bits order like the values */
         oe[e++] = (kv){key, o};
       }
-    if ((rc = radix_sort_kv(oe, ne))) goto cleanup;
-    double sum[SOCAP_OVERLAP_BINS] = {0};
-    int64_t cnt[SOCAP_OVERLAP_BINS] = {0};
-    for (int64_t r = 0; r < ne; r++) {
-      const int b = (int)((r * SOCAP_OVERLAP_BINS) / ne);
-      sum[b] += oe[r].val;
-      cnt[b]++;
     }
-    for (int b = 0; b < SOCAP_OVERLAP_BINS; b++)
-      if (cnt[b] > 0) out->overlap_by_decile[b] = sum[b] / (double)cnt[b];
+    if ((rc = radix_sort_kv(oe, ne, T))) goto cleanup;
+#pragma omp parallel for num_threads(T) schedule(static, 1)
+    for (int b = 0; b < SOCAP_OVERLAP_BINS; b++) {
+      /* ranks r with floor(10 r / ne) == b */
+      const int64_t r0 = (b * ne + SOCAP_OVERLAP_BINS - 1) / SOCAP_OVERLAP_BINS;
+      const int64_t r1 = ((b + 1) * ne + SOCAP_OVERLAP_BINS - 1) / SOCAP_OVERLAP_BINS;
+      double sum = 0.0;
+      for (int64_t r = r0; r < r1; r++) sum += oe[r].val;
+      if (r1 > r0) out->overlap_by_decile[b] = sum / (double)(r1 - r0);
+    }
   }
 
 cleanup:
-  free(comp);
-  free(queue);
+  free(first);
   free(oe);
   return rc;
 }
@@ -658,11 +734,15 @@ int socap_metrics_global(const socap_graph *g, int threads, socap_global_metrics
   global_init(g, out);
   if (g->n <= 0) return SOCAP_OK;
   const int64_t arcs = g->off[g->n];
+  comp_ws cw;
+  int rc = comp_ws_init(&cw, g->n);
+  if (rc) return rc;
   int32_t *common = malloc(sizeof *common * (size_t)(arcs > 0 ? arcs : 1));
-  if (!common) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for global metrics");
-  int rc = common_pass(g, nthreads(threads), common);
-  if (!rc) rc = global_finish(g, common, out);
+  if (!common) rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for global metrics");
+  if (!rc) rc = common_pass(g, nthreads(threads), common, &cw);
+  if (!rc) rc = global_finish(g, common, &cw, nthreads(threads), out);
   free(common);
+  comp_ws_free(&cw);
   return rc;
 }
 
@@ -676,15 +756,21 @@ int socap_metrics_compute(const socap_graph *g, const socap_metrics_opts *o, soc
   int rc = check_alloc(g, o, m);
   if (rc) return rc;
   int32_t *common = NULL;
+  comp_ws cw = {0};
   if (gm) {
     global_init(g, gm);
     const int64_t arcs = g->n > 0 ? g->off[g->n] : 0;
+    if ((rc = comp_ws_init(&cw, g->n))) return rc;
     common = malloc(sizeof *common * (size_t)(arcs > 0 ? arcs : 1));
-    if (!common) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for global metrics");
+    if (!common) {
+      comp_ws_free(&cw);
+      return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for global metrics");
+    }
   }
-  rc = nodes_pass(g, nthreads(o->threads), m, common);
-  if (!rc && gm && g->n > 0) rc = global_finish(g, common, gm);
+  rc = nodes_pass(g, nthreads(o->threads), m, common, gm ? &cw : NULL);
+  if (!rc && gm && g->n > 0) rc = global_finish(g, common, &cw, nthreads(o->threads), gm);
   free(common);
+  comp_ws_free(&cw);
   if (!rc && o->betweenness) rc = socap_metrics_betweenness(g, o, m->betweenness);
   return rc;
 }
