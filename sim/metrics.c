@@ -16,7 +16,13 @@ void socap_metrics_opts_default(socap_metrics_opts *o) {
   o->seed = 1;
 }
 
-static int nthreads(int requested) { return requested > 0 ? requested : omp_get_max_threads(); }
+/* Threads for our parallel regions. Inside an enclosing parallel region
+ * without nested parallelism (e.g. a sweep running tasks in parallel) the
+ * regions get one thread, so only one workspace is allocated. */
+static int nthreads(int requested) {
+  if (omp_get_active_level() >= omp_get_max_active_levels()) return 1;
+  return requested > 0 ? requested : omp_get_max_threads();
+}
 
 void socap_node_metrics_free(socap_node_metrics *m) {
   if (!m) return;
@@ -461,7 +467,7 @@ int socap_metrics_betweenness(const socap_graph *g, const socap_metrics_opts *o,
   }
 
   const int64_t nblocks = (nsrc + BC_BLOCK - 1) / BC_BLOCK;
-  const int W = 2 * T; /* blocks in flight; does not affect the result */
+  const int W = (int)(nblocks < 2 * T ? nblocks : 2 * T); /* blocks in flight; does not affect the result */
   part = malloc(sizeof *part * (size_t)W * (size_t)n);
   bw = calloc((size_t)T, sizeof *bw);
   if (!part || !bw) {
