@@ -20,13 +20,16 @@ static double now(void) {
 
 int main(int argc, char **argv) {
   if (argc != 5) { fprintf(stderr, "usage: bench_model SCENARIO N STEPS THREADS\n"); return 2; }
-  char setn[64], sets[64];
+  char setn[64], sets[64], seti[64];
   snprintf(setn, sizeof setn, "population.n_agents=%s", argv[2]);
   snprintf(sets, sizeof sets, "steps=%s", argv[3]);
-  const char *ov[2] = {setn, sets};
+  /* same per-agent load at every N: one information item per 1,000 agents */
+  long items = atol(argv[2]) / 1000;
+  snprintf(seti, sizeof seti, "model.info_items=%ld", items > 0 ? items : 1);
+  const char *ov[3] = {setn, sets, seti};
   socap_params p;
   socap_config_errors errs;
-  if (socap_config_load(argv[1], ov, 2, &p, &errs)) { socap_config_errors_print(stderr, &errs); return 2; }
+  if (socap_config_load(argv[1], ov, 3, &p, &errs)) { socap_config_errors_print(stderr, &errs); return 2; }
   omp_set_num_threads(atoi(argv[4]));
   socap_model *m = NULL;
   if (socap_model_create(&p, 0, &m)) { fprintf(stderr, "%s\n", socap_error_message()); return 1; }

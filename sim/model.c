@@ -48,6 +48,7 @@ typedef struct {
   uint32_t proposer; /* whose stream judges it (the broker for introductions) */
   uint32_t seq;      /* index among the proposer's proposals this step */
   uint8_t origin;
+  uint8_t skip;      /* already acquainted at the start of the step: ignored */
   float va, vb;      /* values, computed in the parallel judging phase */
   float u;           /* uniform draw for the skill test */
 } prop_t;
@@ -459,19 +460,18 @@ static int propose_agent(socap_model *m, gsl_rng *r, pws_t *ws, pbuf_t *out, int
 
 /* ---- judging (step 5) ---------------------------------------------------- */
 
-/* Number of common active contacts of i and j (merge of sorted lists). */
+/* Number of common active contacts of i and j: a branch-free merge of the
+ * two sorted lists (the hottest loop of the judging phase). */
 static uint32_t common_active(const socap_model *m, int32_t i, int32_t j) {
   const tlist_t *a = &m->ties[i], *b = &m->ties[j];
-  uint32_t x = 0, y = 0, common = 0;
-  while (x < a->n && y < b->n) {
-    uint32_t u = a->t[x].nbr, v = b->t[y].nbr;
-    if (u < v) x++;
-    else if (u > v) y++;
-    else {
-      common += !meta_dormant(a->t[x].meta) && !meta_dormant(b->t[y].meta);
-      x++;
-      y++;
-    }
+  const tie_t *ta = a->t, *tb = b->t;
+  uint32_t x = 0, y = 0, na = a->n, nb = b->n, common = 0;
+  if (m->n_active[i] == 0 || m->n_active[j] == 0) return 0;
+  while (x < na && y < nb) {
+    uint32_t u = ta[x].nbr, v = tb[y].nbr;
+    common += (u == v) & !((ta[x].meta | tb[y].meta) & META_DORMANT);
+    x += u <= v;
+    y += v <= u;
   }
   return common;
 }
@@ -564,7 +564,7 @@ static int capacity_ok(socap_model *m, int32_t i, double v, int t, int32_t *drop
 static int resolve(socap_model *m, prop_t *x, int t) {
   const socap_params *p = &m->p;
   int32_t a = (int32_t)x->a, b = (int32_t)x->b;
-  if (a == b) return SOCAP_OK;
+  if (x->skip || a == b) return SOCAP_OK;
   tie_t *e = tie_find(&m->ties[a], (uint32_t)b);
   if (x->origin == SOCAP_ORIGIN_REACT) {
     if (!e || !meta_dormant(e->meta)) return SOCAP_OK; /* revived or forgotten meanwhile */
@@ -707,7 +707,8 @@ static void info_flow(socap_model *m, int t) {
             for (uint32_t k = 0; k < l->n; k++) {
               const tie_t *e = &l->t[k];
               if (meta_dormant(e->meta) || seen[e->nbr] == stamp) continue;
-              if (gsl_rng_uniform(r) < p->p_pass * tie_w_at(m, e, t)) {
+              /* one 32-bit draw per attempt: P(u < p w 2^32) = p w */
+              if ((double)gsl_rng_get(r) < p->p_pass * tie_w_at(m, e, t) * 4294967296.0) {
                 int32_t v = (int32_t)e->nbr;
                 seen[v] = stamp;
                 next[nn++] = v;
@@ -828,11 +829,19 @@ int socap_model_step(socap_model *m) {
 #pragma omp for schedule(dynamic, 256)
     for (int64_t k = 0; k < np; k++) {
       prop_t *x = &m->props.p[k];
+      /* Encounters with someone already tied (active or dormant) at the start
+       * of the step change nothing; finding them here, in parallel, keeps
+       * them out of the serial resolution. */
+      if (x->origin != SOCAP_ORIGIN_REACT &&
+          (x->a == x->b || tie_find(&m->ties[x->a], x->b))) {
+        x->skip = 1;
+        continue;
+      }
       socap_rng_substream(r, p->seed, m->task, x->proposer, (uint32_t)t, SOCAP_RNG_JUDGE, x->seq);
       double na = gsl_ran_gaussian_ziggurat(r, 1.0), nb = gsl_ran_gaussian_ziggurat(r, 1.0);
       x->u = (float)gsl_rng_uniform(r);
       /* the common-contact count is symmetric: one merge serves both sides */
-      uint32_t common = x->a == x->b ? 0 : common_active(m, (int32_t)x->a, (int32_t)x->b);
+      uint32_t common = common_active(m, (int32_t)x->a, (int32_t)x->b);
       x->va = (float)(value_from_common(m, (int32_t)x->a, (int32_t)x->b, common) + p->value_noise * na);
       x->vb = (float)(value_from_common(m, (int32_t)x->b, (int32_t)x->a, common) + p->value_noise * nb);
     }
