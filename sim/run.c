@@ -473,29 +473,46 @@ static int record(socap_recorder *r, socap_model *m, int32_t task, int final) {
   socap_global_metrics gm;
   int rc = values_alloc(&a, p->n_agents);
   if (rc) return rc;
-  double *buf = malloc((size_t)p->n_agents * sizeof(double));
-  if (!buf) { values_free(&a); return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory"); }
   if ((rc = compute_values(m, &a, &gm))) goto done;
   socap_agents_view av = socap_model_agents(m);
-  /* /timeseries: one row per strategy, then "all" */
-  for (int s = 0; s <= r->n_strategies; s++) {
-    int all = s == r->n_strategies;
-    int32_t count = 0;
-    for (int32_t i = 0; i < a.n; i++) count += all || av.strategy[i] == s;
-    rt_i32(&r->ts, 0, task);
-    rt_i32(&r->ts, 1, step);
-    rt_i32(&r->ts, 2, s);
-    rt_i32(&r->ts, 3, count);
-    for (int k = 0; k < SOCAP_M_COUNT; k++) {
-      size_t nb = 0;
-      for (int32_t i = 0; i < a.n; i++)
-        if ((all || av.strategy[i] == s) && !isnan(a.v[k][i])) buf[nb++] = a.v[k][i];
-      double st[5];
-      five_stats(buf, nb, st);
-      for (int q = 0; q < 5; q++) rt_f64(&r->ts, 4 + 5 * k + q, st[q]);
-      if (final) { r->sum_mean[s][k] = st[0]; r->sum_n[s] = count; }
+  /* /timeseries: one row per strategy, then "all". Each (strategy, metric)
+   * cell is independent: computed in parallel, each with its own buffer. */
+  {
+    int ns = r->n_strategies + 1, ncell = ns * SOCAP_M_COUNT, bad = 0;
+    double(*st)[5] = malloc((size_t)ncell * sizeof *st);
+    if (!st) { rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory"); goto done; }
+#pragma omp parallel reduction(| : bad)
+    {
+      double *cb = malloc((size_t)(a.n ? a.n : 1) * sizeof(double));
+      if (!cb) bad = 1;
+#pragma omp for schedule(dynamic, 1)
+      for (int cell = 0; cell < ncell; cell++) {
+        if (!cb) continue;
+        int s = cell / SOCAP_M_COUNT, k = cell % SOCAP_M_COUNT, all = s == r->n_strategies;
+        size_t nb = 0;
+        for (int32_t i = 0; i < a.n; i++)
+          if ((all || av.strategy[i] == s) && !isnan(a.v[k][i])) cb[nb++] = a.v[k][i];
+        five_stats(cb, nb, st[cell]);
+      }
+      free(cb);
     }
-    if ((rc = rt_next_row(&r->ts))) goto done;
+    if (bad) { free(st); rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory"); goto done; }
+    for (int s = 0; s < ns && !rc; s++) {
+      int32_t count = 0;
+      for (int32_t i = 0; i < a.n; i++) count += s == r->n_strategies || av.strategy[i] == s;
+      rt_i32(&r->ts, 0, task);
+      rt_i32(&r->ts, 1, step);
+      rt_i32(&r->ts, 2, s);
+      rt_i32(&r->ts, 3, count);
+      for (int k = 0; k < SOCAP_M_COUNT; k++) {
+        const double *x = st[s * SOCAP_M_COUNT + k];
+        for (int q = 0; q < 5; q++) rt_f64(&r->ts, 4 + 5 * k + q, x[q]);
+        if (final) { r->sum_mean[s][k] = x[0]; r->sum_n[s] = count; }
+      }
+      rc = rt_next_row(&r->ts);
+    }
+    free(st);
+    if (rc) goto done;
   }
   /* /global */
   {
@@ -525,7 +542,6 @@ static int record(socap_recorder *r, socap_model *m, int32_t task, int final) {
     r->last_step = step;
   }
 done:
-  free(buf);
   values_free(&a);
   return rc;
 }
