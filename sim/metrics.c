@@ -589,28 +589,22 @@ int socap_metrics_overlap(const socap_graph *g, int threads, double *ov) {
   return rc;
 }
 
-/* Stable LSD radix sort of (key, value) records by key, 16 bits a pass;
- * passes whose digit is the same for every record are skipped. Parallel:
- * each of T chunks is histogrammed and scattered by its own thread, with
- * offsets laid out digit-major then chunk, so the (unique) stable order is
- * produced whatever T is. */
-typedef struct {
-  uint64_t key;
-  double val;
-} kv;
-
-#define RADIX_BITS 16
+/* LSD radix sort of 64-bit keys, 11 bits a pass (passes whose digit is the
+ * same for every key are skipped). Parallel: each of T chunks is
+ * histogrammed and scattered by its own thread, with offsets laid out
+ * digit-major then chunk; the sorted keys are the same whatever T is. */
+#define RADIX_BITS 11
 #define RADIX_SIZE (1 << RADIX_BITS)
 
-static int radix_sort_kv(kv *a, int64_t n, int T) {
-  kv *tmp = malloc(sizeof *tmp * (size_t)(n > 0 ? n : 1));
+static int sort_u64(uint64_t *a, int64_t n, int T) {
+  uint64_t *tmp = malloc(sizeof *tmp * (size_t)(n > 0 ? n : 1));
   int64_t *hist = malloc(sizeof *hist * (size_t)T * RADIX_SIZE);
   if (!tmp || !hist) {
     free(tmp);
     free(hist);
     return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory sorting edges");
   }
-  kv *src = a, *dst = tmp;
+  uint64_t *src = a, *dst = tmp;
   for (int shift = 0; shift < 64; shift += RADIX_BITS) {
     int single = 0;
 #pragma omp parallel num_threads(T)
@@ -619,11 +613,11 @@ static int radix_sort_kv(kv *a, int64_t n, int T) {
       const int64_t r0 = n * c / T, r1 = n * (c + 1) / T;
       int64_t *h = hist + (size_t)c * RADIX_SIZE;
       memset(h, 0, sizeof *h * RADIX_SIZE);
-      for (int64_t r = r0; r < r1; r++) h[(src[r].key >> shift) & (RADIX_SIZE - 1)]++;
+      for (int64_t r = r0; r < r1; r++) h[(src[r] >> shift) & (RADIX_SIZE - 1)]++;
 #pragma omp barrier
 #pragma omp single
       {
-        const size_t d0 = (size_t)((src[0].key >> shift) & (RADIX_SIZE - 1));
+        const size_t d0 = (size_t)((src[0] >> shift) & (RADIX_SIZE - 1));
         int64_t tot0 = 0;
         for (int cc = 0; cc < T; cc++) tot0 += hist[(size_t)cc * RADIX_SIZE + d0];
         single = tot0 == n;
@@ -637,10 +631,10 @@ static int radix_sort_kv(kv *a, int64_t n, int T) {
           }
       } /* implicit barrier */
       if (!single)
-        for (int64_t r = r0; r < r1; r++) dst[h[(src[r].key >> shift) & (RADIX_SIZE - 1)]++] = src[r];
+        for (int64_t r = r0; r < r1; r++) dst[h[(src[r] >> shift) & (RADIX_SIZE - 1)]++] = src[r];
     }
     if (single) continue;
-    kv *x = src;
+    uint64_t *x = src;
     src = dst;
     dst = x;
   }
@@ -650,15 +644,33 @@ static int radix_sort_kv(kv *a, int64_t n, int T) {
   return SOCAP_OK;
 }
 
+/* w > 0, so the IEEE bits of w order like the values */
+static inline uint64_t weight_key(double w) {
+  uint64_t k;
+  memcpy(&k, &w, sizeof k);
+  return k;
+}
+
+/* Fixed node ranges for the decile sums; a constant, so that the floating-
+ * point sums do not depend on the thread count. */
+#define OV_CHUNKS 256
+
+typedef struct {
+  int64_t tie[SOCAP_OVERLAP_BINS]; /* ties with w == v_b: count, then first index */
+  double sum[SOCAP_OVERLAP_BINS];
+  int64_t cnt[SOCAP_OVERLAP_BINS];
+} ov_chunk;
+
 /* Global metrics from per-arc common-neighbour counts (valid for j > i) and
- * the components. Runs on T threads; sums are over integers, or per strength
- * bin in rank order, so nothing depends on T. */
+ * the components. Integer sums, or floating-point sums in a fixed order, so
+ * nothing depends on T. */
 static int global_finish(const socap_graph *g, const int32_t *common, const comp_ws *cw, int T,
                          socap_global_metrics *out) {
   const int32_t n = g->n;
   int rc = SOCAP_OK;
   int64_t *first = NULL;
-  kv *oe = NULL;
+  uint64_t *keys = NULL;
+  ov_chunk *chunk = NULL;
 
   out->n_components = cw->n_components;
   out->largest_component = cw->largest;
@@ -687,43 +699,111 @@ static int global_finish(const socap_graph *g, const int32_t *common, const comp
   first[0] = 0;
   for (int32_t i = 0; i < n; i++) first[i + 1] += first[i];
   const int64_t ne = first[n];
-
-  /* overlap by strength decile: ties ranked by w, then (min id, max id),
-   * which is the enumeration order, kept by the stable sort */
   out->overlap_edges = ne;
-  if (ne > 0) {
-    oe = malloc(sizeof *oe * (size_t)ne);
-    if (!oe) {
-      rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for overlap");
-      goto cleanup;
-    }
+  if (ne == 0) goto cleanup;
+
+  /* Overlap by strength decile. Ties are ranked by w, then (min id, max id),
+   * which is the enumeration order below; the tie of rank r is in bin
+   * floor(10 r / ne), so bin b starts at rank r_b = ceil(b ne / 10). With
+   * the weights sorted, v_b = sorted[r_b] and lt_b = #{w < v_b}: a tie is at
+   * or past r_b iff w > v_b, or w == v_b and at least r_b - lt_b ties with
+   * w == v_b come before it in enumeration order. */
+  keys = malloc(sizeof *keys * (size_t)ne);
+  if (!keys) {
+    rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for overlap");
+    goto cleanup;
+  }
 #pragma omp parallel for num_threads(T) schedule(dynamic, 256)
-    for (int32_t i = 0; i < n; i++) {
-      int64_t e = first[i];
+  for (int32_t i = 0; i < n; i++) {
+    int64_t e = first[i];
+    for (int64_t t = g->off[i]; t < g->off[i + 1]; t++)
+      if (g->adj[t] > i && !isnan(overlap_of(g, i, g->adj[t], common[t]))) keys[e++] = weight_key(g->w[t]);
+  }
+  if ((rc = sort_u64(keys, ne, T))) goto cleanup;
+  uint64_t v[SOCAP_OVERLAP_BINS];
+  int64_t quota[SOCAP_OVERLAP_BINS];
+  int nb = 0; /* boundaries b = 1..nb exist (r_b < ne) */
+  for (int b = 1; b < SOCAP_OVERLAP_BINS; b++) {
+    const int64_t rb = (b * ne + SOCAP_OVERLAP_BINS - 1) / SOCAP_OVERLAP_BINS;
+    if (rb >= ne) break;
+    int64_t lo = 0, hi = rb; /* lt_b: first index of v_b */
+    while (lo < hi) {
+      const int64_t mid = lo + (hi - lo) / 2;
+      if (keys[mid] < keys[rb])
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    v[b] = keys[rb];
+    quota[b] = rb - lo;
+    nb = b;
+  }
+  /* Bins in parallel over OV_CHUNKS fixed node ranges (independent of T):
+   * count each chunk's ties equal to each v_b, prefix them in chunk order,
+   * then bin each chunk's ties and add the chunk sums in chunk order. */
+  chunk = calloc(OV_CHUNKS, sizeof *chunk);
+  if (!chunk) {
+    rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for overlap");
+    goto cleanup;
+  }
+#pragma omp parallel for num_threads(T) schedule(dynamic, 1)
+  for (int c = 0; c < OV_CHUNKS; c++) {
+    const int32_t i0 = (int32_t)((int64_t)n * c / OV_CHUNKS), i1 = (int32_t)((int64_t)n * (c + 1) / OV_CHUNKS);
+    int64_t tie[SOCAP_OVERLAP_BINS] = {0};
+    for (int32_t i = i0; i < i1; i++)
+      for (int64_t t = g->off[i]; t < g->off[i + 1]; t++) {
+        if (g->adj[t] <= i || isnan(overlap_of(g, i, g->adj[t], common[t]))) continue;
+        const uint64_t k = weight_key(g->w[t]);
+        for (int b = 1; b <= nb; b++) tie[b] += k == v[b];
+      }
+    memcpy(chunk[c].tie, tie, sizeof tie);
+  }
+  for (int b = 1; b <= nb; b++) {
+    int64_t before = 0;
+    for (int c = 0; c < OV_CHUNKS; c++) {
+      const int64_t x = chunk[c].tie[b];
+      chunk[c].tie[b] = before;
+      before += x;
+    }
+  }
+#pragma omp parallel for num_threads(T) schedule(dynamic, 1)
+  for (int c = 0; c < OV_CHUNKS; c++) {
+    const int32_t i0 = (int32_t)((int64_t)n * c / OV_CHUNKS), i1 = (int32_t)((int64_t)n * (c + 1) / OV_CHUNKS);
+    int64_t tie[SOCAP_OVERLAP_BINS], cnt[SOCAP_OVERLAP_BINS] = {0};
+    double sum[SOCAP_OVERLAP_BINS] = {0};
+    memcpy(tie, chunk[c].tie, sizeof tie);
+    for (int32_t i = i0; i < i1; i++)
       for (int64_t t = g->off[i]; t < g->off[i + 1]; t++) {
         if (g->adj[t] <= i) continue;
         const double o = overlap_of(g, i, g->adj[t], common[t]);
         if (isnan(o)) continue;
-        uint64_t key;
-        memcpy(&key, &g->w[t], sizeof key); /* w > 0: the bits order like the values */
-        oe[e++] = (kv){key, o};
+        const uint64_t k = weight_key(g->w[t]);
+        int bin = 0;
+        for (int b = 1; b <= nb; b++) { /* branch-free: weights are in random order */
+          const int eq = k == v[b];
+          bin += (k > v[b]) | (eq & (tie[b] >= quota[b]));
+          tie[b] += eq;
+        }
+        sum[bin] += o;
+        cnt[bin]++;
       }
+    memcpy(chunk[c].sum, sum, sizeof sum);
+    memcpy(chunk[c].cnt, cnt, sizeof cnt);
+  }
+  for (int b = 0; b < SOCAP_OVERLAP_BINS; b++) {
+    double sum = 0.0;
+    int64_t cnt = 0;
+    for (int c = 0; c < OV_CHUNKS; c++) {
+      sum += chunk[c].sum[b];
+      cnt += chunk[c].cnt[b];
     }
-    if ((rc = radix_sort_kv(oe, ne, T))) goto cleanup;
-#pragma omp parallel for num_threads(T) schedule(static, 1)
-    for (int b = 0; b < SOCAP_OVERLAP_BINS; b++) {
-      /* ranks r with floor(10 r / ne) == b */
-      const int64_t r0 = (b * ne + SOCAP_OVERLAP_BINS - 1) / SOCAP_OVERLAP_BINS;
-      const int64_t r1 = ((b + 1) * ne + SOCAP_OVERLAP_BINS - 1) / SOCAP_OVERLAP_BINS;
-      double sum = 0.0;
-      for (int64_t r = r0; r < r1; r++) sum += oe[r].val;
-      if (r1 > r0) out->overlap_by_decile[b] = sum / (double)(r1 - r0);
-    }
+    if (cnt > 0) out->overlap_by_decile[b] = sum / (double)cnt;
   }
 
 cleanup:
   free(first);
-  free(oe);
+  free(keys);
+  free(chunk);
   return rc;
 }
 
