@@ -52,8 +52,8 @@ static int count_groups(socap_graph *g, int32_t n, const int32_t *group) {
  * directions of a pair see the same edges in the same order, so the merged
  * weights are bitwise symmetric.
  */
-int socap_graph_from_edges(socap_graph *g, int32_t n, int64_t m, const int32_t *u, const int32_t *v,
-                           const double *w, const int32_t *group) {
+int socap_graph_from_edges(socap_graph *g, int32_t n, int64_t m, const int32_t *u, const int32_t *v, const double *w,
+                           const int32_t *group) {
   int rc = SOCAP_OK;
   int64_t *roff = NULL, *pos = NULL;
   int32_t *radj = NULL, *sadj = NULL;
@@ -65,11 +65,11 @@ int socap_graph_from_edges(socap_graph *g, int32_t n, int64_t m, const int32_t *
   int64_t arcs = 0;
   for (int64_t e = 0; e < m; e++) {
     if (u[e] < 0 || u[e] >= n || v[e] < 0 || v[e] >= n)
-      return SOCAP_ERROR(SOCAP_ECONFIG, "edge %lld (%d,%d) has an id outside 0..%d", (long long)e, (int)u[e],
-                         (int)v[e], (int)n - 1);
+      return SOCAP_ERROR(SOCAP_ECONFIG, "edge %lld (%d,%d) has an id outside 0..%d", (long long)e, (int)u[e], (int)v[e],
+                         (int)n - 1);
     if (w && !(w[e] > 0.0 && isfinite(w[e])))
-      return SOCAP_ERROR(SOCAP_ECONFIG, "edge %lld (%d,%d) has weight %g; weights must be finite and > 0",
-                         (long long)e, (int)u[e], (int)v[e], w[e]);
+      return SOCAP_ERROR(SOCAP_ECONFIG, "edge %lld (%d,%d) has weight %g; weights must be finite and > 0", (long long)e,
+                         (int)u[e], (int)v[e], w[e]);
     if (u[e] != v[e]) arcs += 2;
   }
 

@@ -56,8 +56,8 @@ int socap_node_metrics_alloc(socap_node_metrics *m, int32_t n, int with_betweenn
   m->n_groups = malloc(k * sizeof(int32_t));
   m->blau = malloc(k * sizeof(double));
   if (with_betweenness) m->betweenness = malloc(k * sizeof(double));
-  if (!m->degree || !m->strength || !m->support || !m->constraint || !m->eff_size || !m->efficiency ||
-      !m->clustering || !m->reach2 || !m->n_groups || !m->blau || (with_betweenness && !m->betweenness)) {
+  if (!m->degree || !m->strength || !m->support || !m->constraint || !m->eff_size || !m->efficiency || !m->clustering ||
+      !m->reach2 || !m->n_groups || !m->blau || (with_betweenness && !m->betweenness)) {
     socap_node_metrics_free(m);
     return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for metrics of %d nodes", (int)n);
   }
@@ -291,7 +291,7 @@ static int nodes_pass(const socap_graph *g, int T, socap_node_metrics *m, int32_
   for (; nws < T; nws++)
     if ((rc = ego_ws_init(&ws[nws], n, kmax, gmax))) goto cleanup;
 
-  /* Node-local sums, in adjacency order (deterministic). */
+      /* Node-local sums, in adjacency order (deterministic). */
 #pragma omp parallel for num_threads(T) schedule(static)
   for (int32_t i = 0; i < n; i++) {
     double s = 0.0, s2 = 0.0, mx = 0.0;
@@ -326,9 +326,9 @@ cleanup:
 }
 
 static int check_alloc(const socap_graph *g, const socap_metrics_opts *o, const socap_node_metrics *m) {
-  if (m->n != g->n) return SOCAP_ERROR(SOCAP_ECONFIG, "metrics allocated for %d nodes, graph has %d", (int)m->n, (int)g->n);
-  if (o->betweenness && !m->betweenness)
-    return SOCAP_ERROR(SOCAP_ECONFIG, "betweenness requested but not allocated");
+  if (m->n != g->n)
+    return SOCAP_ERROR(SOCAP_ECONFIG, "metrics allocated for %d nodes, graph has %d", (int)m->n, (int)g->n);
+  if (o->betweenness && !m->betweenness) return SOCAP_ERROR(SOCAP_ECONFIG, "betweenness requested but not allocated");
   return SOCAP_OK;
 }
 

@@ -9,8 +9,8 @@
 #include <fcntl.h>
 #include <hdf5.h>
 #include <limits.h>
-#include <omp.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,8 +312,7 @@ int socap_groups_read_csv(const char *path, const socap_edgelist *el, int32_t *g
   int rc = csv_scan(path, 2, group_line, &c);
   if (rc) return rc;
   for (int32_t i = 0; i < el->n; i++)
-    if (group[i] < 0)
-      return SOCAP_ERROR(SOCAP_ECONFIG, "%s: node %lld has no group", path, (long long)el->label[i]);
+    if (group[i] < 0) return SOCAP_ERROR(SOCAP_ECONFIG, "%s: node %lld has no group", path, (long long)el->label[i]);
   return SOCAP_OK;
 }
 
@@ -502,8 +501,8 @@ int socap_edgelist_read_h5(const char *path, const char *object, int64_t extra_n
     if (stp && step >= 0 && stp[r] != step) continue;
     if (tk && task >= 0 && tk[r] != task) continue;
     if (stp && step < 0 && stp[r] != stp[0]) {
-      rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%s holds several steps (%lld, %lld, ...); select one as %s/step_N", path,
-                       tbl, (long long)stp[0], (long long)stp[r], tbl);
+      rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%s holds several steps (%lld, %lld, ...); select one as %s/step_N", path, tbl,
+                       (long long)stp[0], (long long)stp[r], tbl);
       goto cleanup;
     }
     if (tk && task < 0) {
@@ -526,8 +525,8 @@ int socap_edgelist_read_h5(const char *path, const char *object, int64_t extra_n
   int64_t n = 0, na = 0;
   if ((rc = h5_agents(f, path, tk ? task : -1, &na, &agroup))) goto cleanup;
   n = na;
-  if (n == 0 && !h5_int_attr(g, "n_agents", &n) && !h5_int_attr(g, "n_nodes", &n) &&
-      !h5_int_attr(f, "n_agents", &n) && !h5_int_attr(f, "n_nodes", &n))
+  if (n == 0 && !h5_int_attr(g, "n_agents", &n) && !h5_int_attr(g, "n_nodes", &n) && !h5_int_attr(f, "n_agents", &n) &&
+      !h5_int_attr(f, "n_nodes", &n))
     n = 0;
   if (extra_nodes > n) n = extra_nodes;
   int64_t m = 0;
@@ -538,8 +537,8 @@ int socap_edgelist_read_h5(const char *path, const char *object, int64_t extra_n
       goto cleanup;
     }
     if (!(w[r] > 0.0) || !isfinite(w[r])) {
-      rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%s row %llu: active tie with weight %g (must be finite and > 0)", path,
-                       tbl, (unsigned long long)r, w[r]);
+      rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%s row %llu: active tie with weight %g (must be finite and > 0)", path, tbl,
+                       (unsigned long long)r, w[r]);
       goto cleanup;
     }
     if (src[r] >= n) n = src[r] + 1;
@@ -630,8 +629,10 @@ static int fsync_dir_of(const char *path) {
   char *slash = strrchr(dir, '/');
   const char *d = ".";
   if (slash) {
-    if (slash == dir) slash[1] = 0;
-    else *slash = 0;
+    if (slash == dir)
+      slash[1] = 0;
+    else
+      *slash = 0;
     d = dir;
   }
   int fd = open(d, O_RDONLY);
@@ -645,8 +646,7 @@ static int fsync_dir_of(const char *path) {
 }
 
 int socap_metrics_write_csv(const char *path, int force, const int64_t *label, const socap_node_metrics *m) {
-  if (!force && file_exists(path))
-    return SOCAP_ERROR(SOCAP_EIO, "%s exists (use --force to overwrite)", path);
+  if (!force && file_exists(path)) return SOCAP_ERROR(SOCAP_EIO, "%s exists (use --force to overwrite)", path);
   size_t len = strlen(path);
   char *part = malloc(len + 6);
   if (!part) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
@@ -743,11 +743,9 @@ int socap_metrics_write_h5(const char *path, int force, const char *source, cons
     else
       ((int32_t *)ids)[i] = (int32_t)l;
   }
-  const void *data[] = {ids,           m->degree,     m->strength,   m->support,
-                        m->constraint, m->eff_size,   m->efficiency, m->clustering,
-                        m->reach2,     m->n_groups,   m->blau,       m->betweenness};
-  if ((rc = socap_table_create(root, "nodes", "per-node social-capital metrics (socap metrics)", cols, ncols, 0,
-                               &t)))
+  const void *data[] = {ids,           m->degree,     m->strength, m->support,  m->constraint, m->eff_size,
+                        m->efficiency, m->clustering, m->reach2,   m->n_groups, m->blau,       m->betweenness};
+  if ((rc = socap_table_create(root, "nodes", "per-node social-capital metrics (socap metrics)", cols, ncols, 0, &t)))
     goto fail;
   if (n > 0 && (rc = socap_table_append(t, (size_t)n, data))) goto fail;
   rc = socap_table_close(t);
@@ -779,8 +777,8 @@ int socap_metrics_write_h5(const char *path, int force, const char *source, cons
     for (int b = 0; b < SOCAP_OVERLAP_BINS; b++)
       gc[6 + b] = (socap_colspec){names[b], SOCAP_COL_F64, "1",
                                   "mean neighbourhood overlap of the ties in this strength decile (d01 weakest)"};
-    if ((rc = socap_table_create(root, "global", "global network metrics (socap metrics)", gc,
-                                 6 + SOCAP_OVERLAP_BINS, 1, &t)))
+    if ((rc = socap_table_create(root, "global", "global network metrics (socap metrics)", gc, 6 + SOCAP_OVERLAP_BINS,
+                                 1, &t)))
       goto fail;
     socap_table_set_i32(t, 0, gm->n_nodes);
     socap_table_set_i64(t, 1, gm->n_edges);

@@ -72,8 +72,8 @@ static void clique(edges *e, const int32_t *ids, int k, double w) {
 
 /* Ego 0 with n = gc*s contacts of weight 1 in gc cliques of size s. */
 static void test_closed_form_cliques(void) {
-  static const int cases[][2] = {{1, 1}, {5, 1}, {12, 1}, {1, 3}, {1, 4}, {2, 3}, {3, 3}, {4, 2},
-                                 {2, 5}, {3, 7}, {10, 4}, {1, 10}};
+  static const int cases[][2] = {{1, 1}, {5, 1}, {12, 1}, {1, 3}, {1, 4},  {2, 3},
+                                 {3, 3}, {4, 2}, {2, 5},  {3, 7}, {10, 4}, {1, 10}};
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     const int gc = cases[c][0], s = cases[c][1], n = gc * s;
     edges e = {0};
@@ -438,7 +438,8 @@ static void test_io(void) {
   snprintf(out, sizeof out, "%s/nodes.csv", dir);
   snprintf(grp, sizeof grp, "%s/g.csv", dir);
 
-  write_file(path, "# a comment\nsrc,dst,weight\n\n100, 7,2\n7,5000000000,0.5\r\n  # indented comment\n42\n100,100,1\n");
+  write_file(path,
+             "# a comment\nsrc,dst,weight\n\n100, 7,2\n7,5000000000,0.5\r\n  # indented comment\n42\n100,100,1\n");
   socap_edgelist el;
   int rc = socap_edgelist_read_csv(path, 0, &el);
   CHECK_MSG(rc == 0, "%s", socap_error_message());
@@ -460,8 +461,8 @@ static void test_io(void) {
   socap_edgelist_free(&el);
 
   /* errors name file:line */
-  static const char *bad[] = {"0,1\nfoo,2\n", "0,1\n1,2,0\n", "0,1\n1,-2\n", "0,1\n1,2,abc\n", "0,1\n1,2,3,4\n",
-                              "a,b\n0,1\n1,x\n"};
+  static const char *bad[] = {"0,1\nfoo,2\n",   "0,1\n1,2,0\n",   "0,1\n1,-2\n",
+                              "0,1\n1,2,abc\n", "0,1\n1,2,3,4\n", "a,b\n0,1\n1,x\n"};
   for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
     write_file(path, bad[b]);
     rc = socap_edgelist_read_csv(path, 0, &el);
@@ -508,8 +509,8 @@ static int write_graph(const char *path, int32_t n, unsigned long seed, int unit
   random_graph(&e, n, seed, unit, group);
   FILE *f = fopen(path, "w");
   if (!f) return 3;
-  fprintf(f, "# clustered weighted random graph, n=%d seed=%lu; isolates declared by single ids\nsrc,dst,w\n",
-          (int)n, seed);
+  fprintf(f, "# clustered weighted random graph, n=%d seed=%lu; isolates declared by single ids\nsrc,dst,w\n", (int)n,
+          seed);
   for (int64_t k = 0; k < e.m; k++) fprintf(f, "%d,%d,%.17g\n", (int)e.u[k], (int)e.v[k], e.w[k]);
   /* conventions: a duplicate (summed) and a self loop (dropped) */
   if (e.m > 2) {

@@ -130,14 +130,14 @@ int socap_metrics_overlap(const socap_graph *g, int threads, double *ov);
 
 /** An edge list read from a file, with node labels. */
 typedef struct {
-  int32_t n;       /**< nodes (distinct ids) */
-  int64_t m;       /**< edges as read (self loops and duplicates included) */
-  int64_t *label;  /**< original id of node i, ascending */
-  int32_t *src;    /**< m endpoints, node indices 0..n-1 */
-  int32_t *dst;    /**< m endpoints */
-  double *w;       /**< m weights (1 when the file has none) */
-  int64_t *line;   /**< m source line numbers (CSV) or row numbers (HDF5), for messages */
-  int32_t *group;  /**< n group ids from the simulator's /agents table, or NULL */
+  int32_t n;      /**< nodes (distinct ids) */
+  int64_t m;      /**< edges as read (self loops and duplicates included) */
+  int64_t *label; /**< original id of node i, ascending */
+  int32_t *src;   /**< m endpoints, node indices 0..n-1 */
+  int32_t *dst;   /**< m endpoints */
+  double *w;      /**< m weights (1 when the file has none) */
+  int64_t *line;  /**< m source line numbers (CSV) or row numbers (HDF5), for messages */
+  int32_t *group; /**< n group ids from the simulator's /agents table, or NULL */
 } socap_edgelist;
 
 /** Free the arrays of @p el. Safe on a zeroed struct. */
