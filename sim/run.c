@@ -398,7 +398,7 @@ static int compute_values(socap_model *m, agent_values *a, socap_global_metrics 
   o.betweenness = p->betweenness;
   o.betweenness_samples = p->betweenness_samples;
   o.seed = socap_hash_combine(p->seed, (uint64_t)socap_model_t(m));
-  if ((rc = socap_metrics_nodes(&g, &o, &nm)) || (gm && (rc = socap_metrics_global(&g, 0, gm)))) goto done;
+  if ((rc = gm ? socap_metrics_compute(&g, &o, &nm, gm) : socap_metrics_nodes(&g, &o, &nm))) goto done;
   socap_agents_view av = socap_model_agents(m);
   int32_t n = g.n;
 #pragma omp parallel for schedule(dynamic, 1024)
