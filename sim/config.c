@@ -549,25 +549,33 @@ static void apply_section(loader *L, const char *section, const socap_yt_node *n
   for (size_t i = 0; i < n->n; i++) apply_section_key(L, section, n->keys[i], n->items[i]);
 }
 
-/* Fields of strategy `s` from mapping `n`. `name` is the strategy name. */
-static void apply_strategy_fields(loader *L, socap_strategy *s, const char *name, const socap_yt_node *n) {
+/* Fields of one strategy or cohort (`base`) from mapping `n`: template rows
+ * start with `tmpl_prefix`, full names with `full_prefix` (e.g.
+ * "strategies.broker." or "cohorts.2."); `what` names the kind in messages. */
+static void apply_scoped_fields(loader *L, void *base, const char *tmpl_prefix, const char *full_prefix,
+                                const char *what, const socap_yt_node *n) {
   for (size_t i = 0; i < n->n; i++) {
     const socap_yt_node *key = n->keys[i];
     char tmpl[160], full[160];
-    snprintf(tmpl, sizeof tmpl, STRAT_PREFIX "%s", key->value);
-    snprintf(full, sizeof full, "strategies.%s.%s", name, key->value);
+    snprintf(tmpl, sizeof tmpl, "%s%s", tmpl_prefix, key->value);
+    snprintf(full, sizeof full, "%s%s", full_prefix, key->value);
     const socap_param_def *d = socap_param_find(tmpl);
     if (!d) {
       suggester sg;
-      char fp[96];
       sug_init(&sg, key->value);
-      snprintf(fp, sizeof fp, "strategies.%s.", name);
-      sug_offer_rows(&sg, STRAT_PREFIX, fp);
-      unknown_key(L, key, full, &sg, "a strategy");
+      sug_offer_rows(&sg, tmpl_prefix, full_prefix);
+      unknown_key(L, key, full, &sg, what);
       continue;
     }
-    apply_row(L, d, s, n->items[i], full);
+    apply_row(L, d, base, n->items[i], full);
   }
+}
+
+/* Fields of strategy `s` from mapping `n`. `name` is the strategy name. */
+static void apply_strategy_fields(loader *L, socap_strategy *s, const char *name, const socap_yt_node *n) {
+  char fp[96];
+  snprintf(fp, sizeof fp, "strategies.%s.", name);
+  apply_scoped_fields(L, s, STRAT_PREFIX, fp, "a strategy", n);
 }
 
 /* strategies.NAME: override a preset/existing strategy, or create a new one
@@ -632,23 +640,9 @@ static void apply_strategies(loader *L, const socap_yt_node *n) {
 
 /* Fields of cohort `c` (index k) from mapping `n`. */
 static void apply_cohort_fields(loader *L, socap_cohort *c, int k, const socap_yt_node *n) {
-  for (size_t i = 0; i < n->n; i++) {
-    const socap_yt_node *key = n->keys[i];
-    char tmpl[160], full[160];
-    snprintf(tmpl, sizeof tmpl, COHORT_PREFIX "%s", key->value);
-    snprintf(full, sizeof full, "cohorts.%d.%s", k, key->value);
-    const socap_param_def *d = socap_param_find(tmpl);
-    if (!d) {
-      suggester sg;
-      char fp[48];
-      sug_init(&sg, key->value);
-      snprintf(fp, sizeof fp, "cohorts.%d.", k);
-      sug_offer_rows(&sg, COHORT_PREFIX, fp);
-      unknown_key(L, key, full, &sg, "a cohort");
-      continue;
-    }
-    apply_row(L, d, c, n->items[i], full);
-  }
+  char fp[48];
+  snprintf(fp, sizeof fp, "cohorts.%d.", k);
+  apply_scoped_fields(L, c, COHORT_PREFIX, fp, "a cohort", n);
 }
 
 /* cohorts: a sequence that replaces the cohort list. */

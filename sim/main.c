@@ -41,6 +41,17 @@ static int usage_error(const char *fmt, const char *arg) {
   return SOCAP_ECONFIG;
 }
 
+/* Load a scenario with --set overrides; print every error (file:line:col). */
+static int load_scenario(const char *path, const char **sets, int nsets, socap_params *p) {
+  socap_config_errors errs;
+  int rc = socap_config_load(path, sets, nsets, p, &errs);
+  if (rc) {
+    if (errs.n) socap_config_errors_print(stderr, &errs);
+    else fprintf(stderr, "socap: %s\n", socap_error_message());
+  }
+  return rc;
+}
+
 /* ---- run ---------------------------------------------------------------------- */
 
 static int cmd_run(int argc, char **argv) {
@@ -89,13 +100,7 @@ static int cmd_run(int argc, char **argv) {
     out = outbuf;
   }
   socap_params p;
-  socap_config_errors errs;
-  rc = socap_config_load(scenario, sets, nsets, &p, &errs);
-  if (rc) {
-    if (errs.n) socap_config_errors_print(stderr, &errs);
-    else fprintf(stderr, "socap: %s\n", socap_error_message());
-    goto done;
-  }
+  if ((rc = load_scenario(scenario, sets, nsets, &p))) goto done;
   if ((rc = socap_config_to_yaml(&p, &yaml))) goto fail_msg;
   char t_start[32], t_end[32];
   socap_now_iso(t_start, sizeof t_start);
@@ -144,12 +149,8 @@ static int cmd_validate(int argc, char **argv) {
   }
   if (!scenario) { rc = usage_error("%s", "validate: missing SCENARIO.yaml"); goto done; }
   socap_params p;
-  socap_config_errors errs;
-  rc = socap_config_load(scenario, sets, nsets, &p, &errs);
-  if (rc) {
-    if (errs.n) socap_config_errors_print(stderr, &errs);
-    else fprintf(stderr, "socap: %s\n", socap_error_message());
-  } else {
+  rc = load_scenario(scenario, sets, nsets, &p);
+  if (!rc) {
     printf("%s: ok (%d agents, %d steps, %d strategies, %d cohorts)\n", scenario, p.n_agents, p.steps,
            p.n_strategies, p.n_cohorts);
   }
