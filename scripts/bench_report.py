@@ -31,7 +31,7 @@ for (n, th), v in sorted(model.items()):
     ups = med([x[4] for x in v]) / med(tm)
     per[(n, th)] = med(tm) / (n * int(steps))
     rows.append(f"| {n:,} | {th} | {min(tm):.2f} / {med(tm):.2f} / {max(tm):.2f} | {1e6 * per[(n, th)]:.2f} | "
-                f"{aps / 1e6:.2f} | {ups / 1e6:.1f} | {tmet:.2f} | {v[0][2] / n:.1f} | {med([x[3] for x in v]):.1f} |")
+                f"{aps / 1e6:.2f} | {ups / 1e6:.1f} | {tmet:.2f} | {2 * v[0][2] / n:.1f} | {med([x[3] for x in v]):.1f} |")
 lines = ["<!-- bench:scale:begin -->", "## Scale (issue 6)", "",
          f"Machine: {machine}. Command: `BENCH_REPS={reps} BENCH_STEPS={steps} scripts/bench.sh` "
          f"(Release build). Medians of {reps} runs; min / median / max where shown.", "",

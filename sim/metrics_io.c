@@ -859,7 +859,7 @@ int socap_metrics_main(int argc, char **argv) {
   int force = 0, quiet = 0, timing = 0, rc = SOCAP_OK;
   double t0 = omp_get_wtime(), t[6] = {0}; /* read, build, metrics, betweenness, -, write */
   double cpu0 = 0, cpu1 = 0;
-  int64_t nodes = 0, v;
+  int64_t nodes = 0, v = 0;
   socap_metrics_opts o;
   socap_metrics_opts_default(&o);
   socap_edgelist el = {0};
