@@ -376,6 +376,15 @@ typedef struct {
   size_t cap_act, cap_dor;
 } pws_t;
 
+/* Make a workspace array hold at least @p need elements (contents not kept). */
+static int ws_reserve(void **buf, size_t *cap, size_t need, size_t elem) {
+  if (*cap >= need) return 0;
+  free(*buf);
+  *buf = malloc(need * elem);
+  *cap = *buf ? need : 0;
+  return *buf ? 0 : 1;
+}
+
 static int propose_agent(socap_model *m, gsl_rng *r, pws_t *ws, pbuf_t *out, int32_t i, int t) {
   const socap_params *p = &m->p;
   const socap_strategy *s = strat_of(m, i);
@@ -408,12 +417,7 @@ static int propose_agent(socap_model *m, gsl_rng *r, pws_t *ws, pbuf_t *out, int
     socap_rng_stream(r, p->seed, m->task, (uint32_t)i, (uint32_t)t, SOCAP_RNG_INTRO);
     unsigned kb = budget_count(r, b, p->cost_intro);
     if (kb > 0) {
-      if (ws->cap_act < l->n) {
-        free(ws->act);
-        ws->cap_act = l->n;
-        ws->act = malloc(ws->cap_act * sizeof *ws->act);
-        if (!ws->act) return SOCAP_ERUNTIME;
-      }
+      if (ws_reserve((void **)&ws->act, &ws->cap_act, l->n, sizeof *ws->act)) return SOCAP_ERUNTIME;
       int32_t na = 0;
       for (uint32_t k = 0; k < l->n; k++)
         if (!meta_dormant(l->t[k].meta)) ws->act[na++] = l->t[k].nbr;
@@ -430,12 +434,7 @@ static int propose_agent(socap_model *m, gsl_rng *r, pws_t *ws, pbuf_t *out, int
     socap_rng_stream(r, p->seed, m->task, (uint32_t)i, (uint32_t)t, SOCAP_RNG_REACT);
     unsigned kr = budget_count(r, rr, p->cost_react);
     if (kr > 0) {
-      if (ws->cap_dor < l->n) {
-        free(ws->dor);
-        ws->cap_dor = l->n;
-        ws->dor = malloc(ws->cap_dor * sizeof *ws->dor);
-        if (!ws->dor) return SOCAP_ERUNTIME;
-      }
+      if (ws_reserve((void **)&ws->dor, &ws->cap_dor, l->n, sizeof *ws->dor)) return SOCAP_ERUNTIME;
       size_t nd = 0;
       for (uint32_t k = 0; k < l->n; k++) {
         const tie_t *e = &l->t[k];
