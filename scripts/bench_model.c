@@ -51,6 +51,20 @@ int main(int argc, char **argv) {
   socap_metrics_nodes(&g, &o, &nm);
   double t3 = now();
   int64_t act = g.off[g.n] / 2;
+  double ph[SOCAP_N_PHASES];
+  socap_model_phase_times(m, ph);
+  if (getenv("BENCH_PHASES"))
+  {
+    socap_counters tot;
+    socap_model_counters(m, &tot, NULL);
+    fprintf(stderr, "counters: proposals %lld rejected %lld formed %lld displaced %lld went_dormant %lld\n",
+            (long long)tot.proposals, (long long)tot.rejected,
+            (long long)(tot.formed[0] + tot.formed[1] + tot.formed[2] + tot.formed[3]), (long long)tot.displaced,
+            (long long)tot.went_dormant);
+  }
+  if (getenv("BENCH_PHASES"))
+    fprintf(stderr, "phases s: propose %.3f judge %.3f resolve %.3f maintain %.3f info %.3f turnover %.3f\n", ph[0],
+            ph[1], ph[2], ph[3], ph[4], ph[5]);
   printf("%d %d %s %.6f %.6f %lld %.1f %.0f\n", p.n_agents, p.steps, argv[4], t1 - t0, t3 - t2, (long long)act,
          act ? (double)socap_model_memory(m) / (double)act : 0.0, tie_updates);
   socap_node_metrics_free(&nm);

@@ -37,9 +37,13 @@ static inline uint32_t meta_make(uint32_t last, int dormant, int origin) {
   return (last & META_LAST_MASK) | (dormant ? META_DORMANT : 0u) | ((uint32_t)origin << META_ORIGIN_SHIFT);
 }
 
+/* Entries [0, ns) are sorted by neighbour id. Ties formed during a step's
+ * serial resolution are appended unsorted at [ns, n), which keeps binary
+ * searches and memmoves out of the serial loop; the next parallel phase
+ * (maintenance) sorts them into place. Outside the resolution ns == n. */
 typedef struct {
   tie_t *t;
-  uint32_t n, cap;
+  uint32_t n, cap, ns;
 } tlist_t;
 
 /* A proposal: an encounter between a and b, or a reactivation request. */
@@ -79,6 +83,7 @@ struct socap_model {
   pbuf_t *tbuf; /* per-thread proposal buffers */
   pbuf_t props; /* all proposals of the step, in agent order */
   socap_counters total, last;
+  double phase_s[SOCAP_N_PHASES]; /* wall-clock seconds per phase */
 };
 
 static double strat_spent(const socap_model *m, int32_t i, double frac) {
@@ -109,34 +114,67 @@ static inline double powg(double w, double g) {
   return pow(w, g);
 }
 
-static tie_t *tie_find(const tlist_t *l, uint32_t j) {
-  uint32_t lo = 0, hi = l->n;
+/* First index in the sorted range [0, hi) whose neighbour is >= j. */
+static inline uint32_t tie_lower_bound(const tie_t *t, uint32_t hi, uint32_t j) {
+  uint32_t lo = 0;
   while (lo < hi) {
     uint32_t mid = (lo + hi) / 2;
-    if (l->t[mid].nbr < j) lo = mid + 1;
+    if (t[mid].nbr < j) lo = mid + 1;
     else hi = mid;
   }
-  return (lo < l->n && l->t[lo].nbr == j) ? &l->t[lo] : NULL;
+  return lo;
 }
 
+/* Tie to j among the entries formed in this step's resolution, or NULL. */
+static inline tie_t *tie_find_new(const tlist_t *l, uint32_t j) {
+  for (uint32_t k = l->ns; k < l->n; k++)
+    if (l->t[k].nbr == j) return &l->t[k];
+  return NULL;
+}
+
+static tie_t *tie_find(const tlist_t *l, uint32_t j) {
+  uint32_t lo = tie_lower_bound(l->t, l->ns, j);
+  if (lo < l->ns && l->t[lo].nbr == j) return &l->t[lo];
+  return tie_find_new(l, j);
+}
+
+static int tie_reserve(tlist_t *l) {
+  if (l->n < l->cap) return SOCAP_OK;
+  uint32_t nc = l->cap ? l->cap + l->cap / 2 + 1 : 8;
+  tie_t *nt = realloc(l->t, (size_t)nc * sizeof *nt);
+  if (!nt) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory growing a tie list");
+  l->t = nt;
+  l->cap = nc;
+  return SOCAP_OK;
+}
+
+/* Append a tie formed during the resolution (unsorted until tie_sort_new). */
+static int tie_append(tlist_t *l, tie_t e) {
+  if (tie_reserve(l)) return SOCAP_ERUNTIME;
+  l->t[l->n++] = e;
+  return SOCAP_OK;
+}
+
+/* Insert in sorted position (only while the list has no unsorted entries). */
 static int tie_insert(tlist_t *l, tie_t e) {
-  if (l->n == l->cap) {
-    uint32_t nc = l->cap ? l->cap + l->cap / 2 + 1 : 8;
-    tie_t *nt = realloc(l->t, (size_t)nc * sizeof *nt);
-    if (!nt) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory growing a tie list");
-    l->t = nt;
-    l->cap = nc;
-  }
-  uint32_t lo = 0, hi = l->n;
-  while (lo < hi) {
-    uint32_t mid = (lo + hi) / 2;
-    if (l->t[mid].nbr < e.nbr) lo = mid + 1;
-    else hi = mid;
-  }
+  if (tie_reserve(l)) return SOCAP_ERUNTIME;
+  uint32_t lo = tie_lower_bound(l->t, l->n, e.nbr);
   memmove(&l->t[lo + 1], &l->t[lo], (size_t)(l->n - lo) * sizeof(tie_t));
   l->t[lo] = e;
   l->n++;
+  l->ns = l->n;
   return SOCAP_OK;
+}
+
+/* Sort the entries appended in the resolution into place. */
+static void tie_sort_new(tlist_t *l) {
+  for (uint32_t k = l->ns; k < l->n; k++) {
+    tie_t e = l->t[k];
+    uint32_t lo = tie_lower_bound(l->t, k, e.nbr);
+    memmove(&l->t[lo + 1], &l->t[lo], (size_t)(k - lo) * sizeof(tie_t));
+    l->t[lo] = e;
+  }
+  l->ns = l->n;
 }
 
 static void tie_erase(tlist_t *l, uint32_t j) {
@@ -144,6 +182,7 @@ static void tie_erase(tlist_t *l, uint32_t j) {
   if (!e) return;
   size_t k = (size_t)(e - l->t);
   memmove(e, e + 1, (l->n - k - 1) * sizeof(tie_t));
+  if (k < l->ns) l->ns--;
   l->n--;
 }
 
@@ -475,6 +514,64 @@ static uint32_t common_active(const socap_model *m, int32_t i, int32_t j) {
   return common;
 }
 
+/* Set (on = 1) or clear (on = 0) the bits of l's neighbours: in any[] for
+ * every tie, in act[] for active ties. Clearing zeroes whole words, which is
+ * exact because only l's neighbours were set. */
+static void mark_contacts(const tlist_t *l, uint64_t *any, uint64_t *act, int on) {
+  for (uint32_t k = 0; k < l->n; k++) {
+    uint32_t c = l->t[k].nbr;
+    if (on) {
+      uint64_t bit = (uint64_t)1 << (c & 63);
+      any[c >> 6] |= bit;
+      act[c >> 6] |= meta_dormant(l->t[k].meta) ? 0 : bit;
+    } else {
+      any[c >> 6] = act[c >> 6] = 0;
+    }
+  }
+}
+
+/* Number of active ties in l whose neighbour is marked in act[]: the common
+ * active contacts of l's owner and the marked person. */
+static uint32_t count_marked_active(const tlist_t *l, const uint64_t *act) {
+  uint32_t common = 0;
+  for (uint32_t k = 0; k < l->n; k++) {
+    uint32_t c = l->t[k].nbr;
+    common += (uint32_t)(act[c >> 6] >> (c & 63) & 1u) & !meta_dormant(l->t[k].meta);
+  }
+  return common;
+}
+
+/* Active-tie count of c in list l (1 if l has an active tie to c). */
+static inline uint32_t has_active(const tlist_t *l, uint32_t c) {
+  const tie_t *e = tie_find(l, c);
+  return e && !meta_dormant(e->meta);
+}
+
+/* common_active for lists that may hold entries appended in this step's
+ * resolution: merge the sorted parts, then look up the new entries of each
+ * side (those of j only in i's sorted part, so no pair is counted twice). */
+static uint32_t common_active_any(const socap_model *m, int32_t i, int32_t j) {
+  const tlist_t *a = &m->ties[i], *b = &m->ties[j];
+  if (a->ns == a->n && b->ns == b->n) return common_active(m, i, j);
+  if (m->n_active[i] == 0 || m->n_active[j] == 0) return 0;
+  const tie_t *ta = a->t, *tb = b->t;
+  uint32_t x = 0, y = 0, common = 0;
+  while (x < a->ns && y < b->ns) {
+    uint32_t u = ta[x].nbr, v = tb[y].nbr;
+    common += (u == v) & !((ta[x].meta | tb[y].meta) & META_DORMANT);
+    x += u <= v;
+    y += v <= u;
+  }
+  for (uint32_t k = a->ns; k < a->n; k++)
+    if (!meta_dormant(ta[k].meta)) common += has_active(b, ta[k].nbr);
+  for (uint32_t k = b->ns; k < b->n; k++) {
+    if (meta_dormant(tb[k].meta)) continue;
+    uint32_t lo = tie_lower_bound(ta, a->ns, tb[k].nbr);
+    common += lo < a->ns && ta[lo].nbr == tb[k].nbr && !meta_dormant(ta[lo].meta);
+  }
+  return common;
+}
+
 /* Value of j to i without noise: non-redundancy 1 - |N(i)∩N(j)| / max(1,|N(j)|)
  * over active ties, plus the homophily bonus. */
 static double value_from_common(const socap_model *m, int32_t i, int32_t j, uint32_t common) {
@@ -483,7 +580,7 @@ static double value_from_common(const socap_model *m, int32_t i, int32_t j, uint
 }
 
 static double base_value(const socap_model *m, int32_t i, int32_t j) {
-  return value_from_common(m, i, j, common_active(m, i, j));
+  return value_from_common(m, i, j, common_active_any(m, i, j));
 }
 
 /* Acceptance by the running quantile: accept if v >= q_i, then move q_i
@@ -507,7 +604,8 @@ static int32_t weakest_active(const socap_model *m, int32_t i, int t) {
   for (uint32_t k = 0; k < l->n; k++) {
     if (meta_dormant(l->t[k].meta)) continue;
     double w = tie_w_at(m, &l->t[k], t);
-    if (w < bw) { bw = w; best = (int32_t)l->t[k].nbr; }
+    int32_t nb = (int32_t)l->t[k].nbr; /* explicit tie-break: new entries are unsorted */
+    if (w < bw || (w == bw && nb < best)) { bw = w; best = nb; }
   }
   return best;
 }
@@ -542,8 +640,13 @@ static void enforce_dormant_limit(socap_model *m, int32_t i) {
     const tlist_t *l = &m->ties[i];
     int32_t best = -1;
     float bp = FLT_MAX;
-    for (uint32_t k = 0; k < l->n; k++)
-      if (meta_dormant(l->t[k].meta) && l->t[k].peak < bp) { bp = l->t[k].peak; best = (int32_t)l->t[k].nbr; }
+    for (uint32_t k = 0; k < l->n; k++) {
+      const tie_t *e = &l->t[k];
+      if (meta_dormant(e->meta) && (e->peak < bp || (e->peak == bp && (int32_t)e->nbr < best))) {
+        bp = e->peak;
+        best = (int32_t)e->nbr;
+      }
+    }
     if (best < 0) break;
     forget(m, i, best);
   }
@@ -564,7 +667,10 @@ static int resolve(socap_model *m, prop_t *x, int t) {
   const socap_params *p = &m->p;
   int32_t a = (int32_t)x->a, b = (int32_t)x->b;
   if (x->skip || a == b) return SOCAP_OK;
-  tie_t *e = tie_find(&m->ties[a], (uint32_t)b);
+  /* Not tied at the start of the step (else skipped), and the sorted part
+   * only loses entries during the resolution: only new entries can hold b. */
+  tie_t *e = x->origin == SOCAP_ORIGIN_REACT ? tie_find(&m->ties[a], (uint32_t)b)
+                                             : tie_find_new(&m->ties[a], (uint32_t)b);
   if (x->origin == SOCAP_ORIGIN_REACT) {
     if (!e || !meta_dormant(e->meta)) return SOCAP_OK; /* revived or forgotten meanwhile */
   } else if (e) {
@@ -595,7 +701,7 @@ static int resolve(socap_model *m, prop_t *x, int t) {
     tie_t ea = {(uint32_t)b, (float)w, (float)w, meta_make((uint32_t)t, 0, x->origin)};
     tie_t eb = ea;
     eb.nbr = (uint32_t)a;
-    if (tie_insert(&m->ties[a], ea) || tie_insert(&m->ties[b], eb)) return SOCAP_ERUNTIME;
+    if (tie_append(&m->ties[a], ea) || tie_append(&m->ties[b], eb)) return SOCAP_ERUNTIME;
     count_after_change(m, a, +1, 0);
     count_after_change(m, b, +1, 0);
     if (x->origin == SOCAP_ORIGIN_INTRO) {
@@ -628,7 +734,8 @@ static void maintain_and_decay(socap_model *m, int t) {
   for (int32_t i = 0; i < n; i++) {
     const socap_strategy *s = strat_of(m, i);
     double mt = strat_spent(m, i, s->maintain), sum = 0;
-    const tlist_t *l = &m->ties[i];
+    tlist_t *l = &m->ties[i];
+    tie_sort_new(l);
     if (mt > 0)
       for (uint32_t k = 0; k < l->n; k++)
         if (!meta_dormant(l->t[k].meta)) sum += powg(tie_w_at(m, &l->t[k], t), s->focus);
@@ -764,7 +871,7 @@ static void turnover(socap_model *m, int t) {
       count_after_change(m, j, dormant ? 0 : -1, dormant ? -1 : 0);
       if (dormant) m->last.forgotten++;
     }
-    l->n = 0;
+    l->n = l->ns = 0;
     m->n_active[i] = m->n_dormant[i] = 0;
     m->q[i] = 0.5f;
     m->info_window[i] = m->info_total[i] = m->info_outside[i] = m->info_outside_window[i] = 0;
@@ -775,12 +882,36 @@ static void turnover(socap_model *m, int t) {
 
 /* ---- the step ----------------------------------------------------------- */
 
+/* Prefetch distances (proposals ahead) for the latency-bound loops. */
+#define PF_FAR 16
+#define PF_NEAR 8
+
+static inline void prefetch_agent(const socap_model *m, const prop_t *x) {
+  if (x->skip) return;
+  __builtin_prefetch(&m->ties[x->a]);
+  __builtin_prefetch(&m->ties[x->b]);
+  __builtin_prefetch(&m->q[x->b]);
+  __builtin_prefetch(&m->n_active[x->b]);
+  __builtin_prefetch(&m->cohort[x->b]);
+}
+
+static inline void prefetch_lists(const socap_model *m, const prop_t *x) {
+  if (x->skip) return;
+  const tlist_t *la = &m->ties[x->a], *lb = &m->ties[x->b];
+  __builtin_prefetch(la->t + la->n / 2);
+  __builtin_prefetch(lb->t);
+  __builtin_prefetch(lb->t + lb->n / 2);
+  __builtin_prefetch(lb->t + lb->n);
+}
+
 int socap_model_step(socap_model *m) {
   const socap_params *p = &m->p;
   int t = m->t + 1;
   int32_t n = m->n;
   int rc = SOCAP_OK;
   memset(&m->last, 0, sizeof m->last);
+  double clk = omp_get_wtime(), clk2;
+#define PHASE_DONE(ph) (clk2 = omp_get_wtime(), m->phase_s[ph] += clk2 - clk, clk = clk2)
   if (t > (int)META_LAST_MASK) return SOCAP_ERROR(SOCAP_ERUNTIME, "step %d exceeds the tie store's step range", t);
 
   /* Steps 1-4: proposals, in parallel. schedule(static) gives each thread one
@@ -819,40 +950,72 @@ int socap_model_step(socap_model *m) {
     m->props.n += m->tbuf[k].n;
   }
 
+  PHASE_DONE(SOCAP_PHASE_PROPOSE);
   /* Step 5a: values of both sides and the skill draw, in parallel, on the
-   * network as it stood after step 4. Each proposal has its own stream. */
+   * network as it stood after step 4. Each proposal has its own stream.
+   * Proposals come grouped by their first person a (the proposer, or a
+   * broker's contact), so each thread marks a's contacts in two bitsets (any
+   * tie, active tie) once per run of proposals with the same a; then "already
+   * tied" is one bit test and the common-contact count one pass over b's list. */
   int64_t np = (int64_t)m->props.n;
-#pragma omp parallel num_threads(nth)
+  size_t nwords = ((size_t)n + 63) / 64;
+#pragma omp parallel num_threads(nth) reduction(| : fail)
   {
     gsl_rng *r = gsl_rng_alloc(socap_rng_philox);
+    uint64_t *any = calloc(nwords, sizeof *any), *act = calloc(nwords, sizeof *act);
+    int64_t cur = -1;
+    if (!r || !any || !act) fail = 1;
 #pragma omp for schedule(dynamic, 256)
     for (int64_t k = 0; k < np; k++) {
+      if (fail) continue;
       prop_t *x = &m->props.p[k];
+      if (x->a == x->b) { x->skip = 1; continue; }
+      if ((int64_t)x->a != cur) {
+        if (cur >= 0) mark_contacts(&m->ties[cur], any, act, 0);
+        cur = x->a;
+        mark_contacts(&m->ties[cur], any, act, 1);
+      }
       /* Encounters with someone already tied (active or dormant) at the start
        * of the step change nothing; finding them here, in parallel, keeps
        * them out of the serial resolution. */
-      if (x->origin != SOCAP_ORIGIN_REACT &&
-          (x->a == x->b || tie_find(&m->ties[x->a], x->b))) {
+      if (x->origin != SOCAP_ORIGIN_REACT && (any[x->b >> 6] >> (x->b & 63) & 1u)) {
         x->skip = 1;
         continue;
       }
       socap_rng_substream(r, p->seed, m->task, x->proposer, (uint32_t)t, SOCAP_RNG_JUDGE, x->seq);
       double na = gsl_ran_gaussian_ziggurat(r, 1.0), nb = gsl_ran_gaussian_ziggurat(r, 1.0);
       x->u = (float)gsl_rng_uniform(r);
-      /* the common-contact count is symmetric: one merge serves both sides */
-      uint32_t common = common_active(m, (int32_t)x->a, (int32_t)x->b);
+      /* the common-contact count is symmetric: one count serves both sides */
+      uint32_t common = m->n_active[x->a] ? count_marked_active(&m->ties[x->b], act) : 0;
       x->va = (float)(value_from_common(m, (int32_t)x->a, (int32_t)x->b, common) + p->value_noise * na);
       x->vb = (float)(value_from_common(m, (int32_t)x->b, (int32_t)x->a, common) + p->value_noise * nb);
     }
+    if (cur >= 0 && any && act) mark_contacts(&m->ties[cur], any, act, 0);
+    free(any);
+    free(act);
     gsl_rng_free(r);
   }
-  /* Step 5b: deterministic resolution in agent order. */
-  for (int64_t k = 0; k < np && rc == SOCAP_OK; k++) rc = resolve(m, &m->props.p[k], t);
+  if (fail) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory in the judging phase");
+  PHASE_DONE(SOCAP_PHASE_JUDGE);
+  /* Step 5b: deterministic resolution in agent order. The loop is bound by
+   * memory latency on the other person's data, so it prefetches: the tie-list
+   * headers and per-agent state PF_FAR proposals ahead, the list contents
+   * PF_NEAR ahead (once the header is in cache). */
+  for (int64_t k = 0; k < np && rc == SOCAP_OK; k++) {
+    if (k + PF_FAR < np) prefetch_agent(m, &m->props.p[k + PF_FAR]);
+    if (k + PF_NEAR < np) prefetch_lists(m, &m->props.p[k + PF_NEAR]);
+    rc = resolve(m, &m->props.p[k], t);
+  }
   if (rc) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory resolving proposals");
+  PHASE_DONE(SOCAP_PHASE_RESOLVE);
 
   maintain_and_decay(m, t); /* steps 6-7 */
+  PHASE_DONE(SOCAP_PHASE_MAINTAIN);
   info_flow(m, t);          /* step 8 */
+  PHASE_DONE(SOCAP_PHASE_INFO);
   turnover(m, t);           /* step 9 */
+  PHASE_DONE(SOCAP_PHASE_TURNOVER);
+#undef PHASE_DONE
 
   m->t = t;
   /* cumulative counters */
@@ -964,6 +1127,7 @@ int socap_model_check(const socap_model *m, char *err, size_t errlen) {
       if (meta_dormant(e->meta)) nd++;
       else na++;
     }
+    if (l->ns != l->n) BAD("agent %d: %u of %u ties left unsorted after the step", i, l->n - l->ns, l->n);
     if (na != m->n_active[i] || nd != m->n_dormant[i])
       BAD("agent %d: counts %d/%d but store has %d/%d", i, m->n_active[i], m->n_dormant[i], na, nd);
     if (na > m->p.dunbar_limit) BAD("agent %d has %d active ties > dunbar_limit %d", i, na, m->p.dunbar_limit);
@@ -978,6 +1142,10 @@ size_t socap_model_memory(const socap_model *m) {
                                         4 * sizeof(uint32_t) + sizeof(uint64_t) + 1);
   for (int32_t i = 0; i < m->n; i++) b += (size_t)m->ties[i].cap * sizeof(tie_t);
   return b;
+}
+
+void socap_model_phase_times(const socap_model *m, double out[SOCAP_N_PHASES]) {
+  for (int k = 0; k < SOCAP_N_PHASES; k++) out[k] = m->phase_s[k];
 }
 
 int socap_model_test_add_tie(socap_model *m, int32_t i, int32_t j, double w, int origin) {

@@ -124,6 +124,20 @@ int socap_model_check(const socap_model *m, char *err, size_t errlen);
 /** Bytes allocated for ties (capacity, both ends) and per-agent state. */
 size_t socap_model_memory(const socap_model *m);
 
+/** Phases of a step, for the wall-clock timers of socap_model_phase_times. */
+enum {
+  SOCAP_PHASE_PROPOSE,  /**< steps 1-4: encounters, events, introductions, reactivation requests */
+  SOCAP_PHASE_JUDGE,    /**< step 5a: values and draws, in parallel */
+  SOCAP_PHASE_RESOLVE,  /**< step 5b: serial resolution in agent order */
+  SOCAP_PHASE_MAINTAIN, /**< steps 6-7: maintenance and decay */
+  SOCAP_PHASE_INFO,     /**< step 8: information flow */
+  SOCAP_PHASE_TURNOVER, /**< step 9: turnover */
+  SOCAP_N_PHASES
+};
+
+/** Wall-clock seconds spent in each phase over all steps so far. */
+void socap_model_phase_times(const socap_model *m, double out[SOCAP_N_PHASES]);
+
 /**
  * Test hooks: insert an active tie (i,j) with strength @p w at the current
  * step, bypassing decisions; set both ends' strength and step.
