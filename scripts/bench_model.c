@@ -63,8 +63,8 @@ int main(int argc, char **argv) {
             (long long)tot.went_dormant);
   }
   if (getenv("BENCH_PHASES"))
-    fprintf(stderr, "phases s: propose %.3f judge %.3f resolve %.3f maintain %.3f info %.3f turnover %.3f\n", ph[0],
-            ph[1], ph[2], ph[3], ph[4], ph[5]);
+    fprintf(stderr, "phases s: propose %.3f judge %.3f resolve %.3f maintain %.3f info %.3f turnover %.3f layout %.3f\n",
+            ph[0], ph[1], ph[2], ph[3], ph[4], ph[5], ph[6]);
   printf("%d %d %s %.6f %.6f %lld %.1f %.0f\n", p.n_agents, p.steps, argv[4], t1 - t0, t3 - t2, (long long)act,
          act ? (double)socap_model_memory(m) / (double)act : 0.0, tie_updates);
   socap_node_metrics_free(&nm);

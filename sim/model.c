@@ -12,6 +12,7 @@
 
 #include "socap/error.h"
 #include "socap/rng.h"
+#include "bigmem.h"
 
 /* ---- tie store -------------------------------------------------------
  * Each undirected tie is stored at both ends, in per-agent arrays sorted by
@@ -62,6 +63,21 @@ typedef struct {
   size_t n, cap;
 } pbuf_t;
 
+/* Per-thread scratch, allocated once per model (re-making it every step costs
+ * page faults, which are slow on virtual machines). */
+typedef struct {
+  uint64_t *any, *act;   /* judging: bitsets of the current proposer's contacts */
+  uint32_t *seen;        /* information flow: visit stamps */
+  int32_t *front, *next; /* information flow: BFS frontiers */
+  uint32_t stamp;
+} tscratch_t;
+
+/* What maintenance reads about the other end of each tie, in one place. */
+typedef struct {
+  double mfac;  /* m_i / sum_k w_ik^gamma_i, this step */
+  double focus; /* gamma_i */
+} maint_t;
+
 struct socap_model {
   socap_params p;
   uint64_t task;
@@ -75,7 +91,7 @@ struct socap_model {
   tlist_t *ties;
   int32_t *n_active, *n_dormant;
   float *q;       /* running acceptance quantile per agent */
-  double *mfac;   /* maintenance factor m_i / sum_k w_ik^gamma_i, per step */
+  maint_t *maint; /* per agent: maintenance factor and focus, read together */
   uint32_t *info_window, *info_total, *info_outside, *info_outside_window;
   uint64_t *info_hops;
   uint8_t *leaving;
@@ -84,7 +100,19 @@ struct socap_model {
   pbuf_t props; /* all proposals of the step, in agent order */
   socap_counters total, last;
   double phase_s[SOCAP_N_PHASES]; /* wall-clock seconds per phase */
+  /* Tie lists live in one arena in agent order, so that agents close in id
+   * (the same group) have their lists close in memory. A list that outgrows
+   * its slot moves to its own heap block; compaction repacks everything. */
+  tie_t *arena;
+  size_t arena_len;
+  int32_t n_moved; /* lists outside the arena */
+  tscratch_t *scr; /* per-thread scratch, made once */
 };
+
+static inline int in_arena(const socap_model *m, const tie_t *p) {
+  uintptr_t x = (uintptr_t)p, lo = (uintptr_t)m->arena;
+  return m->arena && x >= lo && x < lo + m->arena_len * sizeof(tie_t);
+}
 
 static double strat_spent(const socap_model *m, int32_t i, double frac) {
   const socap_cohort *c = &m->p.cohorts[m->cohort[i]];
@@ -138,10 +166,18 @@ static tie_t *tie_find(const tlist_t *l, uint32_t j) {
   return tie_find_new(l, j);
 }
 
-static int tie_reserve(tlist_t *l) {
+static int tie_reserve(socap_model *m, tlist_t *l) {
   if (l->n < l->cap) return SOCAP_OK;
   uint32_t nc = l->cap ? l->cap + l->cap / 2 + 1 : 8;
-  tie_t *nt = realloc(l->t, (size_t)nc * sizeof *nt);
+  tie_t *nt;
+  if (in_arena(m, l->t)) { /* leave the arena slot: copy into an own block */
+    nt = malloc((size_t)nc * sizeof *nt);
+    if (nt) memcpy(nt, l->t, (size_t)l->n * sizeof *nt);
+    if (nt) m->n_moved++;
+  } else {
+    if (!l->t) m->n_moved++;
+    nt = realloc(l->t, (size_t)nc * sizeof *nt);
+  }
   if (!nt) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory growing a tie list");
   l->t = nt;
   l->cap = nc;
@@ -149,15 +185,15 @@ static int tie_reserve(tlist_t *l) {
 }
 
 /* Append a tie formed during the resolution (unsorted until tie_sort_new). */
-static int tie_append(tlist_t *l, tie_t e) {
-  if (tie_reserve(l)) return SOCAP_ERUNTIME;
+static int tie_append(socap_model *m, tlist_t *l, tie_t e) {
+  if (tie_reserve(m, l)) return SOCAP_ERUNTIME;
   l->t[l->n++] = e;
   return SOCAP_OK;
 }
 
 /* Insert in sorted position (only while the list has no unsorted entries). */
-static int tie_insert(tlist_t *l, tie_t e) {
-  if (tie_reserve(l)) return SOCAP_ERUNTIME;
+static int tie_insert(socap_model *m, tlist_t *l, tie_t e) {
+  if (tie_reserve(m, l)) return SOCAP_ERUNTIME;
   uint32_t lo = tie_lower_bound(l->t, l->n, e.nbr);
   memmove(&l->t[lo + 1], &l->t[lo], (size_t)(l->n - lo) * sizeof(tie_t));
   l->t[lo] = e;
@@ -287,7 +323,7 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
   m->n_active = calloc(n, sizeof(int32_t));
   m->n_dormant = calloc(n, sizeof(int32_t));
   m->q = calloc(n, sizeof(float));
-  m->mfac = calloc(n, sizeof(double));
+  m->maint = calloc(n, sizeof(maint_t));
   m->info_window = calloc(n, sizeof(uint32_t));
   m->info_total = calloc(n, sizeof(uint32_t));
   m->info_outside = calloc(n, sizeof(uint32_t));
@@ -296,9 +332,21 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
   m->leaving = calloc(n, 1);
   m->nthreads = omp_get_max_threads();
   m->tbuf = calloc((size_t)m->nthreads, sizeof(pbuf_t));
+  m->scr = calloc((size_t)m->nthreads, sizeof(tscratch_t));
+  int scratch_fail = !m->scr;
+  for (int k = 0; m->scr && k < m->nthreads; k++) {
+    tscratch_t *s = &m->scr[k];
+    size_t nw = ((size_t)n + 63) / 64;
+    s->any = socap_big_alloc(nw * sizeof(uint64_t));
+    s->act = socap_big_alloc(nw * sizeof(uint64_t));
+    s->seen = socap_big_alloc((size_t)n * sizeof(uint32_t));
+    s->front = socap_big_alloc((size_t)n * sizeof(int32_t));
+    s->next = socap_big_alloc((size_t)n * sizeof(int32_t));
+    if (!s->any || !s->act || !s->seen || !s->front || !s->next) scratch_fail = 1;
+  }
   if (!m->group || !m->cohort || !m->strategy || !m->ties || !m->n_active || !m->n_dormant || !m->q ||
-      !m->mfac || !m->info_window || !m->info_total || !m->info_outside || !m->info_outside_window ||
-      !m->info_hops || !m->leaving || !m->tbuf) {
+      !m->maint || !m->info_window || !m->info_total || !m->info_outside || !m->info_outside_window ||
+      !m->info_hops || !m->leaving || !m->tbuf || scratch_fail) {
     rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory allocating %zu agents", n);
     goto fail;
   }
@@ -317,14 +365,23 @@ fail:
 void socap_model_free(socap_model *m) {
   if (!m) return;
   if (m->ties)
-    for (int32_t i = 0; i < m->n; i++) free(m->ties[i].t);
+    for (int32_t i = 0; i < m->n; i++)
+      if (!in_arena(m, m->ties[i].t)) free(m->ties[i].t);
+  socap_big_free(m->arena);
   if (m->tbuf)
     for (int k = 0; k < m->nthreads; k++) free(m->tbuf[k].p);
+  if (m->scr)
+    for (int k = 0; k < m->nthreads; k++) {
+      tscratch_t *s = &m->scr[k];
+      socap_big_free(s->any); socap_big_free(s->act); socap_big_free(s->seen);
+      socap_big_free(s->front); socap_big_free(s->next);
+    }
+  free(m->scr);
   free(m->props.p);
   free(m->tbuf);
   free(m->ties);
   free(m->group); free(m->cohort); free(m->strategy); free(m->gstart); free(m->gsize);
-  free(m->n_active); free(m->n_dormant); free(m->q); free(m->mfac);
+  free(m->n_active); free(m->n_dormant); free(m->q); free(m->maint);
   free(m->info_window); free(m->info_total); free(m->info_outside); free(m->info_outside_window);
   free(m->info_hops); free(m->leaving);
   free(m);
@@ -701,7 +758,7 @@ static int resolve(socap_model *m, prop_t *x, int t) {
     tie_t ea = {(uint32_t)b, (float)w, (float)w, meta_make((uint32_t)t, 0, x->origin)};
     tie_t eb = ea;
     eb.nbr = (uint32_t)a;
-    if (tie_append(&m->ties[a], ea) || tie_append(&m->ties[b], eb)) return SOCAP_ERUNTIME;
+    if (tie_append(m, &m->ties[a], ea) || tie_append(m, &m->ties[b], eb)) return SOCAP_ERUNTIME;
     count_after_change(m, a, +1, 0);
     count_after_change(m, b, +1, 0);
     if (x->origin == SOCAP_ORIGIN_INTRO) {
@@ -724,6 +781,43 @@ static int resolve(socap_model *m, prop_t *x, int t) {
   return SOCAP_OK;
 }
 
+/* ---- memory layout ------------------------------------------------------- */
+
+/* Slot size for a list of n ties when repacking: room to grow a few steps. */
+static inline uint32_t slot_for(uint32_t n) { return n + 4 + n / 8; }
+
+/* Repack all tie lists into a fresh arena in agent order once more than an
+ * eighth of them have left it. Memory layout only: results do not depend on
+ * it. If the new arena cannot be allocated the lists simply stay where they
+ * are. Runs in a parallel region's place (between two parallel loops). */
+static void compact_ties(socap_model *m) {
+  int32_t n = m->n;
+  if (m->n_moved <= n / 8) return;
+  size_t *off = malloc(((size_t)n + 1) * sizeof *off);
+  if (!off) return;
+  off[0] = 0;
+  for (int32_t i = 0; i < n; i++) off[i + 1] = off[i] + slot_for(m->ties[i].n);
+  tie_t *na = off[n] ? socap_big_alloc(off[n] * sizeof *na) : NULL;
+  if (!na) { free(off); return; }
+#pragma omp parallel for schedule(static)
+  for (int32_t i = 0; i < n; i++) {
+    tlist_t *l = &m->ties[i];
+    if (l->n) memcpy(na + off[i], l->t, (size_t)l->n * sizeof(tie_t));
+  }
+  /* serial: the blocks came from the serial resolution's malloc arena */
+  for (int32_t i = 0; i < n; i++) {
+    tlist_t *l = &m->ties[i];
+    if (!in_arena(m, l->t)) free(l->t);
+    l->t = na + off[i];
+    l->cap = (uint32_t)(off[i + 1] - off[i]);
+  }
+  socap_big_free(m->arena);
+  m->arena = na;
+  m->arena_len = off[n];
+  m->n_moved = 0;
+  free(off);
+}
+
 /* ---- maintenance and decay (steps 6-7) ----------------------------------- */
 
 static void maintain_and_decay(socap_model *m, int t) {
@@ -735,27 +829,38 @@ static void maintain_and_decay(socap_model *m, int t) {
     const socap_strategy *s = strat_of(m, i);
     double mt = strat_spent(m, i, s->maintain), sum = 0;
     tlist_t *l = &m->ties[i];
+    if (i + 2 < n) __builtin_prefetch(m->ties[i + 2].t);
+    if (i + 4 < n) __builtin_prefetch(&m->ties[i + 4]);
     tie_sort_new(l);
     if (mt > 0)
       for (uint32_t k = 0; k < l->n; k++)
         if (!meta_dormant(l->t[k].meta)) sum += powg(tie_w_at(m, &l->t[k], t), s->focus);
-    m->mfac[i] = (mt > 0 && sum > 0) ? mt / sum : 0.0;
+    m->maint[i].mfac = (mt > 0 && sum > 0) ? mt / sum : 0.0;
+    m->maint[i].focus = s->focus;
   }
-  /* Phase B: each end updates its own copy with the same symmetric formula. */
+  double c0 = omp_get_wtime();
+  compact_ties(m);
+  m->phase_s[SOCAP_PHASE_LAYOUT] += omp_get_wtime() - c0;
+  m->phase_s[SOCAP_PHASE_MAINTAIN] -= omp_get_wtime() - c0;
+  /* Phase B: each end updates its own copy with the same symmetric formula.
+   * The other ends' factors are random reads: prefetched a few ties ahead. */
   int64_t dormant2 = 0;
 #pragma omp parallel for schedule(dynamic, 256) reduction(+ : dormant2)
   for (int32_t i = 0; i < n; i++) {
     tlist_t *l = &m->ties[i];
-    double gi = strat_of(m, i)->focus;
+    if (i + 2 < n) __builtin_prefetch(m->ties[i + 2].t);
+    if (i + 4 < n) __builtin_prefetch(&m->ties[i + 4]);
+    double gi = m->maint[i].focus, fi = m->maint[i].mfac;
     int32_t da = 0;
     for (uint32_t k = 0; k < l->n; k++) {
       tie_t *e = &l->t[k];
+      if (k + 8 < l->n) __builtin_prefetch(&m->maint[l->t[k + 8].nbr]);
       if (meta_dormant(e->meta)) continue;
       int32_t j = (int32_t)e->nbr;
-      double gj = strat_of(m, j)->focus;
+      double gj = m->maint[j].focus;
       double w = tie_w_at(m, e, t);
       /* Canonical order: the lower id's time first, so both ends add the same way. */
-      double hi = m->mfac[i] * powg(w, gi), hj = m->mfac[j] * powg(w, gj);
+      double hi = fi * powg(w, gi), hj = m->maint[j].mfac * powg(w, gj);
       double h = i < j ? hi + hj : hj + hi;
       int changed = 0;
       if (h > 0) {
@@ -783,25 +888,31 @@ static void maintain_and_decay(socap_model *m, int t) {
 
 /* ---- information flow (step 8) ------------------------------------------- */
 
-static void info_flow(socap_model *m, int t) {
+static int info_flow(socap_model *m, int t) {
   const socap_params *p = &m->p;
   int32_t n = m->n;
   int items = p->info_items;
-  if (items <= 0 || p->info_hops <= 0) return;
+  if (items <= 0 || p->info_hops <= 0) return SOCAP_OK;
   int64_t received = 0;
-#pragma omp parallel reduction(+ : received)
+  int fail = 0;
+#pragma omp parallel num_threads(m->nthreads) reduction(+ : received) reduction(| : fail)
   {
     gsl_rng *r = gsl_rng_alloc(socap_rng_philox);
-    uint32_t *seen = calloc((size_t)n, sizeof(uint32_t));
-    int32_t *front = malloc((size_t)n * sizeof(int32_t)), *next = malloc((size_t)n * sizeof(int32_t));
-    uint32_t stamp = 0;
-    if (r && seen && front && next) {
+    tscratch_t *sc = &m->scr[omp_get_thread_num()];
+    uint32_t *seen = sc->seen;
+    int32_t *front = sc->front, *next = sc->next;
+    if (!r) fail = 1;
+    if (r) {
 #pragma omp for schedule(dynamic, 4)
       for (int c = 0; c < items; c++) {
         socap_rng_stream(r, p->seed, m->task, (uint32_t)c, (uint32_t)t, SOCAP_RNG_INFO);
         int32_t src = (int32_t)gsl_rng_uniform_int(r, (unsigned long)n);
         int32_t gsrc = m->group[src];
-        stamp++;
+        if (++sc->stamp == 0) { /* wrapped: forget all stamps */
+          memset(seen, 0, (size_t)n * sizeof *seen);
+          sc->stamp = 1;
+        }
+        uint32_t stamp = sc->stamp;
         seen[src] = stamp;
         int32_t nf = 1;
         front[0] = src;
@@ -839,10 +950,10 @@ static void info_flow(socap_model *m, int t) {
         }
       }
     }
-    free(front); free(next); free(seen);
     gsl_rng_free(r);
   }
   m->last.info_received += received;
+  return fail ? SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory in the information flow") : SOCAP_OK;
 }
 
 /* ---- turnover (step 9) ----------------------------------------------------- */
@@ -883,8 +994,8 @@ static void turnover(socap_model *m, int t) {
 /* ---- the step ----------------------------------------------------------- */
 
 /* Prefetch distances (proposals ahead) for the latency-bound loops. */
-#define PF_FAR 16
-#define PF_NEAR 8
+#define PF_FAR 24
+#define PF_NEAR 12
 
 static inline void prefetch_agent(const socap_model *m, const prop_t *x) {
   if (x->skip) return;
@@ -897,11 +1008,10 @@ static inline void prefetch_agent(const socap_model *m, const prop_t *x) {
 
 static inline void prefetch_lists(const socap_model *m, const prop_t *x) {
   if (x->skip) return;
+  /* the ends of the lists: where new entries are looked up and appended */
   const tlist_t *la = &m->ties[x->a], *lb = &m->ties[x->b];
-  __builtin_prefetch(la->t + la->n / 2);
-  __builtin_prefetch(lb->t);
-  __builtin_prefetch(lb->t + lb->n / 2);
-  __builtin_prefetch(lb->t + lb->n);
+  __builtin_prefetch(la->t + la->ns);
+  __builtin_prefetch(lb->t + lb->ns, 1);
 }
 
 int socap_model_step(socap_model *m) {
@@ -958,16 +1068,24 @@ int socap_model_step(socap_model *m) {
    * tie, active tie) once per run of proposals with the same a; then "already
    * tied" is one bit test and the common-contact count one pass over b's list. */
   int64_t np = (int64_t)m->props.n;
-  size_t nwords = ((size_t)n + 63) / 64;
 #pragma omp parallel num_threads(nth) reduction(| : fail)
   {
     gsl_rng *r = gsl_rng_alloc(socap_rng_philox);
-    uint64_t *any = calloc(nwords, sizeof *any), *act = calloc(nwords, sizeof *act);
+    uint64_t *any = m->scr[omp_get_thread_num()].any, *act = m->scr[omp_get_thread_num()].act;
     int64_t cur = -1;
-    if (!r || !any || !act) fail = 1;
+    if (!r) fail = 1;
 #pragma omp for schedule(dynamic, 256)
     for (int64_t k = 0; k < np; k++) {
       if (fail) continue;
+      /* memory-latency bound: fetch b's list header, then its first lines, ahead */
+      if (k + PF_FAR < np) __builtin_prefetch(&m->ties[m->props.p[k + PF_FAR].b]);
+      if (k + PF_NEAR < np) {
+        const tie_t *tb = m->ties[m->props.p[k + PF_NEAR].b].t;
+        __builtin_prefetch(tb);
+        __builtin_prefetch(tb + 4);
+        __builtin_prefetch(tb + 8);
+        __builtin_prefetch(tb + 12);
+      }
       prop_t *x = &m->props.p[k];
       if (x->a == x->b) { x->skip = 1; continue; }
       if ((int64_t)x->a != cur) {
@@ -990,9 +1108,7 @@ int socap_model_step(socap_model *m) {
       x->va = (float)(value_from_common(m, (int32_t)x->a, (int32_t)x->b, common) + p->value_noise * na);
       x->vb = (float)(value_from_common(m, (int32_t)x->b, (int32_t)x->a, common) + p->value_noise * nb);
     }
-    if (cur >= 0 && any && act) mark_contacts(&m->ties[cur], any, act, 0);
-    free(any);
-    free(act);
+    if (cur >= 0) mark_contacts(&m->ties[cur], any, act, 0); /* leave the bitsets clear */
     gsl_rng_free(r);
   }
   if (fail) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory in the judging phase");
@@ -1011,7 +1127,7 @@ int socap_model_step(socap_model *m) {
 
   maintain_and_decay(m, t); /* steps 6-7 */
   PHASE_DONE(SOCAP_PHASE_MAINTAIN);
-  info_flow(m, t);          /* step 8 */
+  if ((rc = info_flow(m, t))) return rc; /* step 8 */
   PHASE_DONE(SOCAP_PHASE_INFO);
   turnover(m, t);           /* step 9 */
   PHASE_DONE(SOCAP_PHASE_TURNOVER);
@@ -1140,7 +1256,9 @@ int socap_model_check(const socap_model *m, char *err, size_t errlen) {
 size_t socap_model_memory(const socap_model *m) {
   size_t b = sizeof *m + (size_t)m->n * (sizeof(tlist_t) + 6 * sizeof(int32_t) + sizeof(float) + sizeof(double) +
                                         4 * sizeof(uint32_t) + sizeof(uint64_t) + 1);
-  for (int32_t i = 0; i < m->n; i++) b += (size_t)m->ties[i].cap * sizeof(tie_t);
+  b += m->arena_len * sizeof(tie_t);
+  for (int32_t i = 0; i < m->n; i++)
+    if (!in_arena(m, m->ties[i].t)) b += (size_t)m->ties[i].cap * sizeof(tie_t);
   return b;
 }
 
@@ -1153,7 +1271,7 @@ int socap_model_test_add_tie(socap_model *m, int32_t i, int32_t j, double w, int
   tie_t e = {(uint32_t)j, (float)w, (float)w, meta_make((uint32_t)m->t, 0, origin)};
   tie_t f = e;
   f.nbr = (uint32_t)i;
-  if (tie_insert(&m->ties[i], e) || tie_insert(&m->ties[j], f)) return SOCAP_ERUNTIME;
+  if (tie_insert(m, &m->ties[i], e) || tie_insert(m, &m->ties[j], f)) return SOCAP_ERUNTIME;
   m->n_active[i]++;
   m->n_active[j]++;
   return SOCAP_OK;

@@ -132,6 +132,7 @@ enum {
   SOCAP_PHASE_MAINTAIN, /**< steps 6-7: maintenance and decay */
   SOCAP_PHASE_INFO,     /**< step 8: information flow */
   SOCAP_PHASE_TURNOVER, /**< step 9: turnover */
+  SOCAP_PHASE_LAYOUT,   /**< repacking tie lists in agent order (memory layout only) */
   SOCAP_N_PHASES
 };
 

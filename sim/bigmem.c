@@ -1,0 +1,39 @@
+/* Large buffers on transparent huge pages: see bigmem.h. */
+#include "bigmem.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+#define BIG_HEADER 64 /* keeps the mapping size; keeps the payload 64-byte aligned */
+#define BIG_MIN ((size_t)1 << 21)
+
+void *socap_big_alloc(size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (bytes >= BIG_MIN - BIG_HEADER && bytes <= SIZE_MAX - BIG_HEADER) {
+    size_t len = bytes + BIG_HEADER;
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    (void)madvise(p, len, MADV_HUGEPAGE); /* advice only: ignore failure */
+    *(size_t *)p = len;
+    return (char *)p + BIG_HEADER;
+  }
+#endif
+  char *p = calloc(1, bytes + BIG_HEADER);
+  if (!p) return NULL;
+  *(size_t *)p = 0; /* 0 = from calloc */
+  return p + BIG_HEADER;
+}
+
+void socap_big_free(void *q) {
+  if (!q) return;
+  char *p = (char *)q - BIG_HEADER;
+  size_t len = *(size_t *)p;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (len) { munmap(p, len); return; }
+#endif
+  free(p);
+}

@@ -1,0 +1,18 @@
+/* Large zeroed buffers backed by transparent huge pages where the kernel
+ * allows it (internal to libsocap).
+ *
+ * On virtual machines a first touch of a 4 KiB page can cost tens of
+ * microseconds (measured 0.2 GB/s on the benchmark machine, against 11 GB/s
+ * with 2 MiB pages), so the big, short-lived or often re-made buffers (the
+ * tie arena, the metric graph, per-thread scratch) ask for huge pages with
+ * madvise(MADV_HUGEPAGE). Falls back to calloc where mmap is unavailable. */
+#ifndef SOCAP_BIGMEM_H
+#define SOCAP_BIGMEM_H
+#include <stddef.h>
+
+/** @p bytes of zeroed memory, 64-byte aligned, or NULL. */
+void *socap_big_alloc(size_t bytes);
+/** Free a buffer from socap_big_alloc (NULL is allowed). */
+void socap_big_free(void *p);
+
+#endif
