@@ -2,6 +2,7 @@
 #include "socap/graph.h"
 
 #include "socap/error.h"
+#include "bigmem.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -9,10 +10,11 @@
 
 void socap_graph_free(socap_graph *g) {
   if (!g) return;
-  free(g->off);
-  free(g->adj);
-  free(g->w);
-  free(g->group);
+  void (*release)(void *) = g->big_ ? socap_big_free : free;
+  release(g->off);
+  release(g->adj);
+  release(g->w);
+  release(g->group);
   memset(g, 0, sizeof *g);
 }
 

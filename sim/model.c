@@ -1191,14 +1191,15 @@ int socap_model_graph(const socap_model *m, socap_graph *g) {
   memset(g, 0, sizeof *g);
   int32_t n = m->n;
   g->n = n;
-  g->off = malloc(((size_t)n + 1) * sizeof(int64_t));
-  g->group = malloc((size_t)n * sizeof(int32_t));
+  g->big_ = 1; /* a big, fresh graph: huge pages (see bigmem.h) */
+  g->off = socap_big_alloc(((size_t)n + 1) * sizeof(int64_t));
+  g->group = socap_big_alloc((size_t)(n ? n : 1) * sizeof(int32_t));
   if (!g->off || !g->group) goto oom;
   g->off[0] = 0;
   for (int32_t i = 0; i < n; i++) g->off[i + 1] = g->off[i] + m->n_active[i];
   int64_t nnz = g->off[n];
-  g->adj = malloc((size_t)(nnz ? nnz : 1) * sizeof(int32_t));
-  g->w = malloc((size_t)(nnz ? nnz : 1) * sizeof(double));
+  g->adj = socap_big_alloc((size_t)(nnz ? nnz : 1) * sizeof(int32_t));
+  g->w = socap_big_alloc((size_t)(nnz ? nnz : 1) * sizeof(double));
   if (!g->adj || !g->w) goto oom;
   memcpy(g->group, m->group, (size_t)n * sizeof(int32_t));
   g->n_groups = m->n_groups;
@@ -1215,8 +1216,7 @@ int socap_model_graph(const socap_model *m, socap_graph *g) {
   }
   return SOCAP_OK;
 oom:
-  free(g->off); free(g->group); free(g->adj); free(g->w);
-  memset(g, 0, sizeof *g);
+  socap_graph_free(g);
   return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory building the tie graph");
 }
 

@@ -16,6 +16,7 @@
 #include "socap/h5out.h"
 #include "socap/metrics.h"
 #include "socap/rng.h"
+#include "bigmem.h"
 
 #ifndef SOCAP_VERSION
 #define SOCAP_VERSION "0.0.0"
@@ -154,14 +155,14 @@ typedef struct {
 } agent_values;
 
 static void values_free(agent_values *a) {
-  for (int k = 0; k < SOCAP_M_COUNT; k++) free(a->v[k]);
+  for (int k = 0; k < SOCAP_M_COUNT; k++) socap_big_free(a->v[k]);
 }
 
 static int values_alloc(agent_values *a, int32_t n) {
   memset(a, 0, sizeof *a);
   a->n = n;
   for (int k = 0; k < SOCAP_M_COUNT; k++)
-    if (!(a->v[k] = malloc((size_t)(n ? n : 1) * sizeof(double)))) {
+    if (!(a->v[k] = socap_big_alloc((size_t)(n ? n : 1) * sizeof(double)))) {
       values_free(a);
       return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for per-agent metrics");
     }

@@ -25,6 +25,7 @@ typedef struct {
   double *w;        /**< edge weights (> 0), symmetric */
   int32_t *group;   /**< group id per node, or NULL (diversity metrics then 0) */
   int32_t n_groups; /**< number of distinct group ids (0 if group == NULL) */
+  int32_t big_;     /**< internal: nonzero if the library allocated the arrays on huge pages */
 } socap_graph;
 
 /**
