@@ -901,6 +901,7 @@ static int info_flow(socap_model *m, int t) {
     tscratch_t *sc = &m->scr[omp_get_thread_num()];
     uint32_t *seen = sc->seen;
     int32_t *front = sc->front, *next = sc->next;
+    uint32_t stamp = sc->stamp; /* private while running: no false sharing */
     if (!r) fail = 1;
     if (r) {
 #pragma omp for schedule(dynamic, 4)
@@ -908,11 +909,10 @@ static int info_flow(socap_model *m, int t) {
         socap_rng_stream(r, p->seed, m->task, (uint32_t)c, (uint32_t)t, SOCAP_RNG_INFO);
         int32_t src = (int32_t)gsl_rng_uniform_int(r, (unsigned long)n);
         int32_t gsrc = m->group[src];
-        if (++sc->stamp == 0) { /* wrapped: forget all stamps */
+        if (++stamp == 0) { /* wrapped: forget all stamps */
           memset(seen, 0, (size_t)n * sizeof *seen);
-          sc->stamp = 1;
+          stamp = 1;
         }
-        uint32_t stamp = sc->stamp;
         seen[src] = stamp;
         int32_t nf = 1;
         front[0] = src;
@@ -950,6 +950,7 @@ static int info_flow(socap_model *m, int t) {
         }
       }
     }
+    sc->stamp = stamp;
     gsl_rng_free(r);
   }
   m->last.info_received += received;
@@ -1034,13 +1035,16 @@ int socap_model_step(socap_model *m) {
 #pragma omp parallel num_threads(nth) reduction(| : fail)
   {
     int tid = omp_get_thread_num();
-    pbuf_t *out = &m->tbuf[tid];
+    /* a private copy of the buffer header: the threads' headers share a
+     * cache line, and every push writes the count */
+    pbuf_t out = m->tbuf[tid];
     gsl_rng *r = gsl_rng_alloc(socap_rng_philox);
     pws_t ws = {0};
     if (!r) fail = 1;
 #pragma omp for schedule(static)
     for (int32_t i = 0; i < n; i++)
-      if (!fail && propose_agent(m, r, &ws, out, i, t) != SOCAP_OK) fail = 1;
+      if (!fail && propose_agent(m, r, &ws, &out, i, t) != SOCAP_OK) fail = 1;
+    m->tbuf[tid] = out;
     free(ws.act);
     free(ws.dor);
     gsl_rng_free(r);
