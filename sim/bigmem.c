@@ -13,13 +13,18 @@
 
 void *socap_big_alloc(size_t bytes) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-  if (bytes >= BIG_MIN - BIG_HEADER && bytes <= SIZE_MAX - BIG_HEADER) {
-    size_t len = bytes + BIG_HEADER;
-    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (bytes >= BIG_MIN - BIG_HEADER && bytes <= SIZE_MAX / 2) {
+    /* Whole, aligned 2 MiB pages: a partial page at either end would be
+     * faulted in 4 KiB at a time. Map one page extra and trim to alignment. */
+    size_t len = (bytes + BIG_HEADER + BIG_MIN - 1) & ~(BIG_MIN - 1);
+    char *p = mmap(NULL, len + BIG_MIN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) return NULL;
-    (void)madvise(p, len, MADV_HUGEPAGE); /* advice only: ignore failure */
-    *(size_t *)p = len;
-    return (char *)p + BIG_HEADER;
+    char *a = (char *)(((uintptr_t)p + BIG_MIN - 1) & ~(uintptr_t)(BIG_MIN - 1));
+    if (a > p) munmap(p, (size_t)(a - p));
+    if (p + len + BIG_MIN > a + len) munmap(a + len, (size_t)(p + len + BIG_MIN - (a + len)));
+    (void)madvise(a, len, MADV_HUGEPAGE); /* advice only: ignore failure */
+    *(size_t *)a = len;
+    return a + BIG_HEADER;
   }
 #endif
   char *p = calloc(1, bytes + BIG_HEADER);
