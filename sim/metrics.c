@@ -118,68 +118,117 @@ static int comp_ws_init(comp_ws *c, int32_t n) {
 /* Ego pass: constraint, effective size, clustering, reach2 in one sweep     */
 /* ------------------------------------------------------------------------ */
 
-/* Scatter entry for a neighbour q of the current ego i:
- * a = p_iq / s_q (so that a * w_qj = p_iq p_qj, the constraint's indirect
- * term) and b = p_iq (so that b * w_jq / max_k w_jk = p_iq m_jq, the
- * effective size's redundancy). Only read for the ego's neighbours. */
+/* What the ego pass needs of a neighbour j, packed into one 32-byte record
+ * so that a neighbour costs one random cache line instead of four (strength,
+ * max weight, offset, group). */
 typedef struct {
-  double a, b;
-} scatter;
+  double s;   /* strength */
+  double mx;  /* largest tie weight */
+  int64_t b;  /* off[j] */
+  int32_t k;  /* degree */
+  int32_t gr; /* group id, or 0 without groups */
+} node_info;
 
 /* Per-thread workspace.
- * mark[q] == stamp + 2: q is a neighbour of the ego; mark[q] == stamp + 1: q
- * is the ego or was already counted in reach2; anything smaller: not seen for
- * this ego. The stamp grows by 2 per ego, so marks need no reset. */
+ * mark: two bits per node, 32 nodes a word (n/4 bytes, so that the randomly
+ * accessed marks stay in cache): bit 0 = a neighbour of the ego, bit 1 = the
+ * ego, a neighbour, or already counted in reach2. All zero between egos:
+ * the nodes newly counted for an ego are listed in reached[], and clearing
+ * the words of all marked nodes clears every mark.
+ * pos[q]: position of q in the ego's neighbour list (valid for neighbours).
+ * pa[x], pb[x], mw[x], jb[x], jk[x]: for the neighbour at position x of the
+ * ego, a = p_iq / s_q (so that a * w_qj = p_iq p_qj, the constraint's
+ * indirect term), b = p_iq (so that b * w_jq / max_k w_jk = p_iq m_jq, the
+ * effective size's redundancy), its largest weight, offset and degree. */
 typedef struct {
-  scatter *sc;
-  uint32_t *mark;
-  uint32_t stamp;
-  int64_t *hit;     /* positions in N(j) of the ego's neighbours */
+  uint64_t *mark;
+  int32_t *pos;
+  int32_t *reached;
+  int64_t *hit; /* positions in N(j) of the ego's neighbours */
+  double *pa, *pb, *mw;
+  int64_t *jb;
+  int32_t *jk;
   int32_t *gcount;  /* per group id: neighbours in that group */
   int32_t *touched; /* group ids with gcount > 0 */
 } ego_ws;
 
 static void ego_ws_free(ego_ws *ws) {
-  free(ws->hit);
-  free(ws->sc);
   free(ws->mark);
+  free(ws->pos);
+  free(ws->reached);
+  free(ws->hit);
+  free(ws->pa);
+  free(ws->pb);
+  free(ws->mw);
+  free(ws->jb);
+  free(ws->jk);
   free(ws->gcount);
   free(ws->touched);
 }
 
 static int ego_ws_init(ego_ws *ws, int32_t n, int32_t kmax, int32_t gmax) {
   memset(ws, 0, sizeof *ws);
-  size_t k = (size_t)(n > 0 ? n : 1);
-  ws->hit = malloc(sizeof *ws->hit * (size_t)(kmax > 0 ? kmax : 1));
-  ws->sc = calloc(k, sizeof *ws->sc);
-  ws->mark = calloc(k, sizeof *ws->mark);
+  const size_t k = (size_t)(n > 0 ? n : 1), km = (size_t)(kmax > 0 ? kmax : 1);
+  ws->mark = calloc(k / 32 + 1, sizeof *ws->mark);
+  ws->pos = malloc(k * sizeof *ws->pos);
+  ws->reached = malloc(k * sizeof *ws->reached);
+  ws->hit = malloc(km * sizeof *ws->hit);
+  ws->pa = malloc(km * sizeof *ws->pa);
+  ws->pb = malloc(km * sizeof *ws->pb);
+  ws->mw = malloc(km * sizeof *ws->mw);
+  ws->jb = malloc(km * sizeof *ws->jb);
+  ws->jk = malloc(km * sizeof *ws->jk);
   if (gmax >= 0) {
     ws->gcount = calloc((size_t)gmax + 1, sizeof *ws->gcount);
-    ws->touched = malloc(k * sizeof *ws->touched);
+    ws->touched = malloc(km * sizeof *ws->touched);
   }
-  if (!ws->hit || !ws->sc || !ws->mark || (gmax >= 0 && (!ws->gcount || !ws->touched))) {
+  if (!ws->mark || !ws->pos || !ws->reached || !ws->hit || !ws->pa || !ws->pb || !ws->mw || !ws->jb || !ws->jk ||
+      (gmax >= 0 && (!ws->gcount || !ws->touched))) {
     ego_ws_free(ws);
     return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for metrics workspace");
   }
   return SOCAP_OK;
 }
 
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
+/* Neighbour lists ahead of the one being walked whose ids and weights are
+ * prefetched (the lists of an ego's neighbours are scattered over memory). */
+#define EGO_AHEAD 4
+
+static inline void prefetch_range(const void *p, size_t bytes) {
+  const uintptr_t e = (uintptr_t)p + bytes;
+  for (uintptr_t a = (uintptr_t)p & ~(uintptr_t)63; a < e; a += 64) PREFETCH((const void *)a);
+}
+
+static inline void prefetch_list(const int32_t *adj, const double *w, int64_t b, int32_t k) {
+  prefetch_range(adj + b, sizeof *adj * (size_t)k);
+  prefetch_range(w + b, sizeof *w * (size_t)k);
+}
+
 /* One ego i: walk N(j) for every neighbour j once, without data-dependent
- * branches: marks are updated with max(), and the positions of the common
- * neighbours are compacted into ws->hit; the weighted sums then run over
- * those only, in adjacency order (two accumulators per sum halve the
+ * branches: marks are updated arithmetically, and the positions of the
+ * common neighbours are compacted into ws->hit; the weighted sums then run
+ * over those only, in adjacency order (two accumulators per sum halve the
  * floating-point dependency chain). The summation order, and hence every bit
- * of the result, is fixed by the graph alone. If @p common is not NULL, common[t] = |N(i) ∩ N(j)| for each arc t
- * = (i, j). */
-static void ego_metrics(const socap_graph *g, const double *strength, const double *maxw, int32_t i, ego_ws *ws,
-                        socap_node_metrics *m, int32_t *common) {
+ * of the result, is fixed by the graph alone. If @p common is not NULL,
+ * common[t] = |N(i) ∩ N(j)| for each arc t = (i, j). */
+static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, ego_ws *ws, socap_node_metrics *m,
+                        int32_t *common) {
   const int64_t b0 = g->off[i], b1 = g->off[i + 1];
   const int32_t k = (int32_t)(b1 - b0);
-  const int64_t *restrict off = g->off;
   const int32_t *restrict adj = g->adj;
   const double *restrict w = g->w;
-  scatter *restrict sc = ws->sc;
-  uint32_t *restrict mark = ws->mark;
+  uint64_t *restrict mark = ws->mark;
+  int32_t *restrict pos = ws->pos;
+  int32_t *restrict reached = ws->reached;
+  double *restrict pa = ws->pa, *restrict pb = ws->pb, *restrict mw = ws->mw;
+  int64_t *restrict jb = ws->jb;
+  int32_t *restrict jk = ws->jk;
 
   if (k == 0) {
     m->constraint[i] = NAN;
@@ -191,71 +240,85 @@ static void ego_metrics(const socap_graph *g, const double *strength, const doub
     m->blau[i] = g->group ? NAN : 0.0;
     return;
   }
-  const uint32_t seen = ws->stamp + 1, nb = ws->stamp + 2;
-  ws->stamp += 2;
-  const double si = strength[i];
+  const double si = info[i].s;
+  const int32_t *restrict ni = adj + b0;
 
-  for (int64_t t = b0; t < b1; t++) {
-    const int32_t q = adj[t];
-    const double p = w[t] / si;
-    sc[q].a = p / strength[q];
-    sc[q].b = p;
-    mark[q] = nb;
+  for (int32_t x = 0; x < k; x++) {
+    const int32_t q = ni[x];
+    const node_info nq = info[q];
+    const double p = w[b0 + x] / si;
+    pa[x] = p / nq.s;
+    pb[x] = p;
+    mw[x] = nq.mx;
+    jb[x] = nq.b;
+    jk[x] = nq.k;
+    pos[q] = x;
+    mark[q >> 5] |= (uint64_t)3 << (2 * (q & 31));
   }
-  mark[i] = seen;
+  for (int32_t x = 0; x < k && x < EGO_AHEAD; x++) prefetch_list(adj, w, jb[x], jk[x]);
+  mark[i >> 5] |= (uint64_t)2 << (2 * (i & 31));
 
   int64_t links2 = 0; /* twice the ties among neighbours */
-  int32_t reach = k;
+  int32_t nr = 0;     /* nodes at distance exactly 2 */
   double cons = 0.0, eff = 0.0;
   int64_t *restrict hit = ws->hit;
-  for (int64_t t = b0; t < b1; t++) {
-    const int32_t j = adj[t];
+  for (int32_t x = 0; x < k; x++) {
+    const int64_t ub = jb[x], ue = ub + jk[x];
+    if (x + EGO_AHEAD < k) prefetch_list(adj, w, jb[x + EGO_AHEAD], jk[x + EGO_AHEAD]);
     /* pass 1 over N(j), integer only: marks, reach2, and the positions of
      * j's ties to the ego's neighbours (branch-free compaction) */
-    int32_t lj = 0, rj = 0;
-    for (int64_t u = off[j], ue = off[j + 1]; u < ue; u++) {
+    int32_t lj = 0;
+    for (int64_t u = ub; u < ue; u++) {
       const int32_t q = adj[u];
-      const uint32_t mq = mark[q];
+      const uint64_t mw2 = mark[q >> 5];
+      const int sh = 2 * (q & 31);
+      const uint32_t mq = (uint32_t)(mw2 >> sh) & 3;
+      const uint32_t fresh = (mq >> 1) ^ 1;
       hit[lj] = u;
-      lj += mq == nb;
-      rj += mq < seen;
-      mark[q] = mq > seen ? mq : seen;
+      lj += (int32_t)(mq & 1);
+      reached[nr] = q;
+      nr += (int32_t)fresh;
+      mark[q >> 5] = mw2 | (uint64_t)2 << sh;
     }
     /* pass 2 over the common neighbours q only, in adjacency order */
     double A0 = 0.0, A1 = 0.0, B0 = 0.0, B1 = 0.0;
-    int32_t x = 0;
-    for (; x + 1 < lj; x += 2) {
-      const int64_t u0 = hit[x], u1 = hit[x + 1];
-      const scatter s0 = sc[adj[u0]], s1 = sc[adj[u1]];
-      A0 += s0.a * w[u0];
-      B0 += s0.b * w[u0];
-      A1 += s1.a * w[u1];
-      B1 += s1.b * w[u1];
+    int32_t y = 0;
+    for (; y + 1 < lj; y += 2) {
+      const int64_t u0 = hit[y], u1 = hit[y + 1];
+      const int32_t p0 = pos[adj[u0]], p1 = pos[adj[u1]];
+      A0 += pa[p0] * w[u0];
+      B0 += pb[p0] * w[u0];
+      A1 += pa[p1] * w[u1];
+      B1 += pb[p1] * w[u1];
     }
-    if (x < lj) {
-      const int64_t u0 = hit[x];
-      const scatter s0 = sc[adj[u0]];
-      A0 += s0.a * w[u0];
-      B0 += s0.b * w[u0];
+    if (y < lj) {
+      const int64_t u0 = hit[y];
+      const int32_t p0 = pos[adj[u0]];
+      A0 += pa[p0] * w[u0];
+      B0 += pb[p0] * w[u0];
     }
     links2 += lj;
-    reach += rj;
-    if (common) common[t] = lj;
-    const double c = w[t] / si + (A0 + A1);
+    if (common) common[b0 + x] = lj;
+    const double c = w[b0 + x] / si + (A0 + A1);
     cons += c * c;
-    eff += 1.0 - (B0 + B1) / maxw[j];
+    eff += 1.0 - (B0 + B1) / mw[x];
   }
   m->constraint[i] = cons;
   m->eff_size[i] = eff;
   m->efficiency[i] = eff / k;
   m->clustering[i] = k >= 2 ? (double)links2 / ((double)k * (double)(k - 1)) : NAN;
-  m->reach2[i] = reach;
+  m->reach2[i] = k + nr;
+
+  /* reset the marks */
+  for (int32_t x = 0; x < nr; x++) mark[reached[x] >> 5] = 0;
+  for (int32_t x = 0; x < k; x++) mark[ni[x] >> 5] = 0;
+  mark[i >> 5] = 0;
 
   if (g->group) {
     int32_t nt = 0;
     int64_t sq = 0;
-    for (int64_t t = b0; t < b1; t++) {
-      const int32_t gq = g->group[adj[t]];
+    for (int32_t x = 0; x < k; x++) {
+      const int32_t gq = info[ni[x]].gr;
       if (ws->gcount[gq]++ == 0) ws->touched[nt++] = gq;
     }
     for (int32_t x = 0; x < nt; x++) {
@@ -276,10 +339,10 @@ static void ego_metrics(const socap_graph *g, const double *strength, const doub
 static int nodes_pass(const socap_graph *g, int T, socap_node_metrics *m, int32_t *common, comp_ws *cw) {
   const int32_t n = g->n;
   int rc = SOCAP_OK;
-  double *maxw = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
+  node_info *info = malloc(sizeof *info * (size_t)(n > 0 ? n : 1));
   ego_ws *ws = calloc((size_t)T, sizeof *ws);
   int nws = 0;
-  if (!maxw || !ws) {
+  if (!info || !ws) {
     rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for metrics");
     goto cleanup;
   }
@@ -304,7 +367,11 @@ static int nodes_pass(const socap_graph *g, int T, socap_node_metrics *m, int32_
     m->degree[i] = (int32_t)(g->off[i + 1] - g->off[i]);
     m->strength[i] = s;
     m->support[i] = s2;
-    maxw[i] = mx;
+    info[i].s = s;
+    info[i].mx = mx;
+    info[i].b = g->off[i];
+    info[i].k = (int32_t)(g->off[i + 1] - g->off[i]);
+    info[i].gr = g->group ? g->group[i] : 0;
   }
 
 #pragma omp parallel num_threads(T)
@@ -315,13 +382,13 @@ static int nodes_pass(const socap_graph *g, int T, socap_node_metrics *m, int32_
       components(g, cw);
     }
 #pragma omp for schedule(dynamic, 32)
-    for (int32_t i = 0; i < n; i++) ego_metrics(g, m->strength, maxw, i, my, m, common);
+    for (int32_t i = 0; i < n; i++) ego_metrics(g, info, i, my, m, common);
   }
 
 cleanup:
   for (int t = 0; t < nws; t++) ego_ws_free(&ws[t]);
   free(ws);
-  free(maxw);
+  free(info);
   return rc;
 }
 
