@@ -446,8 +446,12 @@ static int pick_intro_pair(const socap_model *m, gsl_rng *r, int32_t i, const ui
     uint32_t y = (uint32_t)gsl_rng_uniform_int(r, (unsigned long)(na - 1));
     if (y >= x) y++;
     uint32_t j = act[x], k = act[y];
+    int cross = m->group[j] != m->group[k];
+    /* a same-group pair cannot win once a fallback is found: skip the
+     * (cache-missing) search of j's ties */
+    if (m->p.intro_cross_group && !cross && found) continue;
     if (tie_find(&m->ties[j], k)) continue;
-    if (!m->p.intro_cross_group || m->group[j] != m->group[k]) { *pj = j; *pk = k; return 1; }
+    if (!m->p.intro_cross_group || cross) { *pj = j; *pk = k; return 1; }
     if (!found) { *pj = j; *pk = k; found = 1; }
   }
   (void)i;
@@ -1082,7 +1086,12 @@ int socap_model_step(socap_model *m) {
     for (int64_t k = 0; k < np; k++) {
       if (fail) continue;
       /* memory-latency bound: fetch b's list header, then its first lines, ahead */
-      if (k + PF_FAR < np) __builtin_prefetch(&m->ties[m->props.p[k + PF_FAR].b]);
+      if (k + PF_FAR < np) {
+        uint32_t bf = m->props.p[k + PF_FAR].b;
+        __builtin_prefetch(&m->ties[bf]);
+        __builtin_prefetch(&m->n_active[bf]);
+        __builtin_prefetch(&m->group[bf]);
+      }
       if (k + PF_NEAR < np) {
         const tie_t *tb = m->ties[m->props.p[k + PF_NEAR].b].t;
         __builtin_prefetch(tb);
