@@ -27,7 +27,7 @@ run_model() { # N THREADS
 }
 run_model 10000 1; run_model 10000 2
 run_model 100000 1; run_model 100000 2
-run_model 1000000 2
+run_model 1000000 1; run_model 1000000 2
 if [ "$million" = 1 ]; then
   for r in $(seq "$reps"); do
     /usr/bin/time -v "$build/socap" run "$cfg" -o "$tmp/m.h5" --force --quiet --threads 2 2>"$tmp/tv" >/dev/null

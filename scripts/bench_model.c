@@ -1,7 +1,8 @@
 /* Benchmark driver: times the model's steps and the metric pass separately.
  * Built and run by scripts/bench.sh against the build's libsocap.
  *   bench_model SCENARIO.yaml N STEPS THREADS
- * prints: n steps threads model_s metrics_s active_ties tie_bytes_per_active_tie */
+ * prints: n steps threads model_s metrics_s active_ties tie_bytes_per_active_tie
+ *         tie_updates, then the seconds of each phase (socap_model_phase_times) */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,8 +54,7 @@ int main(int argc, char **argv) {
   int64_t act = g.off[g.n] / 2;
   double ph[SOCAP_N_PHASES];
   socap_model_phase_times(m, ph);
-  if (getenv("BENCH_PHASES"))
-  {
+  if (getenv("BENCH_PHASES")) {
     socap_counters tot;
     socap_model_counters(m, &tot, NULL);
     fprintf(stderr, "counters: proposals %lld rejected %lld formed %lld displaced %lld went_dormant %lld\n",
@@ -62,11 +62,11 @@ int main(int argc, char **argv) {
             (long long)(tot.formed[0] + tot.formed[1] + tot.formed[2] + tot.formed[3]), (long long)tot.displaced,
             (long long)tot.went_dormant);
   }
-  if (getenv("BENCH_PHASES"))
-    fprintf(stderr, "phases s: propose %.3f judge %.3f resolve %.3f maintain %.3f info %.3f turnover %.3f layout %.3f\n",
-            ph[0], ph[1], ph[2], ph[3], ph[4], ph[5], ph[6]);
-  printf("%d %d %s %.6f %.6f %lld %.1f %.0f\n", p.n_agents, p.steps, argv[4], t1 - t0, t3 - t2, (long long)act,
+  /* the phase seconds follow, in socap_model_phase_times order */
+  printf("%d %d %s %.6f %.6f %lld %.1f %.0f", p.n_agents, p.steps, argv[4], t1 - t0, t3 - t2, (long long)act,
          act ? (double)socap_model_memory(m) / (double)act : 0.0, tie_updates);
+  for (int k = 0; k < SOCAP_N_PHASES; k++) printf(" %.4f", ph[k]);
+  printf("\n");
   socap_node_metrics_free(&nm);
   socap_graph_free(&g);
   socap_model_free(m);

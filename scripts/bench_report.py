@@ -13,7 +13,8 @@ for line in open(res):
         triad = float(f[1])
     elif f[0] == "model":
         n, st, th, tm, tmet, act, bpt, upd = f[1:9]
-        model[(int(n), int(th))].append((float(tm), float(tmet), int(act), float(bpt), float(upd)))
+        ph = tuple(float(x) for x in f[9:])
+        model[(int(n), int(th))].append((float(tm), float(tmet), int(act), float(bpt), float(upd), ph))
     elif f[0] == "million":
         w = f[1].split(":")
         secs = sum(float(x) * 60 ** i for i, x in enumerate(reversed(w)))
@@ -40,6 +41,15 @@ lines = ["<!-- bench:scale:begin -->", "## Scale (issue 6)", "",
          f"{steps} steps, `configs/bench/million.yaml` with N overridden:", "",
          "| N | threads | model s (min/med/max) | µs per agent-step | M agent-steps/s | M tie updates/s | metrics s | mean degree at end | bytes per active tie (all model memory) |",
          "|---|---|---|---|---|---|---|---|---|"] + rows + [""]
+PHASES = ["propose (1-4)", "judge (5a)", "resolve (5b, serial)", "maintain (6-7)", "info (8)", "turnover (9)",
+          "layout (repack)"]
+if all(len(x[5]) == len(PHASES) for v in model.values() for x in v):
+    lines += ["Where the model time goes (seconds per phase, medians; `socap_model_phase_times`):", "",
+              "| N | threads | " + " | ".join(PHASES) + " |", "|---|---|" + "---|" * len(PHASES)]
+    for (n, th), v in sorted(model.items()):
+        lines.append(f"| {n:,} | {th} | " + " | ".join(f"{med([x[5][k] for x in v]):.2f}" for k in range(len(PHASES)))
+                     + " |")
+    lines.append("")
 if triad:
     lines.append(f"STREAM-like triad (2 threads, same run): {triad:.1f} GB/s.")
     best = max(((med([x[4] for x in v]) / med([x[0] for x in v])), k) for k, v in model.items())
@@ -51,7 +61,7 @@ if triad:
 if (10000, 2) in per and (1000000, 2) in per:
     lines.append(f"Linear cost: time per agent-step at N=1,000,000 is {per[(1000000, 2)] / per[(10000, 2)]:.2f}x "
                  "that at N=10,000 (target <= 1.3x).")
-for n in (10000, 100000):
+for n in (10000, 100000, 1000000):
     if (n, 1) in per and (n, 2) in per:
         lines.append(f"Threads at N={n:,}: 2 threads are {per[(n, 1)] / per[(n, 2)]:.2f}x faster than 1 (target >= 1.8x).")
 if million:

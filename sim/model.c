@@ -72,6 +72,16 @@ typedef struct {
   uint32_t stamp;
 } tscratch_t;
 
+/* Agents per tie arena: repacking one block at a time keeps the extra memory
+ * of a repack small (a block's arena, not the whole store's). */
+#define ARENA_BLOCK 16384
+
+typedef struct {
+  tie_t *base;     /* the block's arena (socap_big_alloc), or NULL */
+  size_t len;      /* slots in it */
+  int32_t n_moved; /* lists of the block outside it */
+} ablock_t;
+
 /* What maintenance reads about the other end of each tie, in one place. */
 typedef struct {
   double mfac;  /* m_i / sum_k w_ik^gamma_i, this step */
@@ -100,18 +110,20 @@ struct socap_model {
   pbuf_t props; /* all proposals of the step, in agent order */
   socap_counters total, last;
   double phase_s[SOCAP_N_PHASES]; /* wall-clock seconds per phase */
-  /* Tie lists live in one arena in agent order, so that agents close in id
-   * (the same group) have their lists close in memory. A list that outgrows
-   * its slot moves to its own heap block; compaction repacks everything. */
-  tie_t *arena;
-  size_t arena_len;
-  int32_t n_moved; /* lists outside the arena */
+  /* Tie lists live in arenas in agent order, so that agents close in id
+   * (the same group) have their lists close in memory: one arena per block
+   * of ARENA_BLOCK agents. A list that outgrows its slot moves to its own
+   * heap block; a block whose lists have moved out enough is repacked. */
+  ablock_t *blocks;
+  int32_t n_blocks;
   tscratch_t *scr; /* per-thread scratch, made once */
 };
 
-static inline int in_arena(const socap_model *m, const tie_t *p) {
-  uintptr_t x = (uintptr_t)p, lo = (uintptr_t)m->arena;
-  return m->arena && x >= lo && x < lo + m->arena_len * sizeof(tie_t);
+/* Is list l (of agent l - m->ties) in its block's arena? */
+static inline int in_arena(const socap_model *m, const tlist_t *l) {
+  const ablock_t *b = &m->blocks[(l - m->ties) / ARENA_BLOCK];
+  uintptr_t x = (uintptr_t)l->t, lo = (uintptr_t)b->base;
+  return b->base && x >= lo && x < lo + b->len * sizeof(tie_t);
 }
 
 static double strat_spent(const socap_model *m, int32_t i, double frac) {
@@ -170,12 +182,13 @@ static int tie_reserve(socap_model *m, tlist_t *l) {
   if (l->n < l->cap) return SOCAP_OK;
   uint32_t nc = l->cap ? l->cap + l->cap / 2 + 1 : 8;
   tie_t *nt;
-  if (in_arena(m, l->t)) { /* leave the arena slot: copy into an own block */
+  ablock_t *blk = &m->blocks[(l - m->ties) / ARENA_BLOCK];
+  if (in_arena(m, l)) { /* leave the arena slot: copy into an own block */
     nt = malloc((size_t)nc * sizeof *nt);
     if (nt) memcpy(nt, l->t, (size_t)l->n * sizeof *nt);
-    if (nt) m->n_moved++;
+    if (nt) blk->n_moved++;
   } else {
-    if (!l->t) m->n_moved++;
+    if (!l->t) blk->n_moved++;
     nt = realloc(l->t, (size_t)nc * sizeof *nt);
   }
   if (!nt) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory growing a tie list");
@@ -330,6 +343,8 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
   m->info_outside_window = calloc(n, sizeof(uint32_t));
   m->info_hops = calloc(n, sizeof(uint64_t));
   m->leaving = calloc(n, 1);
+  m->n_blocks = (int32_t)((n + ARENA_BLOCK - 1) / ARENA_BLOCK);
+  m->blocks = calloc((size_t)(m->n_blocks ? m->n_blocks : 1), sizeof(ablock_t));
   m->nthreads = omp_get_max_threads();
   m->tbuf = calloc((size_t)m->nthreads, sizeof(pbuf_t));
   m->scr = calloc((size_t)m->nthreads, sizeof(tscratch_t));
@@ -346,7 +361,7 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
   }
   if (!m->group || !m->cohort || !m->strategy || !m->ties || !m->n_active || !m->n_dormant || !m->q ||
       !m->maint || !m->info_window || !m->info_total || !m->info_outside || !m->info_outside_window ||
-      !m->info_hops || !m->leaving || !m->tbuf || scratch_fail) {
+      !m->info_hops || !m->leaving || !m->tbuf || !m->blocks || scratch_fail) {
     rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory allocating %zu agents", n);
     goto fail;
   }
@@ -364,10 +379,11 @@ fail:
 
 void socap_model_free(socap_model *m) {
   if (!m) return;
-  if (m->ties)
+  if (m->ties && m->blocks)
     for (int32_t i = 0; i < m->n; i++)
-      if (!in_arena(m, m->ties[i].t)) free(m->ties[i].t);
-  socap_big_free(m->arena);
+      if (!in_arena(m, &m->ties[i])) free(m->ties[i].t);
+  for (int32_t k = 0; m->blocks && k < m->n_blocks; k++) socap_big_free(m->blocks[k].base);
+  free(m->blocks);
   if (m->tbuf)
     for (int k = 0; k < m->nthreads; k++) free(m->tbuf[k].p);
   if (m->scr)
@@ -790,36 +806,36 @@ static int resolve(socap_model *m, prop_t *x, int t) {
 /* Slot size for a list of n ties when repacking: room to grow a few steps. */
 static inline uint32_t slot_for(uint32_t n) { return n + 4 + n / 8; }
 
-/* Repack all tie lists into a fresh arena in agent order once more than an
- * eighth of them have left it. Memory layout only: results do not depend on
- * it. If the new arena cannot be allocated the lists simply stay where they
- * are. Runs in a parallel region's place (between two parallel loops). */
+/* Repack block k's tie lists into a fresh arena in agent order once more
+ * than an eighth of them have left the old one. Memory layout only: results
+ * do not depend on it. If the new arena cannot be allocated the lists simply
+ * stay where they are. */
+static void compact_block(socap_model *m, int32_t k) {
+  ablock_t *blk = &m->blocks[k];
+  int32_t lo = k * ARENA_BLOCK, hi = lo + ARENA_BLOCK < m->n ? lo + ARENA_BLOCK : m->n;
+  if (blk->n_moved <= (hi - lo) / 8) return;
+  size_t len = 0;
+  for (int32_t i = lo; i < hi; i++) len += slot_for(m->ties[i].n);
+  tie_t *na = len ? socap_big_alloc(len * sizeof *na) : NULL;
+  if (!na) return;
+  size_t at = 0;
+  for (int32_t i = lo; i < hi; i++) {
+    tlist_t *l = &m->ties[i];
+    if (l->n) memcpy(na + at, l->t, (size_t)l->n * sizeof(tie_t));
+    if (!in_arena(m, l)) free(l->t);
+    l->t = na + at;
+    l->cap = slot_for(l->n);
+    at += l->cap;
+  }
+  socap_big_free(blk->base);
+  blk->base = na;
+  blk->len = len;
+  blk->n_moved = 0;
+}
+
 static void compact_ties(socap_model *m) {
-  int32_t n = m->n;
-  if (m->n_moved <= n / 8) return;
-  size_t *off = malloc(((size_t)n + 1) * sizeof *off);
-  if (!off) return;
-  off[0] = 0;
-  for (int32_t i = 0; i < n; i++) off[i + 1] = off[i] + slot_for(m->ties[i].n);
-  tie_t *na = off[n] ? socap_big_alloc(off[n] * sizeof *na) : NULL;
-  if (!na) { free(off); return; }
-#pragma omp parallel for schedule(static)
-  for (int32_t i = 0; i < n; i++) {
-    tlist_t *l = &m->ties[i];
-    if (l->n) memcpy(na + off[i], l->t, (size_t)l->n * sizeof(tie_t));
-  }
-  /* serial: the blocks came from the serial resolution's malloc arena */
-  for (int32_t i = 0; i < n; i++) {
-    tlist_t *l = &m->ties[i];
-    if (!in_arena(m, l->t)) free(l->t);
-    l->t = na + off[i];
-    l->cap = (uint32_t)(off[i + 1] - off[i]);
-  }
-  socap_big_free(m->arena);
-  m->arena = na;
-  m->arena_len = off[n];
-  m->n_moved = 0;
-  free(off);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(m->nthreads)
+  for (int32_t k = 0; k < m->n_blocks; k++) compact_block(m, k);
 }
 
 /* ---- maintenance and decay (steps 6-7) ----------------------------------- */
@@ -1269,10 +1285,19 @@ int socap_model_check(const socap_model *m, char *err, size_t errlen) {
 size_t socap_model_memory(const socap_model *m) {
   size_t b = sizeof *m + (size_t)m->n * (sizeof(tlist_t) + 6 * sizeof(int32_t) + sizeof(float) + sizeof(double) +
                                         4 * sizeof(uint32_t) + sizeof(uint64_t) + 1);
-  b += m->arena_len * sizeof(tie_t);
+  for (int32_t k = 0; k < m->n_blocks; k++) b += m->blocks[k].len * sizeof(tie_t);
   for (int32_t i = 0; i < m->n; i++)
-    if (!in_arena(m, m->ties[i].t)) b += (size_t)m->ties[i].cap * sizeof(tie_t);
+    if (!in_arena(m, &m->ties[i])) b += (size_t)m->ties[i].cap * sizeof(tie_t);
   return b;
+}
+
+void socap_model_trim(socap_model *m) {
+  for (int k = 0; k < m->nthreads; k++) {
+    free(m->tbuf[k].p);
+    memset(&m->tbuf[k], 0, sizeof m->tbuf[k]);
+  }
+  free(m->props.p);
+  memset(&m->props, 0, sizeof m->props);
 }
 
 void socap_model_phase_times(const socap_model *m, double out[SOCAP_N_PHASES]) {

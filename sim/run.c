@@ -584,6 +584,7 @@ int socap_recorder_run(socap_recorder *r, const socap_params *p, uint64_t task, 
   for (int t = 1; t <= p->steps; t++) {
     if ((rc = socap_model_step(m))) goto done;
     int final = t == p->steps;
+    if (final) socap_model_trim(m); /* the final record needs the memory more */
     if (final || t % p->record_every == 0) {
       if ((rc = record(r, m, tid, final))) goto done;
       socap_model_reset_window(m);

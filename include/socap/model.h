@@ -124,6 +124,13 @@ int socap_model_check(const socap_model *m, char *err, size_t errlen);
 /** Bytes allocated for ties (capacity, both ends) and per-agent state. */
 size_t socap_model_memory(const socap_model *m);
 
+/**
+ * Release the buffers a step keeps for the next one (the proposals: about
+ * 100 bytes per agent). Call before a memory-hungry final record; the next
+ * step, if any, makes them again.
+ */
+void socap_model_trim(socap_model *m);
+
 /** Phases of a step, for the wall-clock timers of socap_model_phase_times. */
 enum {
   SOCAP_PHASE_PROPOSE,  /**< steps 1-4: encounters, events, introductions, reactivation requests */
