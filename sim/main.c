@@ -117,6 +117,7 @@ static int cmd_run(int argc, char **argv) {
   socap_provenance pv = {yaml, cmdline, t_start, t_end, "run", omp_get_max_threads(), 1, p.seed};
   if ((rc = socap_write_provenance(root, &pv))) goto fail_msg;
   if (!quiet) socap_recorder_print_summary(keep, stdout);
+  if (!quiet) socap_recorder_print_timing(keep, stdout);
   rc = socap_recorder_close(rec);
   rec = NULL;
   if (rc) goto fail_msg;

@@ -146,6 +146,9 @@ struct socap_recorder {
   int64_t sum_n[SOCAP_MAX_STRATEGIES + 1];
   double sum_mean[SOCAP_MAX_STRATEGIES + 1][SOCAP_M_COUNT];
   int last_step;
+  /* wall-clock seconds: model phases, records (all tasks run so far) */
+  double t_phase[SOCAP_N_PHASES], t_steps, t_record;
+  int64_t n_records;
 };
 
 /* Per-agent values of one recorded step. */
@@ -582,11 +585,16 @@ int socap_recorder_run(socap_recorder *r, const socap_params *p, uint64_t task, 
   for (int k = 0; k < p->n_snapshots && r->net.on; k++)
     if (p->snapshots[k] == 0 && (rc = snapshot(r, m, tid))) goto done;
   for (int t = 1; t <= p->steps; t++) {
+    double c0 = omp_get_wtime();
     if ((rc = socap_model_step(m))) goto done;
+    r->t_steps += omp_get_wtime() - c0;
     int final = t == p->steps;
     if (final) socap_model_trim(m); /* the final record needs the memory more */
     if (final || t % p->record_every == 0) {
+      c0 = omp_get_wtime();
       if ((rc = record(r, m, tid, final))) goto done;
+      r->t_record += omp_get_wtime() - c0;
+      r->n_records++;
       socap_model_reset_window(m);
     }
     for (int k = 0; k < p->n_snapshots && r->net.on; k++)
@@ -594,8 +602,21 @@ int socap_recorder_run(socap_recorder *r, const socap_params *p, uint64_t task, 
     if (progress) progress(ctx, t, p->steps);
   }
 done:
+  if (m) {
+    double ph[SOCAP_N_PHASES];
+    socap_model_phase_times(m, ph);
+    for (int k = 0; k < SOCAP_N_PHASES; k++) r->t_phase[k] += ph[k];
+  }
   socap_model_free(m);
   return rc;
+}
+
+void socap_recorder_print_timing(const socap_recorder *r, FILE *f) {
+  static const char *const names[SOCAP_N_PHASES] = {"propose", "judge", "resolve", "maintain",
+                                                    "info",    "turnover", "layout"};
+  fprintf(f, "time: steps %.1f s (", r->t_steps);
+  for (int k = 0; k < SOCAP_N_PHASES; k++) fprintf(f, "%s%s %.1f", k ? ", " : "", names[k], r->t_phase[k]);
+  fprintf(f, "), %lld record%s %.1f s\n", (long long)r->n_records, r->n_records == 1 ? "" : "s", r->t_record);
 }
 
 void socap_recorder_print_summary(const socap_recorder *r, FILE *f) {

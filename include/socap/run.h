@@ -102,6 +102,13 @@ int socap_recorder_run(socap_recorder *rec, const socap_params *p, uint64_t task
 /** Print the final per-strategy summary of the last recorded task. */
 void socap_recorder_print_summary(const socap_recorder *rec, FILE *f);
 
+/**
+ * Print where the wall-clock time of the runs so far went: the model's
+ * phases (socap_model_phase_times) and the records (metrics, statistics,
+ * table rows). One line, for the end of `socap run`.
+ */
+void socap_recorder_print_timing(const socap_recorder *rec, FILE *f);
+
 /** Flush and close all tables; free @p rec. Safe with NULL. */
 int socap_recorder_close(socap_recorder *rec);
 
