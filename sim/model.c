@@ -116,6 +116,7 @@ struct socap_model {
    * heap block; a block whose lists have moved out enough is repacked. */
   ablock_t *blocks;
   int32_t n_blocks;
+  int ties_released; /* socap_model_release_ties was called */
   tscratch_t *scr; /* per-thread scratch, made once */
 };
 
@@ -1044,6 +1045,7 @@ int socap_model_step(socap_model *m) {
   memset(&m->last, 0, sizeof m->last);
   double clk = omp_get_wtime(), clk2;
 #define PHASE_DONE(ph) (clk2 = omp_get_wtime(), m->phase_s[ph] += clk2 - clk, clk = clk2)
+  if (m->ties_released) return SOCAP_ERROR(SOCAP_ERUNTIME, "the model's ties were released: it cannot step");
   if (t > (int)META_LAST_MASK) return SOCAP_ERROR(SOCAP_ERUNTIME, "step %d exceeds the tie store's step range", t);
 
   /* Steps 1-4: proposals, in parallel. schedule(static) gives each thread one
@@ -1290,6 +1292,19 @@ size_t socap_model_memory(const socap_model *m) {
   for (int32_t i = 0; i < m->n; i++)
     if (!in_arena(m, &m->ties[i])) b += (size_t)m->ties[i].cap * sizeof(tie_t);
   return b;
+}
+
+void socap_model_release_ties(socap_model *m) {
+  for (int32_t i = 0; i < m->n; i++) {
+    tlist_t *l = &m->ties[i];
+    if (!in_arena(m, l)) free(l->t);
+    memset(l, 0, sizeof *l);
+  }
+  for (int32_t k = 0; k < m->n_blocks; k++) {
+    socap_big_free(m->blocks[k].base);
+    memset(&m->blocks[k], 0, sizeof m->blocks[k]);
+  }
+  m->ties_released = 1;
 }
 
 void socap_model_trim(socap_model *m) {

@@ -148,6 +148,7 @@ struct socap_recorder {
   int last_step;
   /* wall-clock seconds: model phases, records (all tasks run so far) */
   double t_phase[SOCAP_N_PHASES], t_steps, t_record;
+  double t_metrics, t_stats; /* parts of t_record; the rest is table rows */
   int64_t n_records;
 };
 
@@ -390,12 +391,16 @@ int socap_recorder_close(socap_recorder *r) {
 
 /* ---- computing a record --------------------------------------------------- */
 
-static int compute_values(socap_model *m, agent_values *a, socap_global_metrics *gm) {
+/* @p last: nothing reads the model's ties after this record (the last step,
+ * no snapshot at it): they are freed once the graph is built, which lowers
+ * the peak memory of the final metrics by the size of the tie store. */
+static int compute_values(socap_model *m, agent_values *a, socap_global_metrics *gm, int last) {
   const socap_params *p = socap_model_params(m);
   socap_graph g;
   socap_node_metrics nm;
   int rc = socap_model_graph(m, &g);
   if (rc) return rc;
+  if (last) socap_model_release_ties(m);
   if ((rc = socap_node_metrics_alloc(&nm, g.n, p->betweenness))) { socap_graph_free(&g); return rc; }
   socap_metrics_opts o;
   socap_metrics_opts_default(&o);
@@ -470,14 +475,17 @@ static int write_agent_rows(rtable *t, int with_step, int32_t task, int step, so
   return SOCAP_OK;
 }
 
-static int record(socap_recorder *r, socap_model *m, int32_t task, int final) {
+static int record(socap_recorder *r, socap_model *m, int32_t task, int final, int last) {
   const socap_params *p = socap_model_params(m);
   int step = socap_model_t(m);
   agent_values a;
   socap_global_metrics gm;
   int rc = values_alloc(&a, p->n_agents);
   if (rc) return rc;
-  if ((rc = compute_values(m, &a, &gm))) goto done;
+  double c0 = omp_get_wtime();
+  if ((rc = compute_values(m, &a, &gm, last))) goto done;
+  double c1 = omp_get_wtime();
+  r->t_metrics += c1 - c0;
   socap_agents_view av = socap_model_agents(m);
   /* /timeseries: one row per strategy, then "all". Each (strategy, metric)
    * cell is independent: computed in parallel, each with its own buffer. */
@@ -516,6 +524,7 @@ static int record(socap_recorder *r, socap_model *m, int32_t task, int final) {
       rc = rt_next_row(&r->ts);
     }
     free(st);
+    r->t_stats += omp_get_wtime() - c1;
     if (rc) goto done;
   }
   /* /global */
@@ -592,7 +601,9 @@ int socap_recorder_run(socap_recorder *r, const socap_params *p, uint64_t task, 
     if (final) socap_model_trim(m); /* the final record needs the memory more */
     if (final || t % p->record_every == 0) {
       c0 = omp_get_wtime();
-      if ((rc = record(r, m, tid, final))) goto done;
+      int snap_now = 0; /* a snapshot follows this record: keep the ties */
+      for (int k = 0; k < p->n_snapshots && r->net.on; k++) snap_now |= p->snapshots[k] == t;
+      if ((rc = record(r, m, tid, final, final && !snap_now))) goto done;
       r->t_record += omp_get_wtime() - c0;
       r->n_records++;
       socap_model_reset_window(m);
@@ -616,7 +627,9 @@ void socap_recorder_print_timing(const socap_recorder *r, FILE *f) {
                                                     "info",    "turnover", "layout"};
   fprintf(f, "time: steps %.1f s (", r->t_steps);
   for (int k = 0; k < SOCAP_N_PHASES; k++) fprintf(f, "%s%s %.1f", k ? ", " : "", names[k], r->t_phase[k]);
-  fprintf(f, "), %lld record%s %.1f s\n", (long long)r->n_records, r->n_records == 1 ? "" : "s", r->t_record);
+  fprintf(f, "), %lld record%s %.1f s (graph and metrics %.1f, statistics %.1f, table rows %.1f)\n",
+          (long long)r->n_records, r->n_records == 1 ? "" : "s", r->t_record, r->t_metrics, r->t_stats,
+          r->t_record - r->t_metrics - r->t_stats);
 }
 
 void socap_recorder_print_summary(const socap_recorder *r, FILE *f) {

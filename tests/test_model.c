@@ -272,7 +272,28 @@ static void test_threads(void) {
   free(ref); free(cur); free(refn);
 }
 
+/* Releasing the tie store after the last graph: counts stay, memory goes,
+ * and the model refuses to step on. */
+static void test_release_ties(void) {
+  socap_params p = base(400, 5);
+  socap_model *m = NULL;
+  CHECK(socap_model_create(&p, 0, &m) == SOCAP_OK);
+  for (int t = 0; t < 8; t++) CHECK(socap_model_step(m) == SOCAP_OK);
+  int32_t a0, d0;
+  socap_model_degree(m, 7, &a0, &d0);
+  size_t before = socap_model_memory(m);
+  socap_model_release_ties(m);
+  int32_t a1, d1;
+  socap_model_degree(m, 7, &a1, &d1);
+  CHECK(a0 > 0 && a1 == a0 && d1 == d0);
+  CHECK_MSG(socap_model_memory(m) + 16u * (size_t)a0 <= before, "memory %zu -> %zu", before, socap_model_memory(m));
+  CHECK(socap_model_ties(m, 7, NULL, 0) == 0);
+  CHECK(socap_model_step(m) != SOCAP_OK);
+  socap_model_free(m);
+}
+
 int main(void) {
+  test_release_ties();
   test_invariants();
   test_decay_closed_form();
   test_maintenance_closed_form();

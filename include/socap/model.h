@@ -131,6 +131,14 @@ size_t socap_model_memory(const socap_model *m);
  */
 void socap_model_trim(socap_model *m);
 
+/**
+ * Free the tie store (most of the model's memory) once it is no longer
+ * needed: after the last step's graph has been built (socap_model_graph).
+ * Counts, groups, strategies and information counters stay readable; tie
+ * queries then see no ties, and socap_model_step fails.
+ */
+void socap_model_release_ties(socap_model *m);
+
 /** Phases of a step, for the wall-clock timers of socap_model_phase_times. */
 enum {
   SOCAP_PHASE_PROPOSE,  /**< steps 1-4: encounters, events, introductions, reactivation requests */
