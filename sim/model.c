@@ -54,9 +54,12 @@ typedef struct {
   uint32_t seq;      /* index among the proposer's proposals this step */
   uint8_t origin;
   uint8_t skip;      /* already acquainted at the start of the step: ignored */
+  uint8_t sa, sb;    /* strategies of a and b (read in the parallel phase) */
+  uint8_t skill_ok;  /* the skill test u < skill_a * skill_b passed */
   float va, vb;      /* values, computed in the parallel judging phase */
-  float u;           /* uniform draw for the skill test */
+  /* 32 bytes in all */
 } prop_t;
+_Static_assert(sizeof(prop_t) == 32, "a proposal is 32 bytes");
 
 typedef struct {
   prop_t *p;
@@ -665,8 +668,8 @@ static double base_value(const socap_model *m, int32_t i, int32_t j) {
 /* Acceptance by the running quantile: accept if v >= q_i, then move q_i
  * toward the selectivity-quantile of the values i has judged
  * (Robbins-Monro: q += rate * (sel - 1[v < q])). Selectivity 0 accepts all. */
-static int accept_value(socap_model *m, int32_t i, double v) {
-  double sel = strat_of(m, i)->selectivity;
+static int accept_value(socap_model *m, int32_t i, int strategy, double v) {
+  double sel = m->p.strategies[strategy].selectivity;
   if (sel <= 0) return 1;
   double q = m->q[i];
   int ok = v >= q;
@@ -756,10 +759,10 @@ static int resolve(socap_model *m, prop_t *x, int t) {
     return SOCAP_OK; /* already acquainted */
   }
   m->last.proposals++;
-  int acc_a = accept_value(m, a, x->va);
-  int acc_b = accept_value(m, b, x->vb);
+  int acc_a = accept_value(m, a, x->sa, x->va);
+  int acc_b = accept_value(m, b, x->sb, x->vb);
   int32_t drop_a = -1, drop_b = -1;
-  int ok = acc_a && acc_b && x->u < skill_of(m, a) * skill_of(m, b) && capacity_ok(m, a, x->va, t, &drop_a) &&
+  int ok = acc_a && acc_b && x->skill_ok && capacity_ok(m, a, x->va, t, &drop_a) &&
            capacity_ok(m, b, x->vb, t, &drop_b);
   if (!ok) { m->last.rejected++; return SOCAP_OK; }
   if (drop_a >= 0) { make_dormant(m, a, drop_a, t); m->last.displaced++; }
@@ -1026,7 +1029,6 @@ static inline void prefetch_agent(const socap_model *m, const prop_t *x) {
   __builtin_prefetch(&m->ties[x->b]);
   __builtin_prefetch(&m->q[x->b]);
   __builtin_prefetch(&m->n_active[x->b]);
-  __builtin_prefetch(&m->cohort[x->b]);
 }
 
 static inline void prefetch_lists(const socap_model *m, const prop_t *x) {
@@ -1134,7 +1136,12 @@ int socap_model_step(socap_model *m) {
       }
       socap_rng_substream(r, p->seed, m->task, x->proposer, (uint32_t)t, SOCAP_RNG_JUDGE, x->seq);
       double na = gsl_ran_gaussian_ziggurat(r, 1.0), nb = gsl_ran_gaussian_ziggurat(r, 1.0);
-      x->u = (float)gsl_rng_uniform(r);
+      float u = (float)gsl_rng_uniform(r); /* the skill draw */
+      /* what the serial resolution would otherwise read at random: strategies
+       * and the skill test (both fixed during the step) */
+      x->sa = (uint8_t)m->strategy[x->a];
+      x->sb = (uint8_t)m->strategy[x->b];
+      x->skill_ok = u < skill_of(m, (int32_t)x->a) * skill_of(m, (int32_t)x->b);
       /* the common-contact count is symmetric: one count serves both sides */
       uint32_t common = m->n_active[x->a] ? count_marked_active(&m->ties[x->b], act) : 0;
       x->va = (float)(value_from_common(m, (int32_t)x->a, (int32_t)x->b, common) + p->value_noise * na);
