@@ -1083,10 +1083,13 @@ int socap_model_step(socap_model *m) {
     m->props.p = np;
     m->props.cap = total;
   }
-  m->props.n = 0;
+  /* concatenate in thread order; each buffer copied by its own thread */
+  m->props.n = total;
+#pragma omp parallel for schedule(static, 1) num_threads(nth)
   for (int k = 0; k < nth; k++) {
-    if (m->tbuf[k].n) memcpy(m->props.p + m->props.n, m->tbuf[k].p, m->tbuf[k].n * sizeof(prop_t));
-    m->props.n += m->tbuf[k].n;
+    size_t at = 0;
+    for (int j = 0; j < k; j++) at += m->tbuf[j].n;
+    if (m->tbuf[k].n) memcpy(m->props.p + at, m->tbuf[k].p, m->tbuf[k].n * sizeof(prop_t));
   }
 
   PHASE_DONE(SOCAP_PHASE_PROPOSE);
