@@ -123,9 +123,14 @@ struct socap_model {
   tscratch_t *scr; /* per-thread scratch, made once */
 };
 
-/* Is list l (of agent l - m->ties) in its block's arena? */
+/* The arena block of list l (agent l - m->ties). */
+static inline ablock_t *block_of(const socap_model *m, const tlist_t *l) {
+  return &m->blocks[(l - m->ties) / ARENA_BLOCK];
+}
+
+/* Is list l in its block's arena? */
 static inline int in_arena(const socap_model *m, const tlist_t *l) {
-  const ablock_t *b = &m->blocks[(l - m->ties) / ARENA_BLOCK];
+  const ablock_t *b = block_of(m, l);
   uintptr_t x = (uintptr_t)l->t, lo = (uintptr_t)b->base;
   return b->base && x >= lo && x < lo + b->len * sizeof(tie_t);
 }
@@ -186,7 +191,7 @@ static int tie_reserve(socap_model *m, tlist_t *l) {
   if (l->n < l->cap) return SOCAP_OK;
   uint32_t nc = l->cap ? l->cap + l->cap / 2 + 1 : 8;
   tie_t *nt;
-  ablock_t *blk = &m->blocks[(l - m->ties) / ARENA_BLOCK];
+  ablock_t *blk = block_of(m, l);
   if (in_arena(m, l)) { /* leave the arena slot: copy into an own block */
     nt = malloc((size_t)nc * sizeof *nt);
     if (nt) memcpy(nt, l->t, (size_t)l->n * sizeof *nt);
@@ -383,10 +388,7 @@ fail:
 
 void socap_model_free(socap_model *m) {
   if (!m) return;
-  if (m->ties && m->blocks)
-    for (int32_t i = 0; i < m->n; i++)
-      if (!in_arena(m, &m->ties[i])) free(m->ties[i].t);
-  for (int32_t k = 0; m->blocks && k < m->n_blocks; k++) socap_big_free(m->blocks[k].base);
+  if (m->ties && m->blocks) socap_model_release_ties(m);
   free(m->blocks);
   if (m->tbuf)
     for (int k = 0; k < m->nthreads; k++) free(m->tbuf[k].p);
@@ -580,22 +582,6 @@ static int propose_agent(socap_model *m, gsl_rng *r, pws_t *ws, pbuf_t *out, int
 
 /* ---- judging (step 5) ---------------------------------------------------- */
 
-/* Number of common active contacts of i and j: a branch-free merge of the
- * two sorted lists (the hottest loop of the judging phase). */
-static uint32_t common_active(const socap_model *m, int32_t i, int32_t j) {
-  const tlist_t *a = &m->ties[i], *b = &m->ties[j];
-  const tie_t *ta = a->t, *tb = b->t;
-  uint32_t x = 0, y = 0, na = a->n, nb = b->n, common = 0;
-  if (m->n_active[i] == 0 || m->n_active[j] == 0) return 0;
-  while (x < na && y < nb) {
-    uint32_t u = ta[x].nbr, v = tb[y].nbr;
-    common += (u == v) & !((ta[x].meta | tb[y].meta) & META_DORMANT);
-    x += u <= v;
-    y += v <= u;
-  }
-  return common;
-}
-
 /* Set (on = 1) or clear (on = 0) the bits of l's neighbours: in any[] for
  * every tie, in act[] for active ties. Clearing zeroes whole words, which is
  * exact because only l's neighbours were set. */
@@ -629,12 +615,12 @@ static inline uint32_t has_active(const tlist_t *l, uint32_t c) {
   return e && !meta_dormant(e->meta);
 }
 
-/* common_active for lists that may hold entries appended in this step's
- * resolution: merge the sorted parts, then look up the new entries of each
- * side (those of j only in i's sorted part, so no pair is counted twice). */
-static uint32_t common_active_any(const socap_model *m, int32_t i, int32_t j) {
+/* Number of common active contacts of i and j, also while the lists hold
+ * entries appended in this step's resolution: a branch-free merge of the
+ * sorted parts, then a lookup of each side's new entries (those of j only in
+ * i's sorted part, so no pair is counted twice). */
+static uint32_t common_active(const socap_model *m, int32_t i, int32_t j) {
   const tlist_t *a = &m->ties[i], *b = &m->ties[j];
-  if (a->ns == a->n && b->ns == b->n) return common_active(m, i, j);
   if (m->n_active[i] == 0 || m->n_active[j] == 0) return 0;
   const tie_t *ta = a->t, *tb = b->t;
   uint32_t x = 0, y = 0, common = 0;
@@ -662,7 +648,7 @@ static double value_from_common(const socap_model *m, int32_t i, int32_t j, uint
 }
 
 static double base_value(const socap_model *m, int32_t i, int32_t j) {
-  return value_from_common(m, i, j, common_active_any(m, i, j));
+  return value_from_common(m, i, j, common_active(m, i, j));
 }
 
 /* Acceptance by the running quantile: accept if v >= q_i, then move q_i
@@ -865,8 +851,9 @@ static void maintain_and_decay(socap_model *m, int t) {
   }
   double c0 = omp_get_wtime();
   compact_ties(m);
-  m->phase_s[SOCAP_PHASE_LAYOUT] += omp_get_wtime() - c0;
-  m->phase_s[SOCAP_PHASE_MAINTAIN] -= omp_get_wtime() - c0;
+  double dt = omp_get_wtime() - c0; /* booked as layout, not maintenance */
+  m->phase_s[SOCAP_PHASE_LAYOUT] += dt;
+  m->phase_s[SOCAP_PHASE_MAINTAIN] -= dt;
   /* Phase B: each end updates its own copy with the same symmetric formula.
    * The other ends' factors are random reads: prefetched a few ties ahead. */
   int64_t dormant2 = 0;
@@ -1019,25 +1006,9 @@ static void turnover(socap_model *m, int t) {
 
 /* ---- the step ----------------------------------------------------------- */
 
-/* Prefetch distances (proposals ahead) for the latency-bound loops. */
+/* Prefetch distances (proposals ahead) for the latency-bound judging loop. */
 #define PF_FAR 24
 #define PF_NEAR 12
-
-static inline void prefetch_agent(const socap_model *m, const prop_t *x) {
-  if (x->skip) return;
-  __builtin_prefetch(&m->ties[x->a]);
-  __builtin_prefetch(&m->ties[x->b]);
-  __builtin_prefetch(&m->q[x->b]);
-  __builtin_prefetch(&m->n_active[x->b]);
-}
-
-static inline void prefetch_lists(const socap_model *m, const prop_t *x) {
-  if (x->skip) return;
-  /* the ends of the lists: where new entries are looked up and appended */
-  const tlist_t *la = &m->ties[x->a], *lb = &m->ties[x->b];
-  __builtin_prefetch(la->t + la->ns);
-  __builtin_prefetch(lb->t + lb->ns, 1);
-}
 
 int socap_model_step(socap_model *m) {
   const socap_params *p = &m->p;
@@ -1155,15 +1126,8 @@ int socap_model_step(socap_model *m) {
   }
   if (fail) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory in the judging phase");
   PHASE_DONE(SOCAP_PHASE_JUDGE);
-  /* Step 5b: deterministic resolution in agent order. The loop is bound by
-   * memory latency on the other person's data, so it prefetches: the tie-list
-   * headers and per-agent state PF_FAR proposals ahead, the list contents
-   * PF_NEAR ahead (once the header is in cache). */
-  for (int64_t k = 0; k < np && rc == SOCAP_OK; k++) {
-    if (k + PF_FAR < np) prefetch_agent(m, &m->props.p[k + PF_FAR]);
-    if (k + PF_NEAR < np) prefetch_lists(m, &m->props.p[k + PF_NEAR]);
-    rc = resolve(m, &m->props.p[k], t);
-  }
+  /* Step 5b: deterministic resolution in agent order. */
+  for (int64_t k = 0; k < np && rc == SOCAP_OK; k++) rc = resolve(m, &m->props.p[k], t);
   if (rc) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory resolving proposals");
   PHASE_DONE(SOCAP_PHASE_RESOLVE);
 

@@ -594,6 +594,8 @@ int socap_recorder_run(socap_recorder *r, const socap_params *p, uint64_t task, 
   for (int k = 0; k < p->n_snapshots && r->net.on; k++)
     if (p->snapshots[k] == 0 && (rc = snapshot(r, m, tid))) goto done;
   for (int t = 1; t <= p->steps; t++) {
+    int snap_now = 0;
+    for (int k = 0; k < p->n_snapshots && r->net.on; k++) snap_now |= p->snapshots[k] == t;
     double c0 = omp_get_wtime();
     if ((rc = socap_model_step(m))) goto done;
     r->t_steps += omp_get_wtime() - c0;
@@ -601,15 +603,12 @@ int socap_recorder_run(socap_recorder *r, const socap_params *p, uint64_t task, 
     if (final) socap_model_trim(m); /* the final record needs the memory more */
     if (final || t % p->record_every == 0) {
       c0 = omp_get_wtime();
-      int snap_now = 0; /* a snapshot follows this record: keep the ties */
-      for (int k = 0; k < p->n_snapshots && r->net.on; k++) snap_now |= p->snapshots[k] == t;
-      if ((rc = record(r, m, tid, final, final && !snap_now))) goto done;
+      if ((rc = record(r, m, tid, final, final && !snap_now))) goto done; /* keep the ties for a snapshot */
       r->t_record += omp_get_wtime() - c0;
       r->n_records++;
       socap_model_reset_window(m);
     }
-    for (int k = 0; k < p->n_snapshots && r->net.on; k++)
-      if (p->snapshots[k] == t && (rc = snapshot(r, m, tid))) goto done;
+    if (snap_now && (rc = snapshot(r, m, tid))) goto done;
     if (progress) progress(ctx, t, p->steps);
   }
 done:
