@@ -119,11 +119,26 @@ struct socap_model {
    * heap block; a block whose lists have moved out enough is repacked. */
   ablock_t *blocks;
   int32_t n_blocks;
+  /* Judging reads only the neighbour ids and states of two lists per
+   * proposal: a packed copy of every list (id | JN_DORMANT), written by the
+   * maintenance pass in agent order, keeps that to 4 bytes a tie instead of
+   * a 16-byte record. Lists changed after it was written (forgetting,
+   * turnover) are flagged in jdirty and read from the store instead. */
+  uint32_t *jn;     /* packed lists, agent i's at [joff[i], joff[i+1]) */
+  int64_t *joff;    /* n + 1 offsets */
+  size_t jcap;      /* entries allocated in jn */
+  uint8_t *jdirty;  /* per agent: the packed copy is stale */
+  int jvalid;       /* jn/joff describe the store (bar jdirty agents) */
   int ties_released; /* socap_model_release_ties was called */
   tscratch_t *scr; /* per-thread scratch, made once */
 };
 
 /* The arena block of list l (agent l - m->ties). */
+#define JN_DORMANT 0x80000000u
+
+/* Mark agent i's packed neighbour list stale (its tie list changed). */
+static inline void jn_stale(socap_model *m, int32_t i) { m->jdirty[i] = 1; }
+
 static inline ablock_t *block_of(const socap_model *m, const tlist_t *l) {
   return &m->blocks[(l - m->ties) / ARENA_BLOCK];
 }
@@ -352,6 +367,8 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
   m->info_outside_window = socap_big_alloc(n * sizeof(uint32_t));
   m->info_hops = socap_big_alloc(n * sizeof(uint64_t));
   m->leaving = socap_big_alloc(n * 1);
+  m->jdirty = socap_big_alloc(n * 1);
+  m->joff = socap_big_alloc((n + 1) * sizeof(int64_t));
   m->n_blocks = (int32_t)((n + ARENA_BLOCK - 1) / ARENA_BLOCK);
   m->blocks = calloc((size_t)(m->n_blocks ? m->n_blocks : 1), sizeof(ablock_t));
   m->nthreads = omp_get_max_threads();
@@ -370,7 +387,7 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
   }
   if (!m->group || !m->cohort || !m->strategy || !m->ties || !m->n_active || !m->n_dormant || !m->q ||
       !m->maint || !m->info_window || !m->info_total || !m->info_outside || !m->info_outside_window ||
-      !m->info_hops || !m->leaving || !m->tbuf || !m->blocks || scratch_fail) {
+      !m->info_hops || !m->leaving || !m->jdirty || !m->joff || !m->tbuf || !m->blocks || scratch_fail) {
     rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory allocating %zu agents", n);
     goto fail;
   }
@@ -407,6 +424,7 @@ void socap_model_free(socap_model *m) {
   socap_big_free(m->info_window); socap_big_free(m->info_total);
   socap_big_free(m->info_outside); socap_big_free(m->info_outside_window);
   socap_big_free(m->info_hops); socap_big_free(m->leaving);
+  socap_big_free(m->jn); socap_big_free(m->joff); socap_big_free(m->jdirty);
   free(m);
 }
 
@@ -609,6 +627,44 @@ static uint32_t count_marked_active(const tlist_t *l, const uint64_t *act) {
   return common;
 }
 
+/* The same two operations on a packed list (id | JN_DORMANT). */
+static void mark_packed(const uint32_t *e, int64_t ne, uint64_t *any, uint64_t *act, int on) {
+  for (int64_t k = 0; k < ne; k++) {
+    uint32_t c = e[k] & ~JN_DORMANT;
+    if (on) {
+      uint64_t bit = (uint64_t)1 << (c & 63);
+      any[c >> 6] |= bit;
+      act[c >> 6] |= (e[k] & JN_DORMANT) ? 0 : bit;
+    } else {
+      any[c >> 6] = act[c >> 6] = 0;
+    }
+  }
+}
+
+static uint32_t count_packed(const uint32_t *e, int64_t ne, const uint64_t *act) {
+  uint32_t common = 0;
+  for (int64_t k = 0; k < ne; k++) {
+    uint32_t c = e[k]; /* a dormant entry's id has bit 31 set: mask it, then drop it */
+    uint32_t id = c & ~JN_DORMANT;
+    common += (uint32_t)(act[id >> 6] >> (id & 63) & 1u) & (c >> 31 ^ 1u);
+  }
+  return common;
+}
+
+/* Judging's view of agent i's contacts: the packed copy when it is current,
+ * else the store. */
+static void mark_agent(const socap_model *m, int32_t i, uint64_t *any, uint64_t *act, int on) {
+  if (m->jvalid && !m->jdirty[i])
+    mark_packed(m->jn + m->joff[i], m->joff[i + 1] - m->joff[i], any, act, on);
+  else
+    mark_contacts(&m->ties[i], any, act, on);
+}
+
+static uint32_t count_agent(const socap_model *m, int32_t i, const uint64_t *act) {
+  if (m->jvalid && !m->jdirty[i]) return count_packed(m->jn + m->joff[i], m->joff[i + 1] - m->joff[i], act);
+  return count_marked_active(&m->ties[i], act);
+}
+
 /* Active-tie count of c in list l (1 if l has an active tie to c). */
 static inline uint32_t has_active(const tlist_t *l, uint32_t c) {
   const tie_t *e = tie_find(l, c);
@@ -696,6 +752,8 @@ static void make_dormant(socap_model *m, int32_t i, int32_t j, int t) {
 static void forget(socap_model *m, int32_t i, int32_t j) {
   tie_erase(&m->ties[i], (uint32_t)j);
   tie_erase(&m->ties[j], (uint32_t)i);
+  jn_stale(m, i);
+  jn_stale(m, j);
   count_after_change(m, i, 0, -1);
   count_after_change(m, j, 0, -1);
   m->last.forgotten++;
@@ -854,6 +912,22 @@ static void maintain_and_decay(socap_model *m, int t) {
   double dt = omp_get_wtime() - c0; /* booked as layout, not maintenance */
   m->phase_s[SOCAP_PHASE_LAYOUT] += dt;
   m->phase_s[SOCAP_PHASE_MAINTAIN] -= dt;
+  /* Offsets of the packed lists that phase B writes (list lengths are final
+   * now). Without memory for them judging reads the store. */
+  int64_t tot = 0;
+  for (int32_t i = 0; i < n; i++) {
+    m->joff[i] = tot;
+    tot += m->ties[i].n;
+  }
+  m->joff[n] = tot;
+  if ((size_t)tot > m->jcap) {
+    socap_big_free(m->jn);
+    m->jcap = (size_t)tot + (size_t)tot / 4 + 1024;
+    m->jn = socap_big_alloc(m->jcap * sizeof *m->jn);
+    if (!m->jn) m->jcap = 0;
+  }
+  uint32_t *jn = m->jn;
+  m->jvalid = jn != NULL;
   /* Phase B: each end updates its own copy with the same symmetric formula.
    * The other ends' factors are random reads: prefetched a few ties ahead. */
   int64_t dormant2 = 0;
@@ -864,10 +938,15 @@ static void maintain_and_decay(socap_model *m, int t) {
     if (i + 4 < n) __builtin_prefetch(&m->ties[i + 4]);
     double gi = m->maint[i].focus, fi = m->maint[i].mfac;
     int32_t da = 0;
+    uint32_t *ji = jn ? jn + m->joff[i] : NULL;
+    m->jdirty[i] = 0;
     for (uint32_t k = 0; k < l->n; k++) {
       tie_t *e = &l->t[k];
       if (k + 8 < l->n) __builtin_prefetch(&m->maint[l->t[k + 8].nbr]);
-      if (meta_dormant(e->meta)) continue;
+      if (meta_dormant(e->meta)) {
+        if (ji) ji[k] = e->nbr | JN_DORMANT;
+        continue;
+      }
       int32_t j = (int32_t)e->nbr;
       double gj = m->maint[j].focus;
       double w = tie_w_at(m, e, t);
@@ -883,10 +962,14 @@ static void maintain_and_decay(socap_model *m, int t) {
         e->w = (float)w;
         e->meta = meta_make((uint32_t)t, 1, meta_origin(e->meta));
         da++;
-      } else if (changed) {
-        e->w = (float)w;
-        if ((float)w > e->peak) e->peak = (float)w;
-        e->meta = meta_make((uint32_t)t, 0, meta_origin(e->meta));
+        if (ji) ji[k] = e->nbr | JN_DORMANT;
+      } else {
+        if (changed) {
+          e->w = (float)w;
+          if ((float)w > e->peak) e->peak = (float)w;
+          e->meta = meta_make((uint32_t)t, 0, meta_origin(e->meta));
+        }
+        if (ji) ji[k] = e->nbr;
       }
     }
     m->n_active[i] -= da;
@@ -992,10 +1075,12 @@ static void turnover(socap_model *m, int t) {
       int32_t j = (int32_t)l->t[k].nbr;
       int dormant = meta_dormant(l->t[k].meta);
       tie_erase(&m->ties[j], (uint32_t)i);
+      jn_stale(m, j);
       count_after_change(m, j, dormant ? 0 : -1, dormant ? -1 : 0);
       if (dormant) m->last.forgotten++;
     }
     l->n = l->ns = 0;
+    jn_stale(m, i);
     m->n_active[i] = m->n_dormant[i] = 0;
     m->q[i] = 0.5f;
     m->info_window[i] = m->info_total[i] = m->info_outside[i] = m->info_outside_window[i] = 0;
@@ -1009,6 +1094,9 @@ static void turnover(socap_model *m, int t) {
 /* Prefetch distances (proposals ahead) for the latency-bound judging loop. */
 #define PF_FAR 24
 #define PF_NEAR 12
+/* and for the serial resolution */
+#define RS_FAR 16
+#define RS_NEAR 8
 
 int socap_model_step(socap_model *m) {
   const socap_params *p = &m->p;
@@ -1071,6 +1159,7 @@ int socap_model_step(socap_model *m) {
    * tie, active tie) once per run of proposals with the same a; then "already
    * tied" is one bit test and the common-contact count one pass over b's list. */
   int64_t np = (int64_t)m->props.n;
+  const int jvalid = m->jvalid;
 #pragma omp parallel num_threads(nth) reduction(| : fail)
   {
     gsl_rng *r = gsl_rng_alloc(socap_rng_philox);
@@ -1083,23 +1172,30 @@ int socap_model_step(socap_model *m) {
       /* memory-latency bound: fetch b's list header, then its first lines, ahead */
       if (k + PF_FAR < np) {
         uint32_t bf = m->props.p[k + PF_FAR].b;
-        __builtin_prefetch(&m->ties[bf]);
+        __builtin_prefetch(jvalid ? (const void *)&m->joff[bf] : (const void *)&m->ties[bf]);
         __builtin_prefetch(&m->n_active[bf]);
         __builtin_prefetch(&m->group[bf]);
       }
       if (k + PF_NEAR < np) {
-        const tie_t *tb = m->ties[m->props.p[k + PF_NEAR].b].t;
-        __builtin_prefetch(tb);
-        __builtin_prefetch(tb + 4);
-        __builtin_prefetch(tb + 8);
-        __builtin_prefetch(tb + 12);
+        uint32_t bn = m->props.p[k + PF_NEAR].b;
+        if (jvalid) { /* the first lines of b's packed list */
+          const uint32_t *e = m->jn + m->joff[bn];
+          int64_t ne = m->joff[bn + 1] - m->joff[bn];
+          for (int64_t x = 0; x < ne && x < 128; x += 16) __builtin_prefetch(e + x);
+        } else {
+          const tie_t *tb = m->ties[bn].t;
+          __builtin_prefetch(tb);
+          __builtin_prefetch(tb + 4);
+          __builtin_prefetch(tb + 8);
+          __builtin_prefetch(tb + 12);
+        }
       }
       prop_t *x = &m->props.p[k];
       if (x->a == x->b) { x->skip = 1; continue; }
       if ((int64_t)x->a != cur) {
-        if (cur >= 0) mark_contacts(&m->ties[cur], any, act, 0);
+        if (cur >= 0) mark_agent(m, (int32_t)cur, any, act, 0);
         cur = x->a;
-        mark_contacts(&m->ties[cur], any, act, 1);
+        mark_agent(m, (int32_t)cur, any, act, 1);
       }
       /* Encounters with someone already tied (active or dormant) at the start
        * of the step change nothing; finding them here, in parallel, keeps
@@ -1117,17 +1213,34 @@ int socap_model_step(socap_model *m) {
       x->sb = (uint8_t)m->strategy[x->b];
       x->skill_ok = u < skill_of(m, (int32_t)x->a) * skill_of(m, (int32_t)x->b);
       /* the common-contact count is symmetric: one count serves both sides */
-      uint32_t common = m->n_active[x->a] ? count_marked_active(&m->ties[x->b], act) : 0;
+      uint32_t common = m->n_active[x->a] ? count_agent(m, (int32_t)x->b, act) : 0;
       x->va = (float)(value_from_common(m, (int32_t)x->a, (int32_t)x->b, common) + p->value_noise * na);
       x->vb = (float)(value_from_common(m, (int32_t)x->b, (int32_t)x->a, common) + p->value_noise * nb);
     }
-    if (cur >= 0) mark_contacts(&m->ties[cur], any, act, 0); /* leave the bitsets clear */
+    if (cur >= 0) mark_agent(m, (int32_t)cur, any, act, 0); /* leave the bitsets clear */
     gsl_rng_free(r);
   }
   if (fail) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory in the judging phase");
   PHASE_DONE(SOCAP_PHASE_JUDGE);
-  /* Step 5b: deterministic resolution in agent order. */
-  for (int64_t k = 0; k < np && rc == SOCAP_OK; k++) rc = resolve(m, &m->props.p[k], t);
+  /* Step 5b: deterministic resolution in agent order. The loop is bound by
+   * cache misses on b (its quantile, counts, list header, and the end of its
+   * list, where a new tie is appended): fetched in two stages ahead. */
+  for (int64_t k = 0; k < np && rc == SOCAP_OK; k++) {
+    if (k + RS_FAR < np && !m->props.p[k + RS_FAR].skip) {
+      const prop_t *y = &m->props.p[k + RS_FAR];
+      __builtin_prefetch(&m->ties[y->b]);
+      __builtin_prefetch(&m->ties[y->a]);
+      __builtin_prefetch(&m->q[y->b]);
+      __builtin_prefetch(&m->n_active[y->b]);
+    }
+    if (k + RS_NEAR < np && !m->props.p[k + RS_NEAR].skip) {
+      const prop_t *y = &m->props.p[k + RS_NEAR];
+      const tlist_t *lb = &m->ties[y->b], *la = &m->ties[y->a];
+      if (lb->t) __builtin_prefetch(lb->t + lb->n, 1);
+      if (la->t) __builtin_prefetch(la->t + la->ns, 1);
+    }
+    rc = resolve(m, &m->props.p[k], t);
+  }
   if (rc) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory resolving proposals");
   PHASE_DONE(SOCAP_PHASE_RESOLVE);
 
@@ -1279,9 +1392,14 @@ void socap_model_release_ties(socap_model *m) {
     memset(&m->blocks[k], 0, sizeof m->blocks[k]);
   }
   m->ties_released = 1;
+  m->jvalid = 0;
 }
 
 void socap_model_trim(socap_model *m) {
+  socap_big_free(m->jn);
+  m->jn = NULL;
+  m->jcap = 0;
+  m->jvalid = 0;
   for (int k = 0; k < m->nthreads; k++) {
     free(m->tbuf[k].p);
     memset(&m->tbuf[k], 0, sizeof m->tbuf[k]);
@@ -1300,6 +1418,7 @@ int socap_model_test_add_tie(socap_model *m, int32_t i, int32_t j, double w, int
   tie_t f = e;
   f.nbr = (uint32_t)i;
   if (tie_insert(m, &m->ties[i], e) || tie_insert(m, &m->ties[j], f)) return SOCAP_ERUNTIME;
+  m->jvalid = 0;
   m->n_active[i]++;
   m->n_active[j]++;
   return SOCAP_OK;
