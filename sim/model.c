@@ -1363,6 +1363,13 @@ int socap_model_check(const socap_model *m, char *err, size_t errlen) {
       else na++;
     }
     if (l->ns != l->n) BAD("agent %d: %u of %u ties left unsorted after the step", i, l->n - l->ns, l->n);
+    /* judging's packed copy must match the store wherever it is used */
+    if (m->jvalid && !m->jdirty[i]) {
+      if (m->joff[i + 1] - m->joff[i] != (int64_t)l->n) BAD("agent %d: packed list length differs from the store", i);
+      for (uint32_t k = 0; k < l->n; k++)
+        if (m->jn[m->joff[i] + k] != (l->t[k].nbr | (meta_dormant(l->t[k].meta) ? JN_DORMANT : 0u)))
+          BAD("agent %d: packed list entry %u differs from the store", i, k);
+    }
     if (na != m->n_active[i] || nd != m->n_dormant[i])
       BAD("agent %d: counts %d/%d but store has %d/%d", i, m->n_active[i], m->n_dormant[i], na, nd);
     if (na > m->p.dunbar_limit) BAD("agent %d has %d active ties > dunbar_limit %d", i, na, m->p.dunbar_limit);
