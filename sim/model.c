@@ -889,6 +889,15 @@ static void compact_ties(socap_model *m) {
 
 /* ---- maintenance and decay (steps 6-7) ----------------------------------- */
 
+/* Ties ahead whose other end's maintenance record is prefetched: the
+ * records are 16 MB at N = 10^6, read at random, one per tie end. */
+#define MT_AHEAD 16
+
+static inline void prefetch_range(const void *p, size_t bytes) {
+  const uintptr_t e = (uintptr_t)p + bytes;
+  for (uintptr_t a = (uintptr_t)p & ~(uintptr_t)63; a < e; a += 64) __builtin_prefetch((const void *)a);
+}
+
 static void maintain_and_decay(socap_model *m, int t) {
   const double tau = m->p.tau, theta = m->p.theta_dormant;
   int32_t n = m->n;
@@ -934,7 +943,12 @@ static void maintain_and_decay(socap_model *m, int t) {
 #pragma omp parallel for schedule(dynamic, 256) reduction(+ : dormant2)
   for (int32_t i = 0; i < n; i++) {
     tlist_t *l = &m->ties[i];
-    if (i + 2 < n) __builtin_prefetch(m->ties[i + 2].t);
+    /* the next list (for the prefetches that run past this one's end) */
+    const tlist_t *ln = i + 1 < n ? &m->ties[i + 1] : l;
+    const uint32_t nn = i + 1 < n ? ln->n : 0;
+    if (i + 2 < n) {
+      prefetch_range(m->ties[i + 2].t, sizeof(tie_t) * (m->ties[i + 2].n < MT_AHEAD ? m->ties[i + 2].n : MT_AHEAD));
+    }
     if (i + 4 < n) __builtin_prefetch(&m->ties[i + 4]);
     double gi = m->maint[i].focus, fi = m->maint[i].mfac;
     int32_t da = 0;
@@ -942,7 +956,9 @@ static void maintain_and_decay(socap_model *m, int t) {
     m->jdirty[i] = 0;
     for (uint32_t k = 0; k < l->n; k++) {
       tie_t *e = &l->t[k];
-      if (k + 8 < l->n) __builtin_prefetch(&m->maint[l->t[k + 8].nbr]);
+      const uint32_t ka = k + MT_AHEAD;
+      if (ka < l->n) __builtin_prefetch(&m->maint[l->t[ka].nbr]);
+      else if (ka - l->n < nn) __builtin_prefetch(&m->maint[ln->t[ka - l->n].nbr]);
       if (meta_dormant(e->meta)) {
         if (ji) ji[k] = e->nbr | JN_DORMANT;
         continue;
