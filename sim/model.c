@@ -85,6 +85,14 @@ typedef struct {
   int32_t n_moved; /* lists of the block outside it */
 } ablock_t;
 
+/* What judging reads about each person of a proposal, in one cache line:
+ * copies of group, cohort and strategy (fixed for the run). */
+typedef struct {
+  int32_t group;
+  uint8_t cohort, strategy;
+  uint16_t pad;
+} who_t;
+
 /* What maintenance reads about the other end of each tie, in one place. */
 typedef struct {
   double mfac;  /* m_i / sum_k w_ik^gamma_i, this step */
@@ -100,6 +108,7 @@ struct socap_model {
   int32_t n;
   int32_t n_groups;
   int32_t *group, *cohort, *strategy;
+  who_t *who; /* the same three, packed (judging) */
   int32_t *gstart, *gsize; /* group ranges: agents are contiguous by group */
   tlist_t *ties;
   int32_t *n_active, *n_dormant;
@@ -337,7 +346,10 @@ static int setup_cohorts(socap_model *m, gsl_rng *r) {
     for (int32_t c = 0; c < cnt[k]; c++) m->cohort[at++] = k;
   socap_rng_stream(r, p->seed, m->task, 1, 0, SOCAP_RNG_INIT);
   gsl_ran_shuffle(r, m->cohort, (size_t)n, sizeof(int32_t));
-  for (int32_t i = 0; i < n; i++) m->strategy[i] = p->cohorts[m->cohort[i]].strategy;
+  for (int32_t i = 0; i < n; i++) {
+    m->strategy[i] = p->cohorts[m->cohort[i]].strategy;
+    m->who[i] = (who_t){m->group[i], (uint8_t)m->cohort[i], (uint8_t)m->strategy[i], 0};
+  }
   return SOCAP_OK;
 }
 
@@ -356,6 +368,7 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
   m->group = socap_big_alloc(n * sizeof(int32_t));
   m->cohort = socap_big_alloc(n * sizeof(int32_t));
   m->strategy = socap_big_alloc(n * sizeof(int32_t));
+  m->who = socap_big_alloc(n * sizeof(who_t));
   m->ties = socap_big_alloc(n * sizeof(tlist_t));
   m->n_active = socap_big_alloc(n * sizeof(int32_t));
   m->n_dormant = socap_big_alloc(n * sizeof(int32_t));
@@ -385,7 +398,7 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
     s->next = socap_big_alloc((size_t)n * sizeof(int32_t));
     if (!s->any || !s->act || !s->seen || !s->front || !s->next) scratch_fail = 1;
   }
-  if (!m->group || !m->cohort || !m->strategy || !m->ties || !m->n_active || !m->n_dormant || !m->q ||
+  if (!m->group || !m->cohort || !m->strategy || !m->who || !m->ties || !m->n_active || !m->n_dormant || !m->q ||
       !m->maint || !m->info_window || !m->info_total || !m->info_outside || !m->info_outside_window ||
       !m->info_hops || !m->leaving || !m->jdirty || !m->joff || !m->tbuf || !m->blocks || scratch_fail) {
     rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory allocating %zu agents", n);
@@ -419,7 +432,7 @@ void socap_model_free(socap_model *m) {
   free(m->props.p);
   free(m->tbuf);
   socap_big_free(m->ties);
-  socap_big_free(m->group); socap_big_free(m->cohort); socap_big_free(m->strategy); free(m->gstart); free(m->gsize);
+  socap_big_free(m->group); socap_big_free(m->cohort); socap_big_free(m->strategy); socap_big_free(m->who); free(m->gstart); free(m->gsize);
   socap_big_free(m->n_active); socap_big_free(m->n_dormant); socap_big_free(m->q); socap_big_free(m->maint);
   socap_big_free(m->info_window); socap_big_free(m->info_total);
   socap_big_free(m->info_outside); socap_big_free(m->info_outside_window);
@@ -698,9 +711,12 @@ static uint32_t common_active(const socap_model *m, int32_t i, int32_t j) {
 
 /* Value of j to i without noise: non-redundancy 1 - |N(i)∩N(j)| / max(1,|N(j)|)
  * over active ties, plus the homophily bonus. */
+static inline double nonredundancy(uint32_t common, int32_t dj) {
+  return 1.0 - (double)common / (dj > 1 ? dj : 1);
+}
+
 static double value_from_common(const socap_model *m, int32_t i, int32_t j, uint32_t common) {
-  int32_t dj = m->n_active[j];
-  return 1.0 - (double)common / (dj > 1 ? dj : 1) + (m->group[i] == m->group[j] ? m->p.homophily : 0.0);
+  return nonredundancy(common, m->n_active[j]) + (m->group[i] == m->group[j] ? m->p.homophily : 0.0);
 }
 
 static double base_value(const socap_model *m, int32_t i, int32_t j) {
@@ -1190,7 +1206,7 @@ int socap_model_step(socap_model *m) {
         uint32_t bf = m->props.p[k + PF_FAR].b;
         __builtin_prefetch(jvalid ? (const void *)&m->joff[bf] : (const void *)&m->ties[bf]);
         __builtin_prefetch(&m->n_active[bf]);
-        __builtin_prefetch(&m->group[bf]);
+        __builtin_prefetch(&m->who[bf]);
       }
       if (k + PF_NEAR < np) {
         uint32_t bn = m->props.p[k + PF_NEAR].b;
@@ -1225,13 +1241,15 @@ int socap_model_step(socap_model *m) {
       float u = (float)gsl_rng_uniform(r); /* the skill draw */
       /* what the serial resolution would otherwise read at random: strategies
        * and the skill test (both fixed during the step) */
-      x->sa = (uint8_t)m->strategy[x->a];
-      x->sb = (uint8_t)m->strategy[x->b];
-      x->skill_ok = u < skill_of(m, (int32_t)x->a) * skill_of(m, (int32_t)x->b);
+      const who_t wa = m->who[x->a], wb = m->who[x->b];
+      x->sa = wa.strategy;
+      x->sb = wb.strategy;
+      x->skill_ok = u < p->cohorts[wa.cohort].skill * p->cohorts[wb.cohort].skill;
       /* the common-contact count is symmetric: one count serves both sides */
       uint32_t common = m->n_active[x->a] ? count_agent(m, (int32_t)x->b, act) : 0;
-      x->va = (float)(value_from_common(m, (int32_t)x->a, (int32_t)x->b, common) + p->value_noise * na);
-      x->vb = (float)(value_from_common(m, (int32_t)x->b, (int32_t)x->a, common) + p->value_noise * nb);
+      const double h = wa.group == wb.group ? p->homophily : 0.0;
+      x->va = (float)(nonredundancy(common, m->n_active[x->b]) + h + p->value_noise * na);
+      x->vb = (float)(nonredundancy(common, m->n_active[x->a]) + h + p->value_noise * nb);
     }
     if (cur >= 0) mark_agent(m, (int32_t)cur, any, act, 0); /* leave the bitsets clear */
     gsl_rng_free(r);
