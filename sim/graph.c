@@ -24,7 +24,7 @@ static int count_groups(socap_graph *g, int32_t n, const int32_t *group) {
     if (group[i] < 0) return SOCAP_ERROR(SOCAP_ECONFIG, "node %d has a negative group id %d", (int)i, (int)group[i]);
     if (group[i] > gmax) gmax = group[i];
   }
-  g->group = malloc(sizeof(int32_t) * (size_t)(n > 0 ? n : 1));
+  g->group = socap_big_alloc(sizeof(int32_t) * (size_t)(n > 0 ? n : 1));
   unsigned char *seen = calloc((size_t)gmax + 2, 1);
   if (!g->group || !seen) {
     free(seen);
@@ -76,12 +76,14 @@ int socap_graph_from_edges(socap_graph *g, int32_t n, int64_t m, const int32_t *
   }
 
   size_t na = (size_t)(arcs > 0 ? arcs : 1);
-  roff = calloc((size_t)n + 1, sizeof *roff);
-  pos = malloc(sizeof *pos * ((size_t)n + 1));
-  radj = malloc(sizeof *radj * na);
-  rw = malloc(sizeof *rw * na);
-  sadj = malloc(sizeof *sadj * na);
-  sw = malloc(sizeof *sw * na);
+  /* Huge pages (bigmem.h): fewer page faults while building, fewer TLB
+   * misses in the metric pass, which reads the lists at random. */
+  roff = socap_big_alloc(((size_t)n + 1) * sizeof *roff);
+  pos = socap_big_alloc(sizeof *pos * ((size_t)n + 1));
+  radj = socap_big_alloc(sizeof *radj * na);
+  rw = socap_big_alloc(sizeof *rw * na);
+  sadj = socap_big_alloc(sizeof *sadj * na);
+  sw = socap_big_alloc(sizeof *sw * na);
   if (!roff || !pos || !radj || !rw || !sadj || !sw) {
     rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory building a graph with %lld arcs", (long long)arcs);
     goto cleanup;
@@ -133,13 +135,29 @@ int socap_graph_from_edges(socap_graph *g, int32_t n, int64_t m, const int32_t *
   roff[n] = out;
 
   g->n = n;
+  g->big_ = 1;
   g->off = roff;
   roff = NULL;
-  size_t nout = (size_t)(out > 0 ? out : 1);
-  int32_t *a2 = realloc(sadj, sizeof *sadj * nout);
-  double *w2 = realloc(sw, sizeof *sw * nout);
-  g->adj = a2 ? a2 : sadj;
-  g->w = w2 ? w2 : sw;
+  /* Merged duplicates leave unused room at the end of adj and w; it is only
+   * worth a copy when it is large. */
+  if ((size_t)out < na / 2) {
+    size_t nout = (size_t)(out > 0 ? out : 1);
+    int32_t *a2 = socap_big_alloc(sizeof *a2 * nout);
+    double *w2 = socap_big_alloc(sizeof *w2 * nout);
+    if (a2 && w2) {
+      memcpy(a2, sadj, sizeof *a2 * (size_t)out);
+      memcpy(w2, sw, sizeof *w2 * (size_t)out);
+      socap_big_free(sadj);
+      socap_big_free(sw);
+      sadj = a2;
+      sw = w2;
+    } else {
+      socap_big_free(a2);
+      socap_big_free(w2);
+    }
+  }
+  g->adj = sadj;
+  g->w = sw;
   sadj = NULL;
   sw = NULL;
   if (group) {
@@ -151,11 +169,11 @@ int socap_graph_from_edges(socap_graph *g, int32_t n, int64_t m, const int32_t *
   }
 
 cleanup:
-  free(roff);
-  free(pos);
-  free(radj);
-  free(rw);
-  free(sadj);
-  free(sw);
+  socap_big_free(roff);
+  socap_big_free(pos);
+  socap_big_free(radj);
+  socap_big_free(rw);
+  socap_big_free(sadj);
+  socap_big_free(sw);
   return rc;
 }
