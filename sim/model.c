@@ -492,6 +492,20 @@ static uint32_t draw_anyone(const socap_model *m, gsl_rng *r, int32_t i) {
 
 /* Pick an introduction pair among i's active contacts: up to 16 random pairs;
  * the first untied cross-group pair wins if preferred, else the first untied. */
+/* Does j have a tie (active or dormant) to k? Searches j's packed list when
+ * it is current (4-byte entries: fewer cache lines than the store's). */
+static int acquainted(const socap_model *m, uint32_t j, uint32_t k) {
+  if (!m->jvalid || m->jdirty[j]) return tie_find(&m->ties[j], k) != NULL;
+  const uint32_t *e = m->jn + m->joff[j];
+  int64_t lo = 0, hi = m->joff[j + 1] - m->joff[j];
+  while (lo < hi) {
+    int64_t mid = (lo + hi) / 2;
+    if ((e[mid] & ~JN_DORMANT) < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < m->joff[j + 1] - m->joff[j] && (e[lo] & ~JN_DORMANT) == k;
+}
+
 static int pick_intro_pair(const socap_model *m, gsl_rng *r, int32_t i, const uint32_t *act, int32_t na,
                            uint32_t *pj, uint32_t *pk) {
   int found = 0;
@@ -504,7 +518,7 @@ static int pick_intro_pair(const socap_model *m, gsl_rng *r, int32_t i, const ui
     /* a same-group pair cannot win once a fallback is found: skip the
      * (cache-missing) search of j's ties */
     if (m->p.intro_cross_group && !cross && found) continue;
-    if (tie_find(&m->ties[j], k)) continue;
+    if (acquainted(m, j, k)) continue;
     if (!m->p.intro_cross_group || cross) { *pj = j; *pk = k; return 1; }
     if (!found) { *pj = j; *pk = k; found = 1; }
   }
