@@ -144,7 +144,9 @@ typedef struct {
   uint64_t *mark;
   int32_t *pos;
   int32_t *reached;
-  int64_t *hit; /* positions in N(j) of the ego's neighbours */
+  int64_t *hit;  /* positions in N(j) of the ego's neighbours: two halves of kmax */
+  int32_t *hitq; /* the neighbours at those positions */
+  int32_t kmax;
   double *pa, *pb, *mw;
   int64_t *jb;
   int32_t *jk;
@@ -157,6 +159,7 @@ static void ego_ws_free(ego_ws *ws) {
   free(ws->pos);
   free(ws->reached);
   free(ws->hit);
+  free(ws->hitq);
   free(ws->pa);
   free(ws->pb);
   free(ws->mw);
@@ -172,7 +175,9 @@ static int ego_ws_init(ego_ws *ws, int32_t n, int32_t kmax, int32_t gmax) {
   ws->mark = calloc(k / 32 + 1, sizeof *ws->mark);
   ws->pos = malloc(k * sizeof *ws->pos);
   ws->reached = malloc(k * sizeof *ws->reached);
-  ws->hit = malloc(km * sizeof *ws->hit);
+  ws->hit = malloc(2 * km * sizeof *ws->hit);
+  ws->hitq = malloc(2 * km * sizeof *ws->hitq);
+  ws->kmax = (int32_t)km;
   ws->pa = malloc(km * sizeof *ws->pa);
   ws->pb = malloc(km * sizeof *ws->pb);
   ws->mw = malloc(km * sizeof *ws->mw);
@@ -182,7 +187,7 @@ static int ego_ws_init(ego_ws *ws, int32_t n, int32_t kmax, int32_t gmax) {
     ws->gcount = calloc((size_t)gmax + 1, sizeof *ws->gcount);
     ws->touched = malloc(km * sizeof *ws->touched);
   }
-  if (!ws->mark || !ws->pos || !ws->reached || !ws->hit || !ws->pa || !ws->pb || !ws->mw || !ws->jb || !ws->jk ||
+  if (!ws->mark || !ws->pos || !ws->reached || !ws->hit || !ws->hitq || !ws->pa || !ws->pb || !ws->mw || !ws->jb || !ws->jk ||
       (gmax >= 0 && (!ws->gcount || !ws->touched))) {
     ego_ws_free(ws);
     return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for metrics workspace");
@@ -205,10 +210,6 @@ static inline void prefetch_range(const void *p, size_t bytes) {
   for (uintptr_t a = (uintptr_t)p & ~(uintptr_t)63; a < e; a += 64) PREFETCH((const void *)a);
 }
 
-static inline void prefetch_list(const int32_t *adj, const double *w, int64_t b, int32_t k) {
-  prefetch_range(adj + b, sizeof *adj * (size_t)k);
-  prefetch_range(w + b, sizeof *w * (size_t)k);
-}
 
 /* One ego i: walk N(j) for every neighbour j once, without data-dependent
  * branches: marks are updated arithmetically, and the positions of the
@@ -255,53 +256,75 @@ static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, 
     pos[q] = x;
     mark[q >> 5] |= (uint64_t)3 << (2 * (q & 31));
   }
-  for (int32_t x = 0; x < k && x < EGO_AHEAD; x++) prefetch_list(adj, w, jb[x], jk[x]);
+  for (int32_t x = 0; x < k && x < EGO_AHEAD; x++) prefetch_range(adj + jb[x], sizeof *adj * (size_t)jk[x]);
   mark[i >> 5] |= (uint64_t)2 << (2 * (i & 31));
 
   int64_t links2 = 0; /* twice the ties among neighbours */
   int32_t nr = 0;     /* nodes at distance exactly 2 */
   double cons = 0.0, eff = 0.0;
   int64_t *restrict hit = ws->hit;
-  for (int32_t x = 0; x < k; x++) {
-    const int64_t ub = jb[x], ue = ub + jk[x];
-    if (x + EGO_AHEAD < k) prefetch_list(adj, w, jb[x + EGO_AHEAD], jk[x + EGO_AHEAD]);
-    /* pass 1 over N(j), integer only: marks, reach2, and the positions of
-     * j's ties to the ego's neighbours (branch-free compaction) */
+  /* Software pipeline: pass 1 of neighbour x (ids only) finds the common
+   * neighbours and prefetches just their weights; pass 2 of x (the weighted
+   * sums) runs after pass 1 of x + 1, when those lines have arrived. The
+   * pass is bound by random cache-line fetches, and fetching only the
+   * weights that are used halves the lines fetched. */
+  int32_t lprev = 0; /* common neighbours of x - 1 (its hits are in the other half) */
+  for (int32_t x = 0; x <= k; x++) {
+    int64_t *restrict hx = hit + (size_t)(x & 1) * (size_t)ws->kmax;
+    int32_t *restrict qx = ws->hitq + (size_t)(x & 1) * (size_t)ws->kmax;
     int32_t lj = 0;
-    for (int64_t u = ub; u < ue; u++) {
-      const int32_t q = adj[u];
-      const uint64_t mw2 = mark[q >> 5];
-      const int sh = 2 * (q & 31);
-      const uint32_t mq = (uint32_t)(mw2 >> sh) & 3;
-      const uint32_t fresh = (mq >> 1) ^ 1;
-      hit[lj] = u;
-      lj += (int32_t)(mq & 1);
-      reached[nr] = q;
-      nr += (int32_t)fresh;
-      mark[q >> 5] = mw2 | (uint64_t)2 << sh;
+    if (x < k) {
+      const int64_t ub = jb[x], ue = ub + jk[x];
+      if (x + EGO_AHEAD < k) prefetch_range(adj + jb[x + EGO_AHEAD], sizeof *adj * (size_t)jk[x + EGO_AHEAD]);
+      /* pass 1 over N(j), integer only: marks, reach2, and the positions of
+       * j's ties to the ego's neighbours (branch-free compaction) */
+      for (int64_t u = ub; u < ue; u++) {
+        const int32_t q = adj[u];
+        const uint64_t mw2 = mark[q >> 5];
+        const int sh = 2 * (q & 31);
+        const uint32_t mq = (uint32_t)(mw2 >> sh) & 3;
+        const uint32_t fresh = (mq >> 1) ^ 1;
+        hx[lj] = u;
+        qx[lj] = q;
+        lj += (int32_t)(mq & 1);
+        reached[nr] = q;
+        nr += (int32_t)fresh;
+        mark[q >> 5] = mw2 | (uint64_t)2 << sh;
+      }
+      for (int32_t y = 0; y < lj; y++)
+        if (y == 0 || (hx[y] >> 3) != (hx[y - 1] >> 3)) PREFETCH(w + hx[y]);
+      links2 += lj;
+      if (common) common[b0 + x] = lj;
     }
-    /* pass 2 over the common neighbours q only, in adjacency order */
+    if (x == 0) {
+      lprev = lj;
+      continue;
+    }
+    /* pass 2 for neighbour x - 1, over its common neighbours q only, in
+     * adjacency order */
+    const int32_t xp = x - 1;
+    const int64_t *restrict hp = hit + (size_t)(xp & 1) * (size_t)ws->kmax;
+    const int32_t *restrict qp = ws->hitq + (size_t)(xp & 1) * (size_t)ws->kmax;
     double A0 = 0.0, A1 = 0.0, B0 = 0.0, B1 = 0.0;
     int32_t y = 0;
-    for (; y + 1 < lj; y += 2) {
-      const int64_t u0 = hit[y], u1 = hit[y + 1];
-      const int32_t p0 = pos[adj[u0]], p1 = pos[adj[u1]];
+    for (; y + 1 < lprev; y += 2) {
+      const int64_t u0 = hp[y], u1 = hp[y + 1];
+      const int32_t p0 = pos[qp[y]], p1 = pos[qp[y + 1]];
       A0 += pa[p0] * w[u0];
       B0 += pb[p0] * w[u0];
       A1 += pa[p1] * w[u1];
       B1 += pb[p1] * w[u1];
     }
-    if (y < lj) {
-      const int64_t u0 = hit[y];
-      const int32_t p0 = pos[adj[u0]];
+    if (y < lprev) {
+      const int64_t u0 = hp[y];
+      const int32_t p0 = pos[qp[y]];
       A0 += pa[p0] * w[u0];
       B0 += pb[p0] * w[u0];
     }
-    links2 += lj;
-    if (common) common[b0 + x] = lj;
-    const double c = w[b0 + x] / si + (A0 + A1);
+    const double c = w[b0 + xp] / si + (A0 + A1);
     cons += c * c;
-    eff += 1.0 - (B0 + B1) / mw[x];
+    eff += 1.0 - (B0 + B1) / mw[xp];
+    lprev = lj;
   }
   m->constraint[i] = cons;
   m->eff_size[i] = eff;
