@@ -5,6 +5,8 @@
 # million-agent run (wall time and peak RSS via /usr/bin/time -v).
 # Rewrites the "Scale" section of docs/performance.md.
 #   BENCH_REPS=3 BENCH_STEPS=20 BENCH_MILLION=1 scripts/bench.sh
+# (the model runs are interleaved: each repetition runs every N on 1 and 2
+# threads back to back, and ratios are taken within a repetition)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 reps="${BENCH_REPS:-3}"; steps="${BENCH_STEPS:-20}"; million="${BENCH_MILLION:-1}"
@@ -20,14 +22,18 @@ cfg="$here/configs/bench/million.yaml"
 res="$tmp/results.txt"; : >"$res"
 echo "triad $(OMP_NUM_THREADS=2 "$tmp/triad" | cut -d' ' -f1)" >>"$res"
 run_model() { # N THREADS
-  for r in $(seq "$reps"); do
-    echo "model $("$tmp/bench_model" "$cfg" "$1" "$steps" "$2")" >>"$res"
-    tail -1 "$res" >&2
-  done
+  echo "model $("$tmp/bench_model" "$cfg" "$1" "$steps" "$2")" >>"$res"
+  tail -1 "$res" >&2
 }
-run_model 10000 1; run_model 10000 2
-run_model 100000 1; run_model 100000 2
-run_model 1000000 1; run_model 1000000 2
+# The VM's speed drifts by tens of per cent within minutes, so the runs that
+# are compared are interleaved: every repetition runs each N on 1 and on 2
+# threads back to back (alternating which goes first), and the report takes
+# the ratios within a repetition before taking their median.
+for r in $(seq "$reps"); do
+  for n in 10000 100000 1000000; do
+    if [ $((r % 2)) = 1 ]; then run_model "$n" 1; run_model "$n" 2; else run_model "$n" 2; run_model "$n" 1; fi
+  done
+done
 if [ "$million" = 1 ]; then
   for r in $(seq "$reps"); do
     /usr/bin/time -v "$build/socap" run "$cfg" -o "$tmp/m.h5" --force --quiet --threads 2 2>"$tmp/tv" >/dev/null
