@@ -145,7 +145,6 @@ typedef struct {
   int32_t *pos;
   int32_t *reached;
   int64_t *hit;  /* positions in N(j) of the ego's neighbours: two halves of kmax */
-  int32_t *hitq; /* the neighbours at those positions */
   int32_t kmax;
   double *pa, *pb, *mw;
   int64_t *jb;
@@ -159,7 +158,6 @@ static void ego_ws_free(ego_ws *ws) {
   free(ws->pos);
   free(ws->reached);
   free(ws->hit);
-  free(ws->hitq);
   free(ws->pa);
   free(ws->pb);
   free(ws->mw);
@@ -176,7 +174,6 @@ static int ego_ws_init(ego_ws *ws, int32_t n, int32_t kmax, int32_t gmax) {
   ws->pos = malloc(k * sizeof *ws->pos);
   ws->reached = malloc(k * sizeof *ws->reached);
   ws->hit = malloc(2 * km * sizeof *ws->hit);
-  ws->hitq = malloc(2 * km * sizeof *ws->hitq);
   ws->kmax = (int32_t)km;
   ws->pa = malloc(km * sizeof *ws->pa);
   ws->pb = malloc(km * sizeof *ws->pb);
@@ -187,7 +184,7 @@ static int ego_ws_init(ego_ws *ws, int32_t n, int32_t kmax, int32_t gmax) {
     ws->gcount = calloc((size_t)gmax + 1, sizeof *ws->gcount);
     ws->touched = malloc(km * sizeof *ws->touched);
   }
-  if (!ws->mark || !ws->pos || !ws->reached || !ws->hit || !ws->hitq || !ws->pa || !ws->pb || !ws->mw || !ws->jb || !ws->jk ||
+  if (!ws->mark || !ws->pos || !ws->reached || !ws->hit || !ws->pa || !ws->pb || !ws->mw || !ws->jb || !ws->jk ||
       (gmax >= 0 && (!ws->gcount || !ws->touched))) {
     ego_ws_free(ws);
     return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for metrics workspace");
@@ -267,15 +264,22 @@ static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, 
    * neighbours and prefetches just their weights; pass 2 of x (the weighted
    * sums) runs after pass 1 of x + 1, when those lines have arrived. The
    * pass is bound by random cache-line fetches, and fetching only the
-   * weights that are used halves the lines fetched. */
-  int32_t lprev = 0; /* common neighbours of x - 1 (its hits are in the other half) */
+   * weights that are used halves the lines fetched when few are used (a
+   * million-agent model network). When many are (a clustered ego network:
+   * more than one entry in eight so far), whole weight lists are prefetched
+   * a few neighbours ahead instead, which is cheaper there. */
+  int32_t lprev = 0;   /* common neighbours of x - 1 (its hits are in the other half) */
+  int64_t visited = 0; /* entries of neighbour lists walked so far */
   for (int32_t x = 0; x <= k; x++) {
     int64_t *restrict hx = hit + (size_t)(x & 1) * (size_t)ws->kmax;
-    int32_t *restrict qx = ws->hitq + (size_t)(x & 1) * (size_t)ws->kmax;
     int32_t lj = 0;
     if (x < k) {
       const int64_t ub = jb[x], ue = ub + jk[x];
-      if (x + EGO_AHEAD < k) prefetch_range(adj + jb[x + EGO_AHEAD], sizeof *adj * (size_t)jk[x + EGO_AHEAD]);
+      const int dense = links2 * 8 > visited;
+      if (x + EGO_AHEAD < k) {
+        prefetch_range(adj + jb[x + EGO_AHEAD], sizeof *adj * (size_t)jk[x + EGO_AHEAD]);
+        if (dense) prefetch_range(w + jb[x + EGO_AHEAD], sizeof *w * (size_t)jk[x + EGO_AHEAD]);
+      }
       /* pass 1 over N(j), integer only: marks, reach2, and the positions of
        * j's ties to the ego's neighbours (branch-free compaction) */
       for (int64_t u = ub; u < ue; u++) {
@@ -285,15 +289,16 @@ static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, 
         const uint32_t mq = (uint32_t)(mw2 >> sh) & 3;
         const uint32_t fresh = (mq >> 1) ^ 1;
         hx[lj] = u;
-        qx[lj] = q;
         lj += (int32_t)(mq & 1);
         reached[nr] = q;
         nr += (int32_t)fresh;
         mark[q >> 5] = mw2 | (uint64_t)2 << sh;
       }
-      for (int32_t y = 0; y < lj; y++)
-        if (y == 0 || (hx[y] >> 3) != (hx[y - 1] >> 3)) PREFETCH(w + hx[y]);
+      if (!dense)
+        for (int32_t y = 0; y < lj; y++)
+          if (y == 0 || (hx[y] >> 3) != (hx[y - 1] >> 3)) PREFETCH(w + hx[y]);
       links2 += lj;
+      visited += jk[x];
       if (common) common[b0 + x] = lj;
     }
     if (x == 0) {
@@ -304,12 +309,11 @@ static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, 
      * adjacency order */
     const int32_t xp = x - 1;
     const int64_t *restrict hp = hit + (size_t)(xp & 1) * (size_t)ws->kmax;
-    const int32_t *restrict qp = ws->hitq + (size_t)(xp & 1) * (size_t)ws->kmax;
     double A0 = 0.0, A1 = 0.0, B0 = 0.0, B1 = 0.0;
     int32_t y = 0;
     for (; y + 1 < lprev; y += 2) {
       const int64_t u0 = hp[y], u1 = hp[y + 1];
-      const int32_t p0 = pos[qp[y]], p1 = pos[qp[y + 1]];
+      const int32_t p0 = pos[adj[u0]], p1 = pos[adj[u1]];
       A0 += pa[p0] * w[u0];
       B0 += pb[p0] * w[u0];
       A1 += pa[p1] * w[u1];
@@ -317,7 +321,7 @@ static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, 
     }
     if (y < lprev) {
       const int64_t u0 = hp[y];
-      const int32_t p0 = pos[qp[y]];
+      const int32_t p0 = pos[adj[u0]];
       A0 += pa[p0] * w[u0];
       B0 += pb[p0] * w[u0];
     }
