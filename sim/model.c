@@ -1431,6 +1431,8 @@ size_t socap_model_memory(const socap_model *m) {
   size_t b = sizeof *m + (size_t)m->n * (sizeof(tlist_t) + 6 * sizeof(int32_t) + sizeof(float) + sizeof(double) +
                                         4 * sizeof(uint32_t) + sizeof(uint64_t) + 1);
   for (int32_t k = 0; k < m->n_blocks; k++) b += m->blocks[k].len * sizeof(tie_t);
+  /* judging's packed lists and per-agent records */
+  b += m->jcap * sizeof(uint32_t) + ((size_t)m->n + 1) * sizeof(int64_t) + (size_t)m->n * (1 + sizeof(who_t));
   for (int32_t i = 0; i < m->n; i++)
     if (!in_arena(m, &m->ties[i])) b += (size_t)m->ties[i].cap * sizeof(tie_t);
   return b;
