@@ -9,10 +9,23 @@
 #ifndef SOCAP_BIGMEM_H
 #define SOCAP_BIGMEM_H
 #include <stddef.h>
+#include <stdint.h>
 
 /** @p bytes of zeroed memory, 64-byte aligned, or NULL. */
 void *socap_big_alloc(size_t bytes);
 /** Free a buffer from socap_big_alloc (NULL is allowed). */
 void socap_big_free(void *p);
+
+/** Prefetch every cache line of [p, p + bytes) (a no-op where the compiler
+ * has no prefetch builtin). */
+static inline void socap_prefetch_range(const void *p, size_t bytes) {
+#if defined(__GNUC__)
+  const uintptr_t e = (uintptr_t)p + bytes;
+  for (uintptr_t a = (uintptr_t)p & ~(uintptr_t)63; a < e; a += 64) __builtin_prefetch((const void *)a);
+#else
+  (void)p;
+  (void)bytes;
+#endif
+}
 
 #endif

@@ -3,6 +3,7 @@
 
 #include "socap/error.h"
 #include "socap/rng.h"
+#include "bigmem.h"
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -202,10 +203,6 @@ static int ego_ws_init(ego_ws *ws, int32_t n, int32_t kmax, int32_t gmax) {
  * prefetched (the lists of an ego's neighbours are scattered over memory). */
 #define EGO_AHEAD 4
 
-static inline void prefetch_range(const void *p, size_t bytes) {
-  const uintptr_t e = (uintptr_t)p + bytes;
-  for (uintptr_t a = (uintptr_t)p & ~(uintptr_t)63; a < e; a += 64) PREFETCH((const void *)a);
-}
 
 
 /* One ego i: walk N(j) for every neighbour j once, without data-dependent
@@ -253,7 +250,7 @@ static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, 
     pos[q] = x;
     mark[q >> 5] |= (uint64_t)3 << (2 * (q & 31));
   }
-  for (int32_t x = 0; x < k && x < EGO_AHEAD; x++) prefetch_range(adj + jb[x], sizeof *adj * (size_t)jk[x]);
+  for (int32_t x = 0; x < k && x < EGO_AHEAD; x++) socap_prefetch_range(adj + jb[x], sizeof *adj * (size_t)jk[x]);
   mark[i >> 5] |= (uint64_t)2 << (2 * (i & 31));
 
   int64_t links2 = 0; /* twice the ties among neighbours */
@@ -277,8 +274,8 @@ static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, 
       const int64_t ub = jb[x], ue = ub + jk[x];
       const int dense = links2 * 8 > visited;
       if (x + EGO_AHEAD < k) {
-        prefetch_range(adj + jb[x + EGO_AHEAD], sizeof *adj * (size_t)jk[x + EGO_AHEAD]);
-        if (dense) prefetch_range(w + jb[x + EGO_AHEAD], sizeof *w * (size_t)jk[x + EGO_AHEAD]);
+        socap_prefetch_range(adj + jb[x + EGO_AHEAD], sizeof *adj * (size_t)jk[x + EGO_AHEAD]);
+        if (dense) socap_prefetch_range(w + jb[x + EGO_AHEAD], sizeof *w * (size_t)jk[x + EGO_AHEAD]);
       }
       /* pass 1 over N(j), integer only: marks, reach2, and the positions of
        * j's ties to the ego's neighbours (branch-free compaction) */

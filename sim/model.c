@@ -168,8 +168,6 @@ static inline const socap_strategy *strat_of(const socap_model *m, int32_t i) {
   return &m->p.strategies[m->strategy[i]];
 }
 
-static inline double skill_of(const socap_model *m, int32_t i) { return m->p.cohorts[m->cohort[i]].skill; }
-
 /* Strength of a tie at step t (lazy decay). Double precision throughout;
  * stored as float. */
 static inline double tie_w_at(const socap_model *m, const tie_t *e, int t) {
@@ -923,11 +921,6 @@ static void compact_ties(socap_model *m) {
  * records are 16 MB at N = 10^6, read at random, one per tie end. */
 #define MT_AHEAD 16
 
-static inline void prefetch_range(const void *p, size_t bytes) {
-  const uintptr_t e = (uintptr_t)p + bytes;
-  for (uintptr_t a = (uintptr_t)p & ~(uintptr_t)63; a < e; a += 64) __builtin_prefetch((const void *)a);
-}
-
 static void maintain_and_decay(socap_model *m, int t) {
   const double tau = m->p.tau, theta = m->p.theta_dormant;
   int32_t n = m->n;
@@ -977,7 +970,7 @@ static void maintain_and_decay(socap_model *m, int t) {
     const tlist_t *ln = i + 1 < n ? &m->ties[i + 1] : l;
     const uint32_t nn = i + 1 < n ? ln->n : 0;
     if (i + 2 < n) {
-      prefetch_range(m->ties[i + 2].t, sizeof(tie_t) * (m->ties[i + 2].n < MT_AHEAD ? m->ties[i + 2].n : MT_AHEAD));
+      socap_prefetch_range(m->ties[i + 2].t, sizeof(tie_t) * (m->ties[i + 2].n < MT_AHEAD ? m->ties[i + 2].n : MT_AHEAD));
     }
     if (i + 4 < n) __builtin_prefetch(&m->ties[i + 4]);
     double gi = m->maint[i].focus, fi = m->maint[i].mfac;
