@@ -132,12 +132,14 @@ struct socap_model {
    * proposal: a packed copy of every list (id | JN_DORMANT), written by the
    * maintenance pass in agent order, keeps that to 4 bytes a tie instead of
    * a 16-byte record. Lists changed after it was written (forgetting,
-   * turnover) are flagged in jdirty and read from the store instead. */
-  uint32_t *jn;     /* packed lists, agent i's at [joff[i], joff[i+1]) */
+   * turnover) are flagged in jdirty and rewritten at the start of the next
+   * step (jn_refresh), so that proposing and judging never read the store,
+   * which the resolution changes while judging runs. */
+  uint32_t *jn;     /* packed lists: agent i's at jn + joff[i] (jn_list) */
   int64_t *joff;    /* n + 1 offsets */
   size_t jcap;      /* entries allocated in jn */
   uint8_t *jdirty;  /* per agent: the packed copy is stale */
-  int jvalid;       /* jn/joff describe the store (bar jdirty agents) */
+  int jvalid;       /* jn/joff describe the store (bar jdirty agents, made current by jn_refresh) */
   int ties_released; /* socap_model_release_ties was called */
   tscratch_t *scr; /* per-thread scratch, made once */
 };
@@ -147,6 +149,12 @@ struct socap_model {
 
 /* Mark agent i's packed neighbour list stale (its tie list changed). */
 static inline void jn_stale(socap_model *m, int32_t i) { m->jdirty[i] = 1; }
+
+/* Agent i's packed list: a header of JN_HDR words (the list's length, then
+ * its active ties) and the entries, in a slot of joff[i + 1] - joff[i] words.
+ * The header puts the counts judging needs on the line it fetches anyway. */
+#define JN_HDR 2
+static inline const uint32_t *jn_list(const socap_model *m, int32_t i) { return m->jn + m->joff[i]; }
 
 static inline ablock_t *block_of(const socap_model *m, const tlist_t *l) {
   return &m->blocks[(l - m->ties) / ARENA_BLOCK];
@@ -493,15 +501,15 @@ static uint32_t draw_anyone(const socap_model *m, gsl_rng *r, int32_t i) {
 /* Does j have a tie (active or dormant) to k? Searches j's packed list when
  * it is current (4-byte entries: fewer cache lines than the store's). */
 static int acquainted(const socap_model *m, uint32_t j, uint32_t k) {
-  if (!m->jvalid || m->jdirty[j]) return tie_find(&m->ties[j], k) != NULL;
-  const uint32_t *e = m->jn + m->joff[j];
-  int64_t lo = 0, hi = m->joff[j + 1] - m->joff[j];
+  if (!m->jvalid) return tie_find(&m->ties[j], k) != NULL;
+  const uint32_t *h = jn_list(m, (int32_t)j), *e = h + JN_HDR;
+  uint32_t lo = 0, hi = h[0];
   while (lo < hi) {
-    int64_t mid = (lo + hi) / 2;
+    uint32_t mid = (lo + hi) / 2;
     if ((e[mid] & ~JN_DORMANT) < k) lo = mid + 1;
     else hi = mid;
   }
-  return lo < m->joff[j + 1] - m->joff[j] && (e[lo] & ~JN_DORMANT) == k;
+  return lo < h[0] && (e[lo] & ~JN_DORMANT) == k;
 }
 
 static int pick_intro_pair(const socap_model *m, gsl_rng *r, int32_t i, const uint32_t *act, int32_t na,
@@ -676,18 +684,51 @@ static uint32_t count_packed(const uint32_t *e, int64_t ne, const uint64_t *act)
   return common;
 }
 
-/* Judging's view of agent i's contacts: the packed copy when it is current,
- * else the store. */
+/* Judging's view of agent i's contacts: the packed copy (made current at
+ * the start of the step by jn_refresh) if there is one, else the store. */
 static void mark_agent(const socap_model *m, int32_t i, uint64_t *any, uint64_t *act, int on) {
-  if (m->jvalid && !m->jdirty[i])
-    mark_packed(m->jn + m->joff[i], m->joff[i + 1] - m->joff[i], any, act, on);
+  if (m->jvalid)
+    mark_packed(jn_list(m, i) + JN_HDR, jn_list(m, i)[0], any, act, on);
   else
     mark_contacts(&m->ties[i], any, act, on);
 }
 
 static uint32_t count_agent(const socap_model *m, int32_t i, const uint64_t *act) {
-  if (m->jvalid && !m->jdirty[i]) return count_packed(m->jn + m->joff[i], m->joff[i + 1] - m->joff[i], act);
+  if (m->jvalid) return count_packed(jn_list(m, i) + JN_HDR, jn_list(m, i)[0], act);
   return count_marked_active(&m->ties[i], act);
+}
+
+/* Active ties of agent i at the start of the step, as judging sees them. */
+static inline int32_t active_at_start(const socap_model *m, int32_t i) {
+  return m->jvalid ? (int32_t)jn_list(m, i)[1] : m->n_active[i];
+}
+
+/* Writes agent i's packed list from the store into its slot of @p slot
+ * words; 0 if it does not fit. */
+static int jn_write(socap_model *m, int32_t i, int64_t slot) {
+  const tlist_t *l = &m->ties[i];
+  if ((int64_t)l->n + JN_HDR > slot) return 0;
+  uint32_t *h = m->jn + m->joff[i];
+  h[0] = l->n;
+  h[1] = (uint32_t)m->n_active[i];
+  for (uint32_t k = 0; k < l->n; k++) h[JN_HDR + k] = l->t[k].nbr | (meta_dormant(l->t[k].meta) ? JN_DORMANT : 0u);
+  return 1;
+}
+
+/* At the start of a step: rewrite the packed lists changed since the
+ * maintenance pass wrote them (forgetting, turnover). Those changes only
+ * remove ties, so each list fits its slot; if one did not, judging would
+ * read the store for the whole step. */
+static void jn_refresh(socap_model *m) {
+  if (!m->jvalid) return;
+  int bad = 0;
+#pragma omp parallel for schedule(dynamic, 4096) num_threads(m->nthreads) reduction(| : bad)
+  for (int32_t i = 0; i < m->n; i++) {
+    if (!m->jdirty[i]) continue;
+    if (!jn_write(m, i, m->joff[i + 1] - m->joff[i])) bad = 1;
+    m->jdirty[i] = 0;
+  }
+  if (bad) m->jvalid = 0;
 }
 
 /* Active-tie count of c in list l (1 if l has an active tie to c). */
@@ -949,7 +990,7 @@ static void maintain_and_decay(socap_model *m, int t) {
   int64_t tot = 0;
   for (int32_t i = 0; i < n; i++) {
     m->joff[i] = tot;
-    tot += m->ties[i].n;
+    tot += m->ties[i].n + JN_HDR;
   }
   m->joff[n] = tot;
   if ((size_t)tot > m->jcap) {
@@ -975,7 +1016,7 @@ static void maintain_and_decay(socap_model *m, int t) {
     if (i + 4 < n) __builtin_prefetch(&m->ties[i + 4]);
     double gi = m->maint[i].focus, fi = m->maint[i].mfac;
     int32_t da = 0;
-    uint32_t *ji = jn ? jn + m->joff[i] : NULL;
+    uint32_t *ji = jn ? jn + m->joff[i] + JN_HDR : NULL;
     m->jdirty[i] = 0;
     for (uint32_t k = 0; k < l->n; k++) {
       tie_t *e = &l->t[k];
@@ -1014,6 +1055,10 @@ static void maintain_and_decay(socap_model *m, int t) {
     m->n_active[i] -= da;
     m->n_dormant[i] += da;
     dormant2 += da;
+    if (ji) {
+      ji[-JN_HDR] = l->n;
+      ji[1 - JN_HDR] = (uint32_t)m->n_active[i];
+    }
   }
   m->last.went_dormant += dormant2 / 2;
   for (int32_t i = 0; i < n; i++)
@@ -1147,6 +1192,7 @@ int socap_model_step(socap_model *m) {
 #define PHASE_DONE(ph) (clk2 = omp_get_wtime(), m->phase_s[ph] += clk2 - clk, clk = clk2)
   if (m->ties_released) return SOCAP_ERROR(SOCAP_ERUNTIME, "the model's ties were released: it cannot step");
   if (t > (int)META_LAST_MASK) return SOCAP_ERROR(SOCAP_ERUNTIME, "step %d exceeds the tie store's step range", t);
+  jn_refresh(m); /* booked with the proposals */
 
   /* Steps 1-4: proposals, in parallel. schedule(static) gives each thread one
    * contiguous block of agents in order, so concatenating the thread buffers
@@ -1212,15 +1258,15 @@ int socap_model_step(socap_model *m) {
       if (k + PF_FAR < np) {
         uint32_t bf = m->props.p[k + PF_FAR].b;
         __builtin_prefetch(jvalid ? (const void *)&m->joff[bf] : (const void *)&m->ties[bf]);
-        __builtin_prefetch(&m->n_active[bf]);
+        if (!jvalid) __builtin_prefetch(&m->n_active[bf]);
         __builtin_prefetch(&m->who[bf]);
       }
       if (k + PF_NEAR < np) {
         uint32_t bn = m->props.p[k + PF_NEAR].b;
         if (jvalid) { /* the first lines of b's packed list */
           const uint32_t *e = m->jn + m->joff[bn];
-          int64_t ne = m->joff[bn + 1] - m->joff[bn];
-          for (int64_t x = 0; x < ne && x < 128; x += 16) __builtin_prefetch(e + x);
+          int64_t ne = m->joff[bn + 1] - m->joff[bn]; /* the slot: the header and at least the list */
+          for (int64_t x = 0; x < ne && x < 130; x += 16) __builtin_prefetch(e + x);
         } else {
           const tie_t *tb = m->ties[bn].t;
           __builtin_prefetch(tb);
@@ -1253,10 +1299,11 @@ int socap_model_step(socap_model *m) {
       x->sb = wb.strategy;
       x->skill_ok = u < p->cohorts[wa.cohort].skill * p->cohorts[wb.cohort].skill;
       /* the common-contact count is symmetric: one count serves both sides */
-      uint32_t common = m->n_active[x->a] ? count_agent(m, (int32_t)x->b, act) : 0;
+      const int32_t act_a = active_at_start(m, (int32_t)x->a), act_b = active_at_start(m, (int32_t)x->b);
+      uint32_t common = act_a ? count_agent(m, (int32_t)x->b, act) : 0;
       const double h = wa.group == wb.group ? p->homophily : 0.0;
-      x->va = (float)(nonredundancy(common, m->n_active[x->b]) + h + p->value_noise * na);
-      x->vb = (float)(nonredundancy(common, m->n_active[x->a]) + h + p->value_noise * nb);
+      x->va = (float)(nonredundancy(common, act_b) + h + p->value_noise * na);
+      x->vb = (float)(nonredundancy(common, act_a) + h + p->value_noise * nb);
     }
     if (cur >= 0) mark_agent(m, (int32_t)cur, any, act, 0); /* leave the bitsets clear */
     gsl_rng_free(r);
@@ -1406,9 +1453,12 @@ int socap_model_check(const socap_model *m, char *err, size_t errlen) {
     if (l->ns != l->n) BAD("agent %d: %u of %u ties left unsorted after the step", i, l->n - l->ns, l->n);
     /* judging's packed copy must match the store wherever it is used */
     if (m->jvalid && !m->jdirty[i]) {
-      if (m->joff[i + 1] - m->joff[i] != (int64_t)l->n) BAD("agent %d: packed list length differs from the store", i);
+      const uint32_t *h = jn_list(m, i);
+      if (h[0] != l->n) BAD("agent %d: packed list length differs from the store", i);
+      if ((int32_t)h[1] != m->n_active[i]) BAD("agent %d: packed active count differs from the store", i);
+      if (m->joff[i + 1] - m->joff[i] < (int64_t)l->n + JN_HDR) BAD("agent %d: packed list overruns its slot", i);
       for (uint32_t k = 0; k < l->n; k++)
-        if (m->jn[m->joff[i] + k] != (l->t[k].nbr | (meta_dormant(l->t[k].meta) ? JN_DORMANT : 0u)))
+        if (h[JN_HDR + k] != (l->t[k].nbr | (meta_dormant(l->t[k].meta) ? JN_DORMANT : 0u)))
           BAD("agent %d: packed list entry %u differs from the store", i, k);
     }
     if (na != m->n_active[i] || nd != m->n_dormant[i])
