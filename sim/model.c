@@ -79,6 +79,9 @@ typedef struct {
  * of a repack small (a block's arena, not the whole store's). */
 #define ARENA_BLOCK 16384
 
+/* Proposals per unit of work in the judge-and-resolve phase (default). */
+#define JR_CHUNK 2048
+
 typedef struct {
   tie_t *base;     /* the block's arena (socap_big_alloc), or NULL */
   size_t len;      /* slots in it */
@@ -141,6 +144,8 @@ struct socap_model {
   uint8_t *jdirty;  /* per agent: the packed copy is stale */
   int jvalid;       /* jn/joff describe the store (bar jdirty agents, made current by jn_refresh) */
   int ties_released; /* socap_model_release_ties was called */
+  int64_t jr_chunk;  /* proposals per chunk of the judge-and-resolve phase */
+  int no_packed;     /* test hook: never use the packed lists */
   tscratch_t *scr; /* per-thread scratch, made once */
 };
 
@@ -391,6 +396,7 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
   m->n_blocks = (int32_t)((n + ARENA_BLOCK - 1) / ARENA_BLOCK);
   m->blocks = calloc((size_t)(m->n_blocks ? m->n_blocks : 1), sizeof(ablock_t));
   m->nthreads = omp_get_max_threads();
+  m->jr_chunk = JR_CHUNK;
   m->tbuf = calloc((size_t)m->nthreads, sizeof(pbuf_t));
   m->scr = calloc((size_t)m->nthreads, sizeof(tscratch_t));
   int scratch_fail = !m->scr;
@@ -999,7 +1005,7 @@ static void maintain_and_decay(socap_model *m, int t) {
     m->jn = socap_big_alloc(m->jcap * sizeof *m->jn);
     if (!m->jn) m->jcap = 0;
   }
-  uint32_t *jn = m->jn;
+  uint32_t *jn = m->no_packed ? NULL : m->jn;
   m->jvalid = jn != NULL;
   /* Phase B: each end updates its own copy with the same symmetric formula.
    * The other ends' factors are random reads: prefetched a few ties ahead. */
@@ -1182,8 +1188,168 @@ static void turnover(socap_model *m, int t) {
 #define RS_FAR 16
 #define RS_NEAR 8
 
-int socap_model_step(socap_model *m) {
+/* Step 5a for proposals [k0, k1): values of both sides and the skill draw,
+ * on the network as it stood after step 4. Each proposal has its own
+ * stream. Proposals come grouped by their first person a (the proposer, or a
+ * broker's contact), so a's contacts are marked in two bitsets (any tie,
+ * active tie) once per run of proposals with the same a; then "already tied"
+ * is one bit test and the common-contact count one pass over b's list. */
+static void judge_range(socap_model *m, gsl_rng *r, uint64_t *any, uint64_t *act, int64_t k0, int64_t k1, int t) {
   const socap_params *p = &m->p;
+  const int64_t np = (int64_t)m->props.n;
+  const int jvalid = m->jvalid;
+  int64_t cur = -1;
+  for (int64_t k = k0; k < k1; k++) {
+    /* memory-latency bound: fetch b's list header, then its first lines, ahead */
+    if (k + PF_FAR < np) {
+      uint32_t bf = m->props.p[k + PF_FAR].b;
+      __builtin_prefetch(jvalid ? (const void *)&m->joff[bf] : (const void *)&m->ties[bf]);
+      if (!jvalid) __builtin_prefetch(&m->n_active[bf]);
+      __builtin_prefetch(&m->who[bf]);
+    }
+    if (k + PF_NEAR < np) {
+      uint32_t bn = m->props.p[k + PF_NEAR].b;
+      if (jvalid) { /* the first lines of b's packed list */
+        const uint32_t *e = m->jn + m->joff[bn];
+        int64_t ne = m->joff[bn + 1] - m->joff[bn]; /* the slot: the header and at least the list */
+        for (int64_t x = 0; x < ne && x < 130; x += 16) __builtin_prefetch(e + x);
+      } else {
+        const tie_t *tb = m->ties[bn].t;
+        __builtin_prefetch(tb);
+        __builtin_prefetch(tb + 4);
+        __builtin_prefetch(tb + 8);
+        __builtin_prefetch(tb + 12);
+      }
+    }
+    prop_t *x = &m->props.p[k];
+    if (x->a == x->b) { x->skip = 1; continue; }
+    if ((int64_t)x->a != cur) {
+      if (cur >= 0) mark_agent(m, (int32_t)cur, any, act, 0);
+      cur = x->a;
+      mark_agent(m, (int32_t)cur, any, act, 1);
+    }
+    /* Encounters with someone already tied (active or dormant) at the start
+     * of the step change nothing; finding them here, in parallel, keeps
+     * them out of the serial resolution. */
+    if (x->origin != SOCAP_ORIGIN_REACT && (any[x->b >> 6] >> (x->b & 63) & 1u)) {
+      x->skip = 1;
+      continue;
+    }
+    socap_rng_substream(r, p->seed, m->task, x->proposer, (uint32_t)t, SOCAP_RNG_JUDGE, x->seq);
+    double na = gsl_ran_gaussian_ziggurat(r, 1.0), nb = gsl_ran_gaussian_ziggurat(r, 1.0);
+    float u = (float)gsl_rng_uniform(r); /* the skill draw */
+    /* what the serial resolution would otherwise read at random: strategies
+     * and the skill test (both fixed during the step) */
+    const who_t wa = m->who[x->a], wb = m->who[x->b];
+    x->sa = wa.strategy;
+    x->sb = wb.strategy;
+    x->skill_ok = u < p->cohorts[wa.cohort].skill * p->cohorts[wb.cohort].skill;
+    /* the common-contact count is symmetric: one count serves both sides */
+    const int32_t act_a = active_at_start(m, (int32_t)x->a), act_b = active_at_start(m, (int32_t)x->b);
+    uint32_t common = act_a ? count_agent(m, (int32_t)x->b, act) : 0;
+    const double h = wa.group == wb.group ? p->homophily : 0.0;
+    x->va = (float)(nonredundancy(common, act_b) + h + p->value_noise * na);
+    x->vb = (float)(nonredundancy(common, act_a) + h + p->value_noise * nb);
+  }
+  if (cur >= 0) mark_agent(m, (int32_t)cur, any, act, 0); /* leave the bitsets clear */
+}
+
+/* Step 5b for proposals [k0, k1), in order; those before @p lim are judged
+ * and may be read ahead. The loop is bound by cache misses on b (its
+ * quantile, counts, list header, and the end of its list, where a new tie is
+ * appended): fetched in two stages ahead. */
+static int resolve_range(socap_model *m, int64_t k0, int64_t k1, int64_t lim, int t) {
+  int rc = SOCAP_OK;
+  for (int64_t k = k0; k < k1 && rc == SOCAP_OK; k++) {
+    if (k + RS_FAR < lim && !m->props.p[k + RS_FAR].skip) {
+      const prop_t *y = &m->props.p[k + RS_FAR];
+      __builtin_prefetch(&m->ties[y->b]);
+      __builtin_prefetch(&m->ties[y->a]);
+      __builtin_prefetch(&m->q[y->b]);
+      __builtin_prefetch(&m->n_active[y->b]);
+    }
+    if (k + RS_NEAR < lim && !m->props.p[k + RS_NEAR].skip) {
+      const prop_t *y = &m->props.p[k + RS_NEAR];
+      const tlist_t *lb = &m->ties[y->b], *la = &m->ties[y->a];
+      if (lb->t) __builtin_prefetch(lb->t + lb->n, 1);
+      if (la->t) __builtin_prefetch(la->t + la->ns, 1);
+    }
+    rc = resolve(m, &m->props.p[k], t);
+  }
+  return rc;
+}
+
+
+#if defined(__x86_64__) || defined(__i386__)
+#define CPU_RELAX() __builtin_ia32_pause()
+#else
+#define CPU_RELAX() ((void)0)
+#endif
+
+/* Steps 5a and 5b together. The proposals are judged in chunks, in
+ * parallel; thread 0 resolves them in order as their chunks are done, and
+ * judges a chunk itself whenever the next one to resolve is not ready. The
+ * serial resolution thus runs alongside the judging instead of after it.
+ * Judging reads only what the resolution does not write (the packed lists,
+ * with their counts, and the per-agent records), so its results, and hence
+ * the resolution's, are those of running the two one after the other. When
+ * the packed lists are missing judging reads the tie store, and then all
+ * chunks are judged before thread 0 resolves any. Books the resolver's time
+ * as resolution, the rest of the phase as judging. */
+static int judge_and_resolve(socap_model *m, int t, double *resolve_s) {
+  const int64_t np = (int64_t)m->props.n, CH = m->jr_chunk;
+  const int64_t nch = (np + CH - 1) / CH;
+  const int overlap = m->jvalid;
+  uint8_t *done = calloc((size_t)(nch > 0 ? nch : 1), 1);
+  if (!done) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory in the judging phase");
+  int64_t next = 0, ndone = 0; /* chunks claimed, chunks judged (atomics) */
+  int fail = 0, rc = SOCAP_OK; /* fail: a thread could not judge (atomic) */
+  double rs = 0;
+#pragma omp parallel num_threads(m->nthreads)
+  {
+    gsl_rng *r = gsl_rng_alloc(socap_rng_philox);
+    uint64_t *any = m->scr[omp_get_thread_num()].any, *act = m->scr[omp_get_thread_num()].act;
+    const int resolver = omp_get_thread_num() == 0;
+    if (!r) __atomic_store_n(&fail, 1, __ATOMIC_RELAXED);
+    int64_t k = 0; /* the resolver's next proposal */
+    for (;;) {
+      if (resolver && rc == SOCAP_OK && !__atomic_load_n(&fail, __ATOMIC_RELAXED) && k < np) {
+        const int64_t c = k / CH;
+        const int ready = overlap ? __atomic_load_n(&done[c], __ATOMIC_ACQUIRE)
+                                  : __atomic_load_n(&ndone, __ATOMIC_ACQUIRE) == nch;
+        if (ready) {
+          /* resolve the chunk; read ahead into the next one if it is done */
+          int64_t k1 = (c + 1) * CH < np ? (c + 1) * CH : np, lim = k1;
+          if (c + 1 < nch && (!overlap || __atomic_load_n(&done[c + 1], __ATOMIC_ACQUIRE)))
+            lim = (c + 2) * CH < np ? (c + 2) * CH : np;
+          double t0 = omp_get_wtime();
+          rc = resolve_range(m, k, k1, lim, t);
+          rs += omp_get_wtime() - t0;
+          k = k1;
+          continue;
+        }
+      }
+      const int64_t j = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED);
+      if (j < nch) {
+        if (r) judge_range(m, r, any, act, j * CH, (j + 1) * CH < np ? (j + 1) * CH : np, t);
+        __atomic_store_n(&done[j], 1, __ATOMIC_RELEASE);
+        __atomic_fetch_add(&ndone, 1, __ATOMIC_ACQ_REL);
+        continue;
+      }
+      /* nothing left to claim */
+      if (!resolver || rc != SOCAP_OK || __atomic_load_n(&fail, __ATOMIC_RELAXED) || k >= np) break;
+      CPU_RELAX(); /* the chunk to resolve is being judged by another thread */
+    }
+    gsl_rng_free(r);
+  }
+  free(done);
+  *resolve_s = rs;
+  if (fail) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory in the judging phase");
+  if (rc) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory resolving proposals");
+  return SOCAP_OK;
+}
+
+int socap_model_step(socap_model *m) {
   int t = m->t + 1;
   int32_t n = m->n;
   int rc = SOCAP_OK;
@@ -1237,100 +1403,15 @@ int socap_model_step(socap_model *m) {
   }
 
   PHASE_DONE(SOCAP_PHASE_PROPOSE);
-  /* Step 5a: values of both sides and the skill draw, in parallel, on the
-   * network as it stood after step 4. Each proposal has its own stream.
-   * Proposals come grouped by their first person a (the proposer, or a
-   * broker's contact), so each thread marks a's contacts in two bitsets (any
-   * tie, active tie) once per run of proposals with the same a; then "already
-   * tied" is one bit test and the common-contact count one pass over b's list. */
-  int64_t np = (int64_t)m->props.n;
-  const int jvalid = m->jvalid;
-#pragma omp parallel num_threads(nth) reduction(| : fail)
-  {
-    gsl_rng *r = gsl_rng_alloc(socap_rng_philox);
-    uint64_t *any = m->scr[omp_get_thread_num()].any, *act = m->scr[omp_get_thread_num()].act;
-    int64_t cur = -1;
-    if (!r) fail = 1;
-#pragma omp for schedule(dynamic, 256)
-    for (int64_t k = 0; k < np; k++) {
-      if (fail) continue;
-      /* memory-latency bound: fetch b's list header, then its first lines, ahead */
-      if (k + PF_FAR < np) {
-        uint32_t bf = m->props.p[k + PF_FAR].b;
-        __builtin_prefetch(jvalid ? (const void *)&m->joff[bf] : (const void *)&m->ties[bf]);
-        if (!jvalid) __builtin_prefetch(&m->n_active[bf]);
-        __builtin_prefetch(&m->who[bf]);
-      }
-      if (k + PF_NEAR < np) {
-        uint32_t bn = m->props.p[k + PF_NEAR].b;
-        if (jvalid) { /* the first lines of b's packed list */
-          const uint32_t *e = m->jn + m->joff[bn];
-          int64_t ne = m->joff[bn + 1] - m->joff[bn]; /* the slot: the header and at least the list */
-          for (int64_t x = 0; x < ne && x < 130; x += 16) __builtin_prefetch(e + x);
-        } else {
-          const tie_t *tb = m->ties[bn].t;
-          __builtin_prefetch(tb);
-          __builtin_prefetch(tb + 4);
-          __builtin_prefetch(tb + 8);
-          __builtin_prefetch(tb + 12);
-        }
-      }
-      prop_t *x = &m->props.p[k];
-      if (x->a == x->b) { x->skip = 1; continue; }
-      if ((int64_t)x->a != cur) {
-        if (cur >= 0) mark_agent(m, (int32_t)cur, any, act, 0);
-        cur = x->a;
-        mark_agent(m, (int32_t)cur, any, act, 1);
-      }
-      /* Encounters with someone already tied (active or dormant) at the start
-       * of the step change nothing; finding them here, in parallel, keeps
-       * them out of the serial resolution. */
-      if (x->origin != SOCAP_ORIGIN_REACT && (any[x->b >> 6] >> (x->b & 63) & 1u)) {
-        x->skip = 1;
-        continue;
-      }
-      socap_rng_substream(r, p->seed, m->task, x->proposer, (uint32_t)t, SOCAP_RNG_JUDGE, x->seq);
-      double na = gsl_ran_gaussian_ziggurat(r, 1.0), nb = gsl_ran_gaussian_ziggurat(r, 1.0);
-      float u = (float)gsl_rng_uniform(r); /* the skill draw */
-      /* what the serial resolution would otherwise read at random: strategies
-       * and the skill test (both fixed during the step) */
-      const who_t wa = m->who[x->a], wb = m->who[x->b];
-      x->sa = wa.strategy;
-      x->sb = wb.strategy;
-      x->skill_ok = u < p->cohorts[wa.cohort].skill * p->cohorts[wb.cohort].skill;
-      /* the common-contact count is symmetric: one count serves both sides */
-      const int32_t act_a = active_at_start(m, (int32_t)x->a), act_b = active_at_start(m, (int32_t)x->b);
-      uint32_t common = act_a ? count_agent(m, (int32_t)x->b, act) : 0;
-      const double h = wa.group == wb.group ? p->homophily : 0.0;
-      x->va = (float)(nonredundancy(common, act_b) + h + p->value_noise * na);
-      x->vb = (float)(nonredundancy(common, act_a) + h + p->value_noise * nb);
-    }
-    if (cur >= 0) mark_agent(m, (int32_t)cur, any, act, 0); /* leave the bitsets clear */
-    gsl_rng_free(r);
-  }
-  if (fail) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory in the judging phase");
-  PHASE_DONE(SOCAP_PHASE_JUDGE);
-  /* Step 5b: deterministic resolution in agent order. The loop is bound by
-   * cache misses on b (its quantile, counts, list header, and the end of its
-   * list, where a new tie is appended): fetched in two stages ahead. */
-  for (int64_t k = 0; k < np && rc == SOCAP_OK; k++) {
-    if (k + RS_FAR < np && !m->props.p[k + RS_FAR].skip) {
-      const prop_t *y = &m->props.p[k + RS_FAR];
-      __builtin_prefetch(&m->ties[y->b]);
-      __builtin_prefetch(&m->ties[y->a]);
-      __builtin_prefetch(&m->q[y->b]);
-      __builtin_prefetch(&m->n_active[y->b]);
-    }
-    if (k + RS_NEAR < np && !m->props.p[k + RS_NEAR].skip) {
-      const prop_t *y = &m->props.p[k + RS_NEAR];
-      const tlist_t *lb = &m->ties[y->b], *la = &m->ties[y->a];
-      if (lb->t) __builtin_prefetch(lb->t + lb->n, 1);
-      if (la->t) __builtin_prefetch(la->t + la->ns, 1);
-    }
-    rc = resolve(m, &m->props.p[k], t);
-  }
-  if (rc) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory resolving proposals");
-  PHASE_DONE(SOCAP_PHASE_RESOLVE);
+  /* Steps 5a and 5b: judging in parallel, the resolution in agent order
+   * alongside it. */
+  double resolve_s = 0;
+  rc = judge_and_resolve(m, t, &resolve_s);
+  if (rc) return rc;
+  clk2 = omp_get_wtime();
+  m->phase_s[SOCAP_PHASE_JUDGE] += clk2 - clk - resolve_s;
+  m->phase_s[SOCAP_PHASE_RESOLVE] += resolve_s;
+  clk = clk2;
 
   maintain_and_decay(m, t); /* steps 6-7 */
   PHASE_DONE(SOCAP_PHASE_MAINTAIN);
@@ -1510,6 +1591,13 @@ void socap_model_trim(socap_model *m) {
 
 void socap_model_phase_times(const socap_model *m, double out[SOCAP_N_PHASES]) {
   for (int k = 0; k < SOCAP_N_PHASES; k++) out[k] = m->phase_s[k];
+}
+
+void socap_model_test_chunk(socap_model *m, int32_t chunk) { m->jr_chunk = chunk > 0 ? chunk : JR_CHUNK; }
+
+void socap_model_test_no_packed(socap_model *m) {
+  m->no_packed = 1;
+  m->jvalid = 0;
 }
 
 int socap_model_test_add_tie(socap_model *m, int32_t i, int32_t j, double w, int origin) {

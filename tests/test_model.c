@@ -246,27 +246,45 @@ static void test_mechanisms(void) {
   CHECK(c.info_received > 0);
 }
 
-/* The whole tie store is identical for 1, 2 and 4 threads. */
+/* The whole tie store and the counters are identical for 1, 2 and 4
+ * threads, also when the judging threads hand chunks of proposals to the
+ * resolving thread every few proposals (chunk 1 and 7), and when judging
+ * reads the tie store instead of the packed lists; with default and with
+ * tight limits (displacement and forgetting during the resolution). */
 static void test_threads(void) {
-  socap_params p = base(600, 77);
-  p.p_leave = 0.01;
   socap_tie_info *ref = malloc(sizeof(socap_tie_info) * 600 * 460), *cur = malloc(sizeof(socap_tie_info) * 600 * 460);
   int32_t *refn = calloc(600, sizeof(int32_t));
-  int threads[3] = {1, 2, 4};
-  for (int k = 0; k < 3; k++) {
-    omp_set_num_threads(threads[k]);
-    socap_model *m = NULL;
-    socap_model_create(&p, 3, &m);
-    for (int t = 0; t < 25; t++) socap_model_step(m);
-    int same = 1;
-    for (int i = 0; i < 600; i++) {
-      int32_t nt = socap_model_ties(m, i, cur + (size_t)i * 460, 460);
-      if (k == 0) { memcpy(ref + (size_t)i * 460, cur + (size_t)i * 460, sizeof(socap_tie_info) * 460); refn[i] = nt; }
-      else if (nt != refn[i] || memcmp(ref + (size_t)i * 460, cur + (size_t)i * 460, sizeof(socap_tie_info) * (size_t)nt))
-        same = 0;
+  const int threads[6] = {1, 2, 4, 2, 4, 2}, chunk[6] = {0, 0, 0, 7, 1, 0};
+  for (int tight = 0; tight < 2; tight++) {
+    socap_params p = base(600, 77);
+    p.p_leave = 0.01;
+    if (tight) { p.dunbar_limit = 10; p.dormant_limit = 3; }
+    socap_counters c0 = {0};
+    for (int k = 0; k < 6; k++) { /* the last: judging from the tie store, not the packed lists */
+      omp_set_num_threads(threads[k]);
+      socap_model *m = NULL;
+      socap_model_create(&p, 3, &m);
+      socap_model_test_chunk(m, chunk[k]);
+      if (k == 5) socap_model_test_no_packed(m);
+      for (int t = 0; t < 25; t++) socap_model_step(m);
+      int same = 1;
+      for (int i = 0; i < 600; i++) {
+        int32_t nt = socap_model_ties(m, i, cur + (size_t)i * 460, 460);
+        if (k == 0) { memcpy(ref + (size_t)i * 460, cur + (size_t)i * 460, sizeof(socap_tie_info) * 460); refn[i] = nt; }
+        else if (nt != refn[i] || memcmp(ref + (size_t)i * 460, cur + (size_t)i * 460, sizeof(socap_tie_info) * (size_t)nt))
+          same = 0;
+      }
+      socap_counters c;
+      socap_model_counters(m, &c, NULL);
+      if (k == 0) {
+        c0 = c;
+        if (tight) CHECK(c.displaced > 0 && c.forgotten > 0);
+      }
+      CHECK_MSG(same, "tight=%d threads=%d chunk=%d packed=%d: ties differ from threads=1", tight, threads[k], chunk[k], k != 5);
+      CHECK_MSG(!memcmp(&c, &c0, sizeof c), "tight=%d threads=%d chunk=%d packed=%d: counters differ", tight, threads[k],
+                chunk[k], k != 5);
+      socap_model_free(m);
     }
-    CHECK_MSG(same, "threads=%d differs from threads=1", threads[k]);
-    socap_model_free(m);
   }
   omp_set_num_threads(2);
   free(ref); free(cur); free(refn);

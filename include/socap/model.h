@@ -160,6 +160,20 @@ void socap_model_phase_times(const socap_model *m, double out[SOCAP_N_PHASES]);
  */
 int socap_model_test_add_tie(socap_model *m, int32_t i, int32_t j, double w, int origin);
 
+/**
+ * Test hook: proposals per chunk of the judge-and-resolve phase (default
+ * 2048; small values make the judging threads and the resolving thread
+ * hand over chunks often). Results do not depend on it.
+ */
+void socap_model_test_chunk(socap_model *m, int32_t chunk);
+
+/**
+ * Test hook: proposing and judging read the tie store instead of the packed
+ * neighbour lists (and judging runs before the resolution, not alongside
+ * it). Results do not depend on it.
+ */
+void socap_model_test_no_packed(socap_model *m);
+
 #ifdef __cplusplus
 }
 #endif
