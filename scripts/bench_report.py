@@ -41,10 +41,12 @@ lines = ["<!-- bench:scale:begin -->", "## Scale (issue 6)", "",
          f"{steps} steps, `configs/bench/million.yaml` with N overridden:", "",
          "| N | threads | model s (min/med/max) | µs per agent-step | M agent-steps/s | M tie updates/s | metrics s | mean degree at end | bytes per active tie (all model memory) |",
          "|---|---|---|---|---|---|---|---|---|"] + rows + [""]
-PHASES = ["propose (1-4)", "judge (5a)", "resolve (5b, serial)", "maintain (6-7)", "info (8)", "turnover (9)",
+PHASES = ["propose (1-4)", "judge (5a)", "resolve (5b, serial, thread 0)", "maintain (6-7)", "info (8)", "turnover (9)",
           "layout (repack)"]
 if all(len(x[5]) == len(PHASES) for v in model.values() for x in v):
-    lines += ["Where the model time goes (seconds per phase, medians; `socap_model_phase_times`):", "",
+    lines += ["Where the model time goes (seconds per phase, medians; `socap_model_phase_times`). Judging and the "
+              "serial resolution run together (performance.md item 24): resolve is thread 0's time in the "
+              "resolution, judge the rest of that phase's wall time.", "",
               "| N | threads | " + " | ".join(PHASES) + " |", "|---|---|" + "---|" * len(PHASES)]
     for (n, th), v in sorted(model.items()):
         lines.append(f"| {n:,} | {th} | " + " | ".join(f"{med([x[5][k] for x in v]):.2f}" for k in range(len(PHASES)))
