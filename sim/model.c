@@ -502,8 +502,6 @@ static uint32_t draw_anyone(const socap_model *m, gsl_rng *r, int32_t i) {
   return (uint32_t)j;
 }
 
-/* Pick an introduction pair among i's active contacts: up to 16 random pairs;
- * the first untied cross-group pair wins if preferred, else the first untied. */
 /* Does j have a tie (active or dormant) to k? Searches j's packed list when
  * it is current (4-byte entries: fewer cache lines than the store's). */
 static int acquainted(const socap_model *m, uint32_t j, uint32_t k) {
@@ -518,23 +516,56 @@ static int acquainted(const socap_model *m, uint32_t j, uint32_t k) {
   return lo < h[0] && (e[lo] & ~JN_DORMANT) == k;
 }
 
-static int pick_intro_pair(const socap_model *m, gsl_rng *r, int32_t i, const uint32_t *act, int32_t na,
+#define INTRO_TRIES 16
+#define INTRO_BATCH 4 /* candidate pairs drawn ahead, so that their data can be fetched together */
+
+/* Pick an introduction pair among i's active contacts: up to 16 random pairs;
+ * the first untied cross-group pair wins if preferred, else the first untied.
+ * The pairs are drawn INTRO_BATCH at a time and their groups and lists
+ * prefetched (each is a random read); when a pair wins, the stream is put
+ * back to just after that pair's draws (from a copy in @p save), so it
+ * advances exactly as if the pairs had been drawn one by one. */
+static int pick_intro_pair(const socap_model *m, gsl_rng *r, gsl_rng *save, const uint32_t *act, int32_t na,
                            uint32_t *pj, uint32_t *pk) {
   int found = 0;
-  for (int tries = 0; tries < 16; tries++) {
-    uint32_t x = (uint32_t)gsl_rng_uniform_int(r, (unsigned long)na);
-    uint32_t y = (uint32_t)gsl_rng_uniform_int(r, (unsigned long)(na - 1));
-    if (y >= x) y++;
-    uint32_t j = act[x], k = act[y];
+  uint32_t cj[INTRO_BATCH], ck[INTRO_BATCH];
+  for (int tries = 0; tries < INTRO_TRIES; tries++) {
+    const int b = tries % INTRO_BATCH;
+    if (b == 0) {
+      gsl_rng_memcpy(save, r);
+      for (int u = 0; u < INTRO_BATCH && tries + u < INTRO_TRIES; u++) {
+        uint32_t x = (uint32_t)gsl_rng_uniform_int(r, (unsigned long)na);
+        uint32_t y = (uint32_t)gsl_rng_uniform_int(r, (unsigned long)(na - 1));
+        if (y >= x) y++;
+        cj[u] = act[x];
+        ck[u] = act[y];
+        __builtin_prefetch(&m->group[cj[u]]);
+        __builtin_prefetch(&m->group[ck[u]]);
+        if (m->jvalid) __builtin_prefetch(&m->joff[cj[u]]);
+      }
+    }
+    const uint32_t j = cj[b], k = ck[b];
+    if (m->jvalid && b + 1 < INTRO_BATCH && tries + 1 < INTRO_TRIES) /* the next pair's list */
+      socap_prefetch_range(jn_list(m, (int32_t)cj[b + 1]), 64);
     int cross = m->group[j] != m->group[k];
     /* a same-group pair cannot win once a fallback is found: skip the
      * (cache-missing) search of j's ties */
     if (m->p.intro_cross_group && !cross && found) continue;
     if (acquainted(m, j, k)) continue;
-    if (!m->p.intro_cross_group || cross) { *pj = j; *pk = k; return 1; }
+    if (!m->p.intro_cross_group || cross) {
+      *pj = j;
+      *pk = k;
+      /* rewind to just after this pair's draws */
+      gsl_rng_memcpy(r, save);
+      for (int u = 0; u <= b; u++) {
+        uint32_t x = (uint32_t)gsl_rng_uniform_int(r, (unsigned long)na);
+        (void)gsl_rng_uniform_int(r, (unsigned long)(na - 1));
+        (void)x;
+      }
+      return 1;
+    }
     if (!found) { *pj = j; *pk = k; found = 1; }
   }
-  (void)i;
   return found;
 }
 
@@ -554,6 +585,7 @@ typedef struct {
   uint32_t *act;
   dsel_t *dor;
   size_t cap_act, cap_dor;
+  gsl_rng *save; /* a copy of the stream (introductions) */
 } pws_t;
 
 /* Make a workspace array hold at least @p need elements (contents not kept). */
@@ -603,7 +635,7 @@ static int propose_agent(socap_model *m, gsl_rng *r, pws_t *ws, pbuf_t *out, int
         if (!meta_dormant(l->t[k].meta)) ws->act[na++] = l->t[k].nbr;
       for (unsigned k = 0; k < kb; k++) {
         uint32_t j = 0, q = 0;
-        if (!pick_intro_pair(m, r, i, ws->act, na, &j, &q)) break;
+        if (!pick_intro_pair(m, r, ws->save, ws->act, na, &j, &q)) break;
         rc |= pbuf_push(out, j, q, (uint32_t)i, seq++, SOCAP_ORIGIN_INTRO);
       }
     }
@@ -1375,13 +1407,15 @@ int socap_model_step(socap_model *m) {
     pbuf_t out = m->tbuf[tid];
     gsl_rng *r = gsl_rng_alloc(socap_rng_philox);
     pws_t ws = {0};
-    if (!r) fail = 1;
+    ws.save = gsl_rng_alloc(socap_rng_philox);
+    if (!r || !ws.save) fail = 1;
 #pragma omp for schedule(static)
     for (int32_t i = 0; i < n; i++)
       if (!fail && propose_agent(m, r, &ws, &out, i, t) != SOCAP_OK) fail = 1;
     m->tbuf[tid] = out;
     free(ws.act);
     free(ws.dor);
+    gsl_rng_free(ws.save);
     gsl_rng_free(r);
   }
   if (fail) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory in the proposal phase");
