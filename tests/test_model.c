@@ -310,6 +310,60 @@ static void test_release_ties(void) {
   socap_model_free(m);
 }
 
+/* FNV-1a over bytes. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+  const unsigned char *b = p;
+  for (size_t k = 0; k < n; k++) h = (h ^ b[k]) * 0x100000001b3ull;
+  return h;
+}
+
+/* Pinned results: a fingerprint of the whole tie store and the counters
+ * after 30 steps of two small scenarios (default limits, and tight limits
+ * with turnover), with every strategy. Speed work on the model must leave
+ * every result bit-identical; this test fails when it does not (the values
+ * are the same with 1 and 2 threads, and were the same before the fourth
+ * round of speed work in docs/performance.md). When a
+ * change alters the model's results on purpose, say so in its commit and
+ * docs/ODD.md, and pin the new values printed here. */
+static uint64_t fingerprint(const socap_params *p, int threads) {
+  omp_set_num_threads(threads);
+  socap_model *m = NULL;
+  if (socap_model_create(p, 5, &m)) return 0;
+  for (int t = 0; t < 30; t++) socap_model_step(m);
+  uint64_t h = 0xcbf29ce484222325ull;
+  socap_tie_info *buf = malloc(sizeof *buf * (size_t)(p->dunbar_limit + p->dormant_limit + 1));
+  for (int32_t i = 0; i < p->n_agents; i++) {
+    int32_t nt = socap_model_ties(m, i, buf, p->dunbar_limit + p->dormant_limit + 1);
+    h = fnv(h, &nt, sizeof nt);
+    for (int32_t k = 0; k < nt; k++) {
+      h = fnv(h, &buf[k].nbr, sizeof buf[k].nbr);
+      h = fnv(h, &buf[k].w, sizeof buf[k].w);
+      h = fnv(h, &buf[k].peak, sizeof buf[k].peak);
+      h = fnv(h, &buf[k].last, sizeof buf[k].last);
+      h = fnv(h, &buf[k].state, sizeof buf[k].state);
+      h = fnv(h, &buf[k].origin, sizeof buf[k].origin);
+    }
+  }
+  socap_counters c;
+  socap_model_counters(m, &c, NULL);
+  h = fnv(h, &c, sizeof c);
+  free(buf);
+  socap_model_free(m);
+  omp_set_num_threads(2);
+  return h;
+}
+
+static void test_pinned(void) {
+  const uint64_t want[2] = {0xc8bfd8be8fba9e4cull, 0xc39ac1a507e87b87ull}; /* as at commit 2ab2c28; x86-64, glibc libm */
+  for (int tight = 0; tight < 2; tight++) {
+    socap_params p = base(500, 11);
+    if (tight) { p.dunbar_limit = 12; p.dormant_limit = 4; p.p_leave = 0.01; }
+    uint64_t h = fingerprint(&p, 2);
+    CHECK_MSG(h == want[tight], "scenario %d: results changed: fingerprint 0x%016llx, pinned 0x%016llx", tight,
+              (unsigned long long)h, (unsigned long long)want[tight]);
+  }
+}
+
 int main(void) {
   test_release_ties();
   test_invariants();
@@ -317,5 +371,6 @@ int main(void) {
   test_maintenance_closed_form();
   test_mechanisms();
   test_threads();
+  test_pinned();
   CHECK_DONE();
 }
