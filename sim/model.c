@@ -1238,6 +1238,10 @@ static void judge_range(socap_model *m, gsl_rng *r, uint64_t *any, uint64_t *act
       __builtin_prefetch(jvalid ? (const void *)&m->joff[bf] : (const void *)&m->ties[bf]);
       if (!jvalid) __builtin_prefetch(&m->n_active[bf]);
       __builtin_prefetch(&m->who[bf]);
+      /* a new first person (a broker's contact can be anyone): their offset,
+       * then below their whole list, which is marked */
+      const uint32_t af = m->props.p[k + PF_FAR].a;
+      if (jvalid && af != m->props.p[k + PF_FAR - 1].a) __builtin_prefetch(&m->joff[af]);
     }
     if (k + PF_NEAR < np) {
       uint32_t bn = m->props.p[k + PF_NEAR].b;
@@ -1245,6 +1249,9 @@ static void judge_range(socap_model *m, gsl_rng *r, uint64_t *any, uint64_t *act
         const uint32_t *e = m->jn + m->joff[bn];
         int64_t ne = m->joff[bn + 1] - m->joff[bn]; /* the slot: the header and at least the list */
         for (int64_t x = 0; x < ne && x < 130; x += 16) __builtin_prefetch(e + x);
+        const uint32_t an = m->props.p[k + PF_NEAR].a;
+        if (an != m->props.p[k + PF_NEAR - 1].a)
+          socap_prefetch_range(m->jn + m->joff[an], sizeof(uint32_t) * (size_t)(m->joff[an + 1] - m->joff[an]));
       } else {
         const tie_t *tb = m->ties[bn].t;
         __builtin_prefetch(tb);
