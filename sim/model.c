@@ -558,9 +558,8 @@ static int pick_intro_pair(const socap_model *m, gsl_rng *r, gsl_rng *save, cons
       /* rewind to just after this pair's draws */
       gsl_rng_memcpy(r, save);
       for (int u = 0; u <= b; u++) {
-        uint32_t x = (uint32_t)gsl_rng_uniform_int(r, (unsigned long)na);
+        (void)gsl_rng_uniform_int(r, (unsigned long)na);
         (void)gsl_rng_uniform_int(r, (unsigned long)(na - 1));
-        (void)x;
       }
       return 1;
     }
