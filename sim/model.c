@@ -61,6 +61,8 @@ typedef struct {
 } prop_t;
 _Static_assert(sizeof(prop_t) == 32, "a proposal is 32 bytes");
 
+_Static_assert(sizeof(socap_info_counts) == 32, "an agent's information counters fill half a cache line");
+
 typedef struct {
   prop_t *p;
   size_t n, cap;
@@ -117,8 +119,7 @@ struct socap_model {
   int32_t *n_active, *n_dormant;
   float *q;       /* running acceptance quantile per agent */
   maint_t *maint; /* per agent: maintenance factor and focus, read together */
-  uint32_t *info_window, *info_total, *info_outside, *info_outside_window;
-  uint64_t *info_hops;
+  socap_info_counts *info; /* per agent: information counters (and group) */
   uint8_t *leaving;
   int nthreads;
   pbuf_t *tbuf; /* per-thread proposal buffers */
@@ -360,6 +361,7 @@ static int setup_cohorts(socap_model *m, gsl_rng *r) {
   for (int32_t i = 0; i < n; i++) {
     m->strategy[i] = p->cohorts[m->cohort[i]].strategy;
     m->who[i] = (who_t){m->group[i], (uint8_t)m->cohort[i], (uint8_t)m->strategy[i], 0};
+    m->info[i].group = m->group[i];
   }
   return SOCAP_OK;
 }
@@ -385,11 +387,7 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
   m->n_dormant = socap_big_alloc(n * sizeof(int32_t));
   m->q = socap_big_alloc(n * sizeof(float));
   m->maint = socap_big_alloc(n * sizeof(maint_t));
-  m->info_window = socap_big_alloc(n * sizeof(uint32_t));
-  m->info_total = socap_big_alloc(n * sizeof(uint32_t));
-  m->info_outside = socap_big_alloc(n * sizeof(uint32_t));
-  m->info_outside_window = socap_big_alloc(n * sizeof(uint32_t));
-  m->info_hops = socap_big_alloc(n * sizeof(uint64_t));
+  m->info = socap_big_alloc(n * sizeof(socap_info_counts));
   m->leaving = socap_big_alloc(n * 1);
   m->jdirty = socap_big_alloc(n * 1);
   m->joff = socap_big_alloc((n + 1) * sizeof(int64_t));
@@ -411,8 +409,7 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
     if (!s->any || !s->act || !s->seen || !s->front || !s->next) scratch_fail = 1;
   }
   if (!m->group || !m->cohort || !m->strategy || !m->who || !m->ties || !m->n_active || !m->n_dormant || !m->q ||
-      !m->maint || !m->info_window || !m->info_total || !m->info_outside || !m->info_outside_window ||
-      !m->info_hops || !m->leaving || !m->jdirty || !m->joff || !m->tbuf || !m->blocks || scratch_fail) {
+      !m->maint || !m->info || !m->leaving || !m->jdirty || !m->joff || !m->tbuf || !m->blocks || scratch_fail) {
     rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory allocating %zu agents", n);
     goto fail;
   }
@@ -446,9 +443,7 @@ void socap_model_free(socap_model *m) {
   socap_big_free(m->ties);
   socap_big_free(m->group); socap_big_free(m->cohort); socap_big_free(m->strategy); socap_big_free(m->who); free(m->gstart); free(m->gsize);
   socap_big_free(m->n_active); socap_big_free(m->n_dormant); socap_big_free(m->q); socap_big_free(m->maint);
-  socap_big_free(m->info_window); socap_big_free(m->info_total);
-  socap_big_free(m->info_outside); socap_big_free(m->info_outside_window);
-  socap_big_free(m->info_hops); socap_big_free(m->leaving);
+  socap_big_free(m->info); socap_big_free(m->leaving);
   socap_big_free(m->jn); socap_big_free(m->joff); socap_big_free(m->jdirty);
   free(m);
 }
@@ -1143,19 +1138,20 @@ static int info_flow(socap_model *m, int t) {
               /* one 32-bit draw per attempt: P(u < p w 2^32) = p w */
               if ((double)gsl_rng_get(r) < p->p_pass * tie_w_at(m, e, t) * 4294967296.0) {
                 int32_t v = (int32_t)e->nbr;
+                socap_info_counts *iv = &m->info[v];
                 seen[v] = stamp;
                 next[nn++] = v;
 #pragma omp atomic
-                m->info_window[v]++;
+                iv->window++;
 #pragma omp atomic
-                m->info_total[v]++;
+                iv->total++;
 #pragma omp atomic
-                m->info_hops[v] += (uint64_t)hop;
-                if (m->group[v] != gsrc) {
+                iv->hops += (uint64_t)hop;
+                if (iv->group != gsrc) {
 #pragma omp atomic
-                  m->info_outside[v]++;
+                  iv->outside++;
 #pragma omp atomic
-                  m->info_outside_window[v]++;
+                  iv->outside_window++;
                 }
                 received++;
               }
@@ -1204,8 +1200,8 @@ static void turnover(socap_model *m, int t) {
     jn_stale(m, i);
     m->n_active[i] = m->n_dormant[i] = 0;
     m->q[i] = 0.5f;
-    m->info_window[i] = m->info_total[i] = m->info_outside[i] = m->info_outside_window[i] = 0;
-    m->info_hops[i] = 0;
+    m->info[i].window = m->info[i].total = m->info[i].outside = m->info[i].outside_window = 0;
+    m->info[i].hops = 0;
     m->last.left++;
   }
 }
@@ -1481,8 +1477,7 @@ int socap_model_t(const socap_model *m) { return m->t; }
 const socap_params *socap_model_params(const socap_model *m) { return &m->p; }
 
 socap_agents_view socap_model_agents(const socap_model *m) {
-  socap_agents_view v = {m->n, m->group, m->cohort, m->strategy, m->info_window, m->info_total,
-                         m->info_outside, m->info_outside_window, m->info_hops};
+  socap_agents_view v = {m->n, m->group, m->cohort, m->strategy, m->info};
   return v;
 }
 
@@ -1492,8 +1487,7 @@ void socap_model_counters(const socap_model *m, socap_counters *total, socap_cou
 }
 
 void socap_model_reset_window(socap_model *m) {
-  memset(m->info_window, 0, (size_t)m->n * sizeof(uint32_t));
-  memset(m->info_outside_window, 0, (size_t)m->n * sizeof(uint32_t));
+  for (int32_t i = 0; i < m->n; i++) m->info[i].window = m->info[i].outside_window = 0;
 }
 
 void socap_model_degree(const socap_model *m, int32_t i, int32_t *active, int32_t *dormant) {
@@ -1593,7 +1587,7 @@ int socap_model_check(const socap_model *m, char *err, size_t errlen) {
 
 size_t socap_model_memory(const socap_model *m) {
   size_t b = sizeof *m + (size_t)m->n * (sizeof(tlist_t) + 6 * sizeof(int32_t) + sizeof(float) + sizeof(double) +
-                                        4 * sizeof(uint32_t) + sizeof(uint64_t) + 1);
+                                        sizeof(socap_info_counts) + 1);
   for (int32_t k = 0; k < m->n_blocks; k++) b += m->blocks[k].len * sizeof(tie_t);
   /* judging's packed lists and per-agent records */
   b += m->jcap * sizeof(uint32_t) + ((size_t)m->n + 1) * sizeof(int64_t) + (size_t)m->n * (1 + sizeof(who_t));

@@ -429,9 +429,9 @@ static int compute_values(socap_model *m, agent_values *a, socap_global_metrics 
     a->v[SOCAP_M_N_GROUPS][i] = nm.n_groups[i];
     a->v[SOCAP_M_BLAU][i] = nm.blau[i];
     a->v[SOCAP_M_SUPPORT][i] = nm.support[i];
-    a->v[SOCAP_M_INFO_WINDOW][i] = av.info_window[i];
-    a->v[SOCAP_M_INFO_TOTAL][i] = av.info_total[i];
-    a->v[SOCAP_M_INFO_OUTSIDE_SHARE][i] = av.info_total[i] ? (double)av.info_outside[i] / av.info_total[i] : NAN;
+    a->v[SOCAP_M_INFO_WINDOW][i] = av.info[i].window;
+    a->v[SOCAP_M_INFO_TOTAL][i] = av.info[i].total;
+    a->v[SOCAP_M_INFO_OUTSIDE_SHARE][i] = av.info[i].total ? (double)av.info[i].outside / av.info[i].total : NAN;
     a->v[SOCAP_M_BETWEENNESS][i] = nm.betweenness ? nm.betweenness[i] : NAN;
   }
 done:
@@ -468,7 +468,7 @@ static int write_agent_rows(rtable *t, int with_step, int32_t task, int step, so
       if (is_int) rt_i32(t, c++, (int32_t)a->v[k][i]);
       else rt_f64(t, c++, a->v[k][i]);
     }
-    rt_f64(t, c++, av.info_total[i] ? (double)av.info_hops[i] / av.info_total[i] : NAN);
+    rt_f64(t, c++, av.info[i].total ? (double)av.info[i].hops / av.info[i].total : NAN);
     int rc = rt_next_row(t);
     if (rc) return rc;
   }

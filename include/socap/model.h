@@ -45,17 +45,28 @@ typedef struct {
   int64_t info_received; /**< first receipts of information items */
 } socap_counters;
 
+/**
+ * One agent's information counters. They are kept in one 32-byte record per
+ * agent because a receipt during a cascade updates all of them at once: one
+ * cache line instead of five.
+ */
+typedef struct {
+  uint32_t window;         /**< items first received since the last recording */
+  uint32_t total;          /**< items first received in total */
+  uint32_t outside;        /**< of total, items from another group's origin */
+  uint32_t outside_window; /**< of window, from another group */
+  uint64_t hops;           /**< hops travelled summed over total */
+  int32_t group;           /**< the agent's group id (a copy of group[], read with the counters) */
+  uint32_t reserved;
+} socap_info_counts;
+
 /** Per-agent state visible to recorders and tests (arrays of length N). */
 typedef struct {
   int32_t n;
   const int32_t *group;      /**< group id */
   const int32_t *cohort;     /**< cohort index */
   const int32_t *strategy;   /**< strategy index */
-  const uint32_t *info_window;  /**< items first received since the last recording */
-  const uint32_t *info_total;   /**< items first received in total */
-  const uint32_t *info_outside; /**< of info_total, items from another group's origin */
-  const uint32_t *info_outside_window; /**< of info_window, from another group */
-  const uint64_t *info_hops;    /**< hops travelled summed over info_total */
+  const socap_info_counts *info; /**< information counters */
 } socap_agents_view;
 
 /** One tie as seen from one end, for tests and exports. */
