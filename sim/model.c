@@ -7,6 +7,7 @@
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <omp.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1346,6 +1347,7 @@ static int judge_and_resolve(socap_model *m, int t, double *resolve_s) {
     const int resolver = omp_get_thread_num() == 0;
     if (!r) __atomic_store_n(&fail, 1, __ATOMIC_RELAXED);
     int64_t k = 0; /* the resolver's next proposal */
+    unsigned spins = 0;
     for (;;) {
       if (resolver && rc == SOCAP_OK && !__atomic_load_n(&fail, __ATOMIC_RELAXED) && k < np) {
         const int64_t c = k / CH;
@@ -1372,7 +1374,10 @@ static int judge_and_resolve(socap_model *m, int t, double *resolve_s) {
       }
       /* nothing left to claim */
       if (!resolver || rc != SOCAP_OK || __atomic_load_n(&fail, __ATOMIC_RELAXED) || k >= np) break;
-      CPU_RELAX(); /* the chunk to resolve is being judged by another thread */
+      /* the chunk to resolve is being judged by another thread: spin briefly,
+       * then yield the core (it may be shared with that thread) */
+      if (++spins % 1024 == 0) sched_yield();
+      else CPU_RELAX();
     }
     gsl_rng_free(r);
   }
