@@ -203,8 +203,6 @@ static int ego_ws_init(ego_ws *ws, int32_t n, int32_t kmax, int32_t gmax) {
  * prefetched (the lists of an ego's neighbours are scattered over memory). */
 #define EGO_AHEAD 4
 
-
-
 /* One ego i: walk N(j) for every neighbour j once, without data-dependent
  * branches: marks are updated arithmetically, and the positions of the
  * common neighbours are compacted into ws->hit; the weighted sums then run

@@ -154,6 +154,9 @@ struct socap_model {
 /* The arena block of list l (agent l - m->ties). */
 #define JN_DORMANT 0x80000000u
 
+/* A tie's packed entry: the neighbour id, with the dormant flag. */
+static inline uint32_t jn_entry(const tie_t *e) { return e->nbr | (meta_dormant(e->meta) ? JN_DORMANT : 0u); }
+
 /* Mark agent i's packed neighbour list stale (its tie list changed). */
 static inline void jn_stale(socap_model *m, int32_t i) { m->jdirty[i] = 1; }
 
@@ -744,7 +747,7 @@ static int jn_write(socap_model *m, int32_t i, int64_t slot) {
   uint32_t *h = m->jn + m->joff[i];
   h[0] = l->n;
   h[1] = (uint32_t)m->n_active[i];
-  for (uint32_t k = 0; k < l->n; k++) h[JN_HDR + k] = l->t[k].nbr | (meta_dormant(l->t[k].meta) ? JN_DORMANT : 0u);
+  for (uint32_t k = 0; k < l->n; k++) h[JN_HDR + k] = jn_entry(&l->t[k]);
   return 1;
 }
 
@@ -1049,7 +1052,7 @@ static void maintain_and_decay(socap_model *m, int t) {
     if (i + 4 < n) __builtin_prefetch(&m->ties[i + 4]);
     double gi = m->maint[i].focus, fi = m->maint[i].mfac;
     int32_t da = 0;
-    uint32_t *ji = jn ? jn + m->joff[i] + JN_HDR : NULL;
+    uint32_t *jh = jn ? jn + m->joff[i] : NULL, *ji = jh ? jh + JN_HDR : NULL; /* header, entries */
     m->jdirty[i] = 0;
     for (uint32_t k = 0; k < l->n; k++) {
       tie_t *e = &l->t[k];
@@ -1088,9 +1091,9 @@ static void maintain_and_decay(socap_model *m, int t) {
     m->n_active[i] -= da;
     m->n_dormant[i] += da;
     dormant2 += da;
-    if (ji) {
-      ji[-JN_HDR] = l->n;
-      ji[1 - JN_HDR] = (uint32_t)m->n_active[i];
+    if (jh) {
+      jh[0] = l->n;
+      jh[1] = (uint32_t)m->n_active[i];
     }
   }
   m->last.went_dormant += dormant2 / 2;
@@ -1334,6 +1337,7 @@ static int resolve_range(socap_model *m, int64_t k0, int64_t k1, int64_t lim, in
 static int judge_and_resolve(socap_model *m, int t, double *resolve_s) {
   const int64_t np = (int64_t)m->props.n, CH = m->jr_chunk;
   const int64_t nch = (np + CH - 1) / CH;
+#define CHUNK_END(c) ((c) + 1 < nch ? ((c) + 1) * CH : np) /* one past chunk c's last proposal */
   const int overlap = m->jvalid;
   uint8_t *done = calloc((size_t)(nch > 0 ? nch : 1), 1);
   if (!done) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory in the judging phase");
@@ -1355,9 +1359,9 @@ static int judge_and_resolve(socap_model *m, int t, double *resolve_s) {
                                   : __atomic_load_n(&ndone, __ATOMIC_ACQUIRE) == nch;
         if (ready) {
           /* resolve the chunk; read ahead into the next one if it is done */
-          int64_t k1 = (c + 1) * CH < np ? (c + 1) * CH : np, lim = k1;
+          int64_t k1 = CHUNK_END(c), lim = k1;
           if (c + 1 < nch && (!overlap || __atomic_load_n(&done[c + 1], __ATOMIC_ACQUIRE)))
-            lim = (c + 2) * CH < np ? (c + 2) * CH : np;
+            lim = CHUNK_END(c + 1);
           double t0 = omp_get_wtime();
           rc = resolve_range(m, k, k1, lim, t);
           rs += omp_get_wtime() - t0;
@@ -1367,7 +1371,7 @@ static int judge_and_resolve(socap_model *m, int t, double *resolve_s) {
       }
       const int64_t j = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED);
       if (j < nch) {
-        if (r) judge_range(m, r, any, act, j * CH, (j + 1) * CH < np ? (j + 1) * CH : np, t);
+        if (r) judge_range(m, r, any, act, j * CH, CHUNK_END(j), t);
         __atomic_store_n(&done[j], 1, __ATOMIC_RELEASE);
         __atomic_fetch_add(&ndone, 1, __ATOMIC_ACQ_REL);
         continue;
@@ -1381,6 +1385,7 @@ static int judge_and_resolve(socap_model *m, int t, double *resolve_s) {
     }
     gsl_rng_free(r);
   }
+#undef CHUNK_END
   free(done);
   *resolve_s = rs;
   if (fail) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory in the judging phase");
@@ -1578,7 +1583,7 @@ int socap_model_check(const socap_model *m, char *err, size_t errlen) {
       if ((int32_t)h[1] != m->n_active[i]) BAD("agent %d: packed active count differs from the store", i);
       if (m->joff[i + 1] - m->joff[i] < (int64_t)l->n + JN_HDR) BAD("agent %d: packed list overruns its slot", i);
       for (uint32_t k = 0; k < l->n; k++)
-        if (h[JN_HDR + k] != (l->t[k].nbr | (meta_dormant(l->t[k].meta) ? JN_DORMANT : 0u)))
+        if (h[JN_HDR + k] != jn_entry(&l->t[k]))
           BAD("agent %d: packed list entry %u differs from the store", i, k);
     }
     if (na != m->n_active[i] || nd != m->n_dormant[i])
