@@ -349,6 +349,69 @@ static void random_graph(edges *e, int32_t n, unsigned long seed, int unit, int3
   gsl_rng_free(r);
 }
 
+/* The AVX-512 and the scalar forms of the node pass give the same bits.
+ * Dense groups of consecutive ids make runs of entries that share a mark
+ * word (the case the vector form must merge before it scatters), hubs give
+ * lists many vectors long, and degrees of every size give every tail. */
+static void test_simd_identical(void) {
+  const int32_t n = 4000;
+  edges e = {0};
+  int32_t *group = malloc(sizeof *group * (size_t)n);
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 5);
+  for (int32_t i = 0; i < n; i++) group[i] = i / 40;
+  for (int32_t i = 0; i < n; i++) {
+    const double dens = 0.1 + 0.8 * (double)(i % 7) / 6.0; /* 0.1 .. 0.9 inside the group */
+    for (int32_t j = i + 1; j < (i / 40 + 1) * 40 && j < n; j++)
+      if (gsl_rng_uniform(r) < dens) add(&e, i, j, 0.01 * (1 + (int)gsl_rng_uniform_int(r, 100)));
+    const int extra = (int)gsl_rng_uniform_int(r, 8);
+    for (int x = 0; x < extra; x++) {
+      const int32_t j = (int32_t)gsl_rng_uniform_int(r, (unsigned long)n);
+      if (j != i) add(&e, i, j, 0.01 * (1 + (int)gsl_rng_uniform_int(r, 100)));
+    }
+  }
+  for (int32_t h = 0; h < 5; h++) /* hubs */
+    for (int32_t j = 0; j < n; j += 1 + h)
+      if (j != h * 777) add(&e, h * 777, j, 0.5);
+  gsl_rng_free(r);
+  socap_graph g;
+  CHECK(socap_graph_from_edges(&g, n, e.m, e.u, e.v, e.w, group) == 0);
+  socap_node_metrics m[2];
+  socap_global_metrics gm[2];
+  int have = 0;
+  for (int v = 0; v < 2; v++) {
+    const int on = socap_metrics_set_simd(v); /* v = 0: scalar, then vector if the CPU has it */
+    if (v == 1) have = on;
+    socap_metrics_opts o;
+    socap_metrics_opts_default(&o);
+    o.threads = 2;
+    CHECK(socap_node_metrics_alloc(&m[v], n, 0) == 0);
+    CHECK(socap_metrics_compute(&g, &o, &m[v], &gm[v]) == 0);
+  }
+  socap_metrics_set_simd(1);
+  if (!have) printf("note: no AVX-512 on this CPU; only the scalar node pass was run\n");
+  const size_t dn = sizeof(double) * (size_t)n, in = sizeof(int32_t) * (size_t)n;
+  CHECK(memcmp(m[0].constraint, m[1].constraint, dn) == 0);
+  CHECK(memcmp(m[0].eff_size, m[1].eff_size, dn) == 0);
+  CHECK(memcmp(m[0].efficiency, m[1].efficiency, dn) == 0);
+  CHECK(memcmp(m[0].clustering, m[1].clustering, dn) == 0);
+  CHECK(memcmp(m[0].reach2, m[1].reach2, in) == 0);
+  CHECK(memcmp(m[0].blau, m[1].blau, dn) == 0);
+  CHECK(memcmp(&gm[0], &gm[1], sizeof gm[0]) == 0);
+  /* and the graph is the kind meant: many ties inside the groups, hubs */
+  int64_t inside = 0;
+  for (int32_t i = 0; i < n; i++)
+    for (int64_t t = g.off[i]; t < g.off[i + 1]; t++) inside += group[g.adj[t]] == group[i];
+  CHECK(inside * 2 > g.off[n]);
+  CHECK(socap_graph_degree(&g, 0) > 1000);
+  /* reach2 of a hub next to everyone is everyone else */
+  CHECK(m[0].reach2[0] == n - 1);
+  for (int v = 0; v < 2; v++) socap_node_metrics_free(&m[v]);
+  socap_graph_free(&g);
+  edges_free(&e);
+  free(group);
+}
+
 static void test_threads_identical(void) {
   const int32_t n = 3000;
   edges e = {0};
@@ -543,6 +606,7 @@ int main(int argc, char **argv) {
   test_hand_graph();
   test_betweenness();
   test_threads_identical();
+  test_simd_identical();
   test_io();
   CHECK_DONE();
 }

@@ -117,6 +117,15 @@ int socap_metrics_compute(const socap_graph *g, const socap_metrics_opts *o, soc
                           socap_global_metrics *gm);
 
 /**
+ * Use the AVX-512 form of the node pass's inner loop when the CPU has it
+ * (the default) or the portable scalar form (@p enable = 0). Both give
+ * bit-identical results; this exists so that tests can compare them.
+ * Returns 1 if the vector form is now in use. Not thread-safe: call it
+ * before computing metrics.
+ */
+int socap_metrics_set_simd(int enable);
+
+/**
  * Neighbourhood overlap of every edge, O_ij = n_ij / ((k_i-1) + (k_j-1) - n_ij)
  * with n_ij common neighbours, in CSR order (entry a of g->adj gets
  * ov[a]; both directions hold the same value). Edges whose ends both have
