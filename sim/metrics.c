@@ -4,6 +4,7 @@
 #include "socap/error.h"
 #include "socap/rng.h"
 #include "bigmem.h"
+#include "simd.h"
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -227,9 +228,7 @@ static int32_t scan_list_scalar(const int32_t *restrict q, int32_t len, uint64_t
   return lj;
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(SOCAP_NO_AVX512)
-#include <immintrin.h>
-#define SOCAP_HAVE_AVX512_SCAN 1
+#ifdef SOCAP_HAVE_AVX512
 /* The same, 16 entries at a time with AVX-512F: gather the 32-bit mark
  * words (16 nodes each; on a little-endian machine the same bits as the
  * 64-bit words above), compress-store the hits and the new nodes, and
@@ -240,11 +239,8 @@ static int32_t scan_list_scalar(const int32_t *restrict q, int32_t len, uint64_t
  * instructions (about 12 cycles an entry at a million nodes, where a loop
  * that only streams the lists takes a quarter of the time); this form
  * takes the whole node pass from about 21 s to 17 s there (2 threads). */
-__attribute__((target("avx512f,popcnt"))) static int32_t scan_list_avx512(const int32_t *restrict q, int32_t len,
-                                                                           uint64_t *restrict mark,
-                                                                           int32_t *restrict hit,
-                                                                           int32_t *restrict reached,
-                                                                           int32_t *nr_io) {
+SOCAP_TARGET_AVX512 static int32_t scan_list_avx512(const int32_t *restrict q, int32_t len, uint64_t *restrict mark,
+                                                    int32_t *restrict hit, int32_t *restrict reached, int32_t *nr_io) {
   int32_t lj = 0, nr = *nr_io;
   int *const m32 = (int *)(void *)mark;
   const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1), two = _mm512_set1_epi32(2),
@@ -252,7 +248,7 @@ __attribute__((target("avx512f,popcnt"))) static int32_t scan_list_avx512(const 
   __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   const __m512i sixteen = _mm512_set1_epi32(16);
   for (int32_t o = 0; o < len; o += 16, lane = _mm512_add_epi32(lane, sixteen)) {
-    const __mmask16 m = len - o >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (len - o)) - 1);
+    const __mmask16 m = socap_lanes(len - o);
     const __m512i x = _mm512_maskz_loadu_epi32(m, q + o);
     const __m512i wi = _mm512_srli_epi32(x, 4);
     const __m512i sh = _mm512_slli_epi32(_mm512_and_si512(x, fifteen), 1);
@@ -285,38 +281,9 @@ __attribute__((target("avx512f,popcnt"))) static int32_t scan_list_avx512(const 
 }
 #endif
 
-/* Which pass-1 implementation runs: -1 not chosen yet (the vector form if
- * the CPU has it), 0 scalar, 1 AVX-512. */
-static int simd_mode = -1;
-
-static int simd_available(void) {
-#ifdef SOCAP_HAVE_AVX512_SCAN
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("popcnt");
-#else
-  return 0;
-#endif
-}
-
-int socap_metrics_set_simd(int enable) {
-  const int mode = enable && simd_available();
-  __atomic_store_n(&simd_mode, mode, __ATOMIC_RELAXED);
-  return mode;
-}
-
-/* The mode for this pass (concurrent first calls all find the same answer). */
-static int simd_now(void) {
-  int mode = __atomic_load_n(&simd_mode, __ATOMIC_RELAXED);
-  if (mode < 0) {
-    mode = simd_available();
-    __atomic_store_n(&simd_mode, mode, __ATOMIC_RELAXED);
-  }
-  return mode;
-}
-
 static inline int32_t scan_list(int simd, const int32_t *q, int32_t len, uint64_t *mark, int32_t *hit,
                                 int32_t *reached, int32_t *nr_io) {
-#ifdef SOCAP_HAVE_AVX512_SCAN
+#ifdef SOCAP_HAVE_AVX512
   if (simd) return scan_list_avx512(q, len, mark, hit, reached, nr_io);
 #else
   (void)simd;
@@ -471,7 +438,7 @@ static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, 
  * Betweenness not included. */
 static int nodes_pass(const socap_graph *g, int T, socap_node_metrics *m, int32_t *common, comp_ws *cw) {
   const int32_t n = g->n;
-  const int simd = simd_now();
+  const int simd = socap_simd_avx512();
   int rc = SOCAP_OK;
   node_info *info = malloc(sizeof *info * (size_t)(n > 0 ? n : 1));
   ego_ws *ws = calloc((size_t)T, sizeof *ws);

@@ -380,7 +380,7 @@ static void test_simd_identical(void) {
   socap_global_metrics gm[2];
   int have = 0;
   for (int v = 0; v < 2; v++) {
-    const int on = socap_metrics_set_simd(v); /* v = 0: scalar, then vector if the CPU has it */
+    const int on = socap_set_simd(v); /* v = 0: scalar, then vector if the CPU has it */
     if (v == 1) have = on;
     socap_metrics_opts o;
     socap_metrics_opts_default(&o);
@@ -388,7 +388,7 @@ static void test_simd_identical(void) {
     CHECK(socap_node_metrics_alloc(&m[v], n, 0) == 0);
     CHECK(socap_metrics_compute(&g, &o, &m[v], &gm[v]) == 0);
   }
-  socap_metrics_set_simd(1);
+  socap_set_simd(1);
   if (!have) printf("note: no AVX-512 on this CPU; only the scalar node pass was run\n");
   const size_t dn = sizeof(double) * (size_t)n, in = sizeof(int32_t) * (size_t)n;
   CHECK(memcmp(m[0].constraint, m[1].constraint, dn) == 0);

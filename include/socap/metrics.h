@@ -117,13 +117,13 @@ int socap_metrics_compute(const socap_graph *g, const socap_metrics_opts *o, soc
                           socap_global_metrics *gm);
 
 /**
- * Use the AVX-512 form of the node pass's inner loop when the CPU has it
- * (the default) or the portable scalar form (@p enable = 0). Both give
- * bit-identical results; this exists so that tests can compare them.
- * Returns 1 if the vector form is now in use. Not thread-safe: call it
- * before computing metrics.
+ * Use the AVX-512 form of the metric pass's inner loop (the walk over
+ * neighbour lists) when the CPU has it (the default), or its portable
+ * scalar twin (@p enable = 0). Both give bit-identical results; this exists
+ * so that tests can compare them. Returns 1 if the vector form is now in
+ * use. Call it before computing, not while metrics are being computed.
  */
-int socap_metrics_set_simd(int enable);
+int socap_set_simd(int enable);
 
 /**
  * Neighbourhood overlap of every edge, O_ij = n_ij / ((k_i-1) + (k_j-1) - n_ij)
