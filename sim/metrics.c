@@ -440,7 +440,7 @@ static int nodes_pass(const socap_graph *g, int T, socap_node_metrics *m, int32_
   const int32_t n = g->n;
   const int simd = socap_simd_avx512();
   int rc = SOCAP_OK;
-  node_info *info = malloc(sizeof *info * (size_t)(n > 0 ? n : 1));
+  node_info *info = socap_big_alloc(sizeof *info * (size_t)(n > 0 ? n : 1));
   ego_ws *ws = calloc((size_t)T, sizeof *ws);
   int nws = 0;
   if (!info || !ws) {
@@ -489,7 +489,7 @@ static int nodes_pass(const socap_graph *g, int T, socap_node_metrics *m, int32_
 cleanup:
   for (int t = 0; t < nws; t++) ego_ws_free(&ws[t]);
   free(ws);
-  free(info);
+  socap_big_free(info);
   return rc;
 }
 
@@ -742,7 +742,7 @@ int socap_metrics_overlap(const socap_graph *g, int threads, double *ov) {
   const int32_t n = g->n;
   const int T = nthreads(threads);
   const int64_t arcs = n > 0 ? g->off[n] : 0;
-  int32_t *common = malloc(sizeof *common * (size_t)(arcs > 0 ? arcs : 1));
+  int32_t *common = socap_big_alloc(sizeof *common * (size_t)(arcs > 0 ? arcs : 1));
   if (!common) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for overlap");
   int rc = common_pass(g, T, common, NULL);
   if (!rc) {
@@ -753,7 +753,7 @@ int socap_metrics_overlap(const socap_graph *g, int threads, double *ov) {
         ov[t] = j > i ? overlap_of(g, i, j, common[t]) : overlap_of(g, j, i, common[arc_index(g, j, i)]);
       }
   }
-  free(common);
+  socap_big_free(common);
   return rc;
 }
 
@@ -765,10 +765,10 @@ int socap_metrics_overlap(const socap_graph *g, int threads, double *ov) {
 #define RADIX_SIZE (1 << RADIX_BITS)
 
 static int sort_u64(uint64_t *a, int64_t n, int T) {
-  uint64_t *tmp = malloc(sizeof *tmp * (size_t)(n > 0 ? n : 1));
+  uint64_t *tmp = socap_big_alloc(sizeof *tmp * (size_t)(n > 0 ? n : 1));
   int64_t *hist = malloc(sizeof *hist * (size_t)T * RADIX_SIZE);
   if (!tmp || !hist) {
-    free(tmp);
+    socap_big_free(tmp);
     free(hist);
     return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory sorting edges");
   }
@@ -807,7 +807,7 @@ static int sort_u64(uint64_t *a, int64_t n, int T) {
     dst = x;
   }
   if (src != a) memcpy(a, src, sizeof *a * (size_t)n);
-  free(tmp);
+  socap_big_free(tmp);
   free(hist);
   return SOCAP_OK;
 }
@@ -842,7 +842,7 @@ static int global_finish(const socap_graph *g, const int32_t *common, const comp
 
   out->n_components = cw->n_components;
   out->largest_component = cw->largest;
-  first = malloc(sizeof *first * ((size_t)n + 1));
+  first = socap_big_alloc(sizeof *first * ((size_t)n + 1));
   if (!first) {
     rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for global metrics");
     goto cleanup;
@@ -876,7 +876,7 @@ static int global_finish(const socap_graph *g, const int32_t *common, const comp
    * the weights sorted, v_b = sorted[r_b] and lt_b = #{w < v_b}: a tie is at
    * or past r_b iff w > v_b, or w == v_b and at least r_b - lt_b ties with
    * w == v_b come before it in enumeration order. */
-  keys = malloc(sizeof *keys * (size_t)ne);
+  keys = socap_big_alloc(sizeof *keys * (size_t)ne);
   if (!keys) {
     rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for overlap");
     goto cleanup;
@@ -969,8 +969,8 @@ static int global_finish(const socap_graph *g, const int32_t *common, const comp
   }
 
 cleanup:
-  free(first);
-  free(keys);
+  socap_big_free(first);
+  socap_big_free(keys);
   free(chunk);
   return rc;
 }
@@ -991,11 +991,11 @@ int socap_metrics_global(const socap_graph *g, int threads, socap_global_metrics
   comp_ws cw;
   int rc = comp_ws_init(&cw, g->n);
   if (rc) return rc;
-  int32_t *common = malloc(sizeof *common * (size_t)(arcs > 0 ? arcs : 1));
+  int32_t *common = socap_big_alloc(sizeof *common * (size_t)(arcs > 0 ? arcs : 1));
   if (!common) rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for global metrics");
   if (!rc) rc = common_pass(g, nthreads(threads), common, &cw);
   if (!rc) rc = global_finish(g, common, &cw, nthreads(threads), out);
-  free(common);
+  socap_big_free(common);
   comp_ws_free(&cw);
   return rc;
 }
@@ -1015,7 +1015,7 @@ int socap_metrics_compute(const socap_graph *g, const socap_metrics_opts *o, soc
     global_init(g, gm);
     const int64_t arcs = g->n > 0 ? g->off[g->n] : 0;
     if ((rc = comp_ws_init(&cw, g->n))) return rc;
-    common = malloc(sizeof *common * (size_t)(arcs > 0 ? arcs : 1));
+    common = socap_big_alloc(sizeof *common * (size_t)(arcs > 0 ? arcs : 1));
     if (!common) {
       comp_ws_free(&cw);
       return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for global metrics");
@@ -1023,7 +1023,7 @@ int socap_metrics_compute(const socap_graph *g, const socap_metrics_opts *o, soc
   }
   rc = nodes_pass(g, nthreads(o->threads), m, common, gm ? &cw : NULL);
   if (!rc && gm && g->n > 0) rc = global_finish(g, common, &cw, nthreads(o->threads), gm);
-  free(common);
+  socap_big_free(common);
   comp_ws_free(&cw);
   if (!rc && o->betweenness) rc = socap_metrics_betweenness(g, o, m->betweenness);
   return rc;
