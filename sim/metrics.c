@@ -5,6 +5,7 @@
 #include "socap/rng.h"
 #include "bigmem.h"
 #include "simd.h"
+#include "sort.h"
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -757,61 +758,6 @@ int socap_metrics_overlap(const socap_graph *g, int threads, double *ov) {
   return rc;
 }
 
-/* LSD radix sort of 64-bit keys, 11 bits a pass (passes whose digit is the
- * same for every key are skipped). Parallel: each of T chunks is
- * histogrammed and scattered by its own thread, with offsets laid out
- * digit-major then chunk; the sorted keys are the same whatever T is. */
-#define RADIX_BITS 11
-#define RADIX_SIZE (1 << RADIX_BITS)
-
-static int sort_u64(uint64_t *a, int64_t n, int T) {
-  uint64_t *tmp = socap_big_alloc(sizeof *tmp * (size_t)(n > 0 ? n : 1));
-  int64_t *hist = malloc(sizeof *hist * (size_t)T * RADIX_SIZE);
-  if (!tmp || !hist) {
-    socap_big_free(tmp);
-    free(hist);
-    return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory sorting edges");
-  }
-  uint64_t *src = a, *dst = tmp;
-  for (int shift = 0; shift < 64; shift += RADIX_BITS) {
-    int single = 0;
-#pragma omp parallel num_threads(T)
-    {
-      const int c = omp_get_thread_num();
-      const int64_t r0 = n * c / T, r1 = n * (c + 1) / T;
-      int64_t *h = hist + (size_t)c * RADIX_SIZE;
-      memset(h, 0, sizeof *h * RADIX_SIZE);
-      for (int64_t r = r0; r < r1; r++) h[(src[r] >> shift) & (RADIX_SIZE - 1)]++;
-#pragma omp barrier
-#pragma omp single
-      {
-        const size_t d0 = (size_t)((src[0] >> shift) & (RADIX_SIZE - 1));
-        int64_t tot0 = 0;
-        for (int cc = 0; cc < T; cc++) tot0 += hist[(size_t)cc * RADIX_SIZE + d0];
-        single = tot0 == n;
-        int64_t sum = 0;
-        for (size_t d = 0; d < RADIX_SIZE && !single; d++)
-          for (int cc = 0; cc < T; cc++) {
-            int64_t *x = &hist[(size_t)cc * RADIX_SIZE + d];
-            const int64_t k = *x;
-            *x = sum;
-            sum += k;
-          }
-      } /* implicit barrier */
-      if (!single)
-        for (int64_t r = r0; r < r1; r++) dst[h[(src[r] >> shift) & (RADIX_SIZE - 1)]++] = src[r];
-    }
-    if (single) continue;
-    uint64_t *x = src;
-    src = dst;
-    dst = x;
-  }
-  if (src != a) memcpy(a, src, sizeof *a * (size_t)n);
-  socap_big_free(tmp);
-  free(hist);
-  return SOCAP_OK;
-}
-
 /* w > 0, so the IEEE bits of w order like the values */
 static inline uint64_t weight_key(double w) {
   uint64_t k;
@@ -887,7 +833,7 @@ static int global_finish(const socap_graph *g, const int32_t *common, const comp
     for (int64_t t = g->off[i]; t < g->off[i + 1]; t++)
       if (g->adj[t] > i && !isnan(overlap_of(g, i, g->adj[t], common[t]))) keys[e++] = weight_key(g->w[t]);
   }
-  if ((rc = sort_u64(keys, ne, T))) goto cleanup;
+  if ((rc = socap_sort_u64(keys, ne, T))) goto cleanup;
   uint64_t v[SOCAP_OVERLAP_BINS];
   int64_t quota[SOCAP_OVERLAP_BINS];
   int nb = 0; /* boundaries b = 1..nb exist (r_b < ne) */

@@ -2,7 +2,6 @@
  * aggregates, global measures, network snapshots and provenance. */
 #include "socap/run.h"
 
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <gsl/gsl_version.h>
 #include <math.h>
@@ -17,6 +16,7 @@
 #include "socap/metrics.h"
 #include "socap/rng.h"
 #include "bigmem.h"
+#include "sort.h"
 
 #ifndef SOCAP_VERSION
 #define SOCAP_VERSION "0.0.0"
@@ -441,14 +441,15 @@ done:
 }
 
 /* mean, sample sd, and type-7 quantiles (numpy's default) of the non-NaN values. */
-static void five_stats(double *buf, size_t n, double out[5]) {
-  if (n == 0) { for (int s = 0; s < 5; s++) out[s] = NAN; return; }
-  gsl_sort(buf, 1, n);
+static int five_stats(double *buf, size_t n, double out[5]) {
+  if (n == 0) { for (int s = 0; s < 5; s++) out[s] = NAN; return SOCAP_OK; }
+  if (socap_sort_doubles(buf, n)) return SOCAP_ERUNTIME; /* the same order as gsl_sort, faster at 10^6 */
   out[0] = gsl_stats_mean(buf, 1, n);
   out[1] = n > 1 ? gsl_stats_sd_m(buf, 1, n, out[0]) : NAN;
   out[2] = gsl_stats_quantile_from_sorted_data(buf, 1, n, 0.1);
   out[3] = gsl_stats_quantile_from_sorted_data(buf, 1, n, 0.5);
   out[4] = gsl_stats_quantile_from_sorted_data(buf, 1, n, 0.9);
+  return SOCAP_OK;
 }
 
 static int write_agent_rows(rtable *t, int with_step, int32_t task, int step, socap_model *m,
@@ -504,7 +505,7 @@ static int record(socap_recorder *r, socap_model *m, int32_t task, int final, in
         size_t nb = 0;
         for (int32_t i = 0; i < a.n; i++)
           if ((all || av.strategy[i] == s) && !isnan(a.v[k][i])) cb[nb++] = a.v[k][i];
-        five_stats(cb, nb, st[cell]);
+        if (five_stats(cb, nb, st[cell])) bad = 1;
       }
       free(cb);
     }
