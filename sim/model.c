@@ -964,10 +964,15 @@ static inline uint32_t slot_for(uint32_t n) { return n + 4 + n / 8; }
  * than an eighth of them have left the old one. Memory layout only: results
  * do not depend on it. If the new arena cannot be allocated the lists simply
  * stay where they are. */
+static int block_due(const socap_model *m, int32_t k) {
+  const int32_t lo = k * ARENA_BLOCK, hi = lo + ARENA_BLOCK < m->n ? lo + ARENA_BLOCK : m->n;
+  return m->blocks[k].n_moved > (hi - lo) / 8;
+}
+
 static void compact_block(socap_model *m, int32_t k) {
   ablock_t *blk = &m->blocks[k];
   int32_t lo = k * ARENA_BLOCK, hi = lo + ARENA_BLOCK < m->n ? lo + ARENA_BLOCK : m->n;
-  if (blk->n_moved <= (hi - lo) / 8) return;
+  if (!block_due(m, k)) return;
   size_t len = 0;
   for (int32_t i = lo; i < hi; i++) len += slot_for(m->ties[i].n);
   tie_t *na = len ? socap_big_alloc(len * sizeof *na) : NULL;
@@ -987,8 +992,18 @@ static void compact_block(socap_model *m, int32_t k) {
   blk->n_moved = 0;
 }
 
+/* Blocks are repacked in parallel only when many are due at once: each
+ * repack maps fresh pages and frees the lists that had left the arena, and
+ * two threads doing that together contend in the kernel and in malloc's
+ * lock, so a few blocks go faster on one thread. */
+#define REPACK_PARALLEL_MIN 8
+
 static void compact_ties(socap_model *m) {
-#pragma omp parallel for schedule(dynamic, 1) num_threads(m->nthreads)
+  int32_t due = 0;
+  for (int32_t k = 0; k < m->n_blocks; k++) due += block_due(m, k);
+  if (due == 0) return;
+  const int threads = due >= REPACK_PARALLEL_MIN ? m->nthreads : 1;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (int32_t k = 0; k < m->n_blocks; k++) compact_block(m, k);
 }
 
