@@ -22,7 +22,7 @@ int socap_sort_u64(uint64_t *a, int64_t n, int T) {
   if (!tmp || !hist) {
     socap_big_free(tmp);
     free(hist);
-    return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory sorting edges");
+    return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory sorting %lld values", (long long)n);
   }
   uint64_t *src = a, *dst = tmp;
   for (int shift = 0; shift < 64; shift += RADIX_BITS) {
@@ -87,9 +87,18 @@ int socap_sort_doubles(double *a, size_t n) {
     gsl_sort(a, 1, n);
     return SOCAP_OK;
   }
-  uint64_t *k = (uint64_t *)(void *)a; /* in place: a double and its key have the same size */
-  for (size_t i = 0; i < n; i++) k[i] = double_key(a[i]);
-  int rc = socap_sort_u64(k, (int64_t)n, 1);
-  for (size_t i = 0; i < n; i++) a[i] = key_double(k[i]);
+  /* in place: a double and its key have the same size (memcpy keeps the
+   * type punning defined) */
+  for (size_t i = 0; i < n; i++) {
+    const uint64_t k = double_key(a[i]);
+    memcpy(&a[i], &k, sizeof k);
+  }
+  uint64_t *keys = (uint64_t *)(void *)a;
+  int rc = socap_sort_u64(keys, (int64_t)n, 1);
+  for (size_t i = 0; i < n; i++) {
+    uint64_t k;
+    memcpy(&k, &a[i], sizeof k);
+    a[i] = key_double(k);
+  }
   return rc;
 }
