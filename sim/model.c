@@ -960,15 +960,16 @@ static int resolve(socap_model *m, prop_t *x, int t) {
 /* Slot size for a list of n ties when repacking: room to grow a few steps. */
 static inline uint32_t slot_for(uint32_t n) { return n + 4 + n / 8; }
 
-/* Repack block k's tie lists into a fresh arena in agent order once more
- * than an eighth of them have left the old one. Memory layout only: results
- * do not depend on it. If the new arena cannot be allocated the lists simply
- * stay where they are. */
+/* Block k is due for repacking: more than an eighth of its lists have left
+ * its arena. */
 static int block_due(const socap_model *m, int32_t k) {
   const int32_t lo = k * ARENA_BLOCK, hi = lo + ARENA_BLOCK < m->n ? lo + ARENA_BLOCK : m->n;
   return m->blocks[k].n_moved > (hi - lo) / 8;
 }
 
+/* Repack block k's tie lists into a fresh arena in agent order once it is
+ * due. Memory layout only: results do not depend on it. If the new arena
+ * cannot be allocated the lists simply stay where they are. */
 static void compact_block(socap_model *m, int32_t k) {
   ablock_t *blk = &m->blocks[k];
   int32_t lo = k * ARENA_BLOCK, hi = lo + ARENA_BLOCK < m->n ? lo + ARENA_BLOCK : m->n;
