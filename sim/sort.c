@@ -79,7 +79,9 @@ static inline double key_double(uint64_t k) {
   return x;
 }
 
-/* Below this a comparison sort is faster than the radix passes. */
+/* Below this gsl_sort is kept: the radix passes have a fixed cost (six
+ * histograms of 2,048 counts each) that small arrays, such as the many small
+ * tasks of a sweep, would pay on every record. */
 #define RADIX_MIN 16384
 
 int socap_sort_doubles(double *a, size_t n) {
