@@ -91,12 +91,15 @@ typedef struct {
   int32_t n_moved; /* lists of the block outside it */
 } ablock_t;
 
-/* What judging reads about each person of a proposal, in one cache line:
- * copies of group, cohort and strategy (fixed for the run). */
+/* What judging reads about each person of a proposal, in one 16-byte
+ * record (one random read): copies of group, cohort and strategy (fixed for
+ * the run), and where the person's packed list is (set by every maintenance
+ * pass; entry n holds the end of the last slot). */
 typedef struct {
+  int64_t joff; /* where the packed list starts (jn_list) */
   int32_t group;
   uint8_t cohort, strategy;
-  uint16_t pad;
+  uint16_t jlen; /* its slot in words, saturated at 65535 (for prefetching) */
 } who_t;
 
 /* What maintenance reads about the other end of each tie, in one place. */
@@ -140,11 +143,10 @@ struct socap_model {
    * turnover) are flagged in jdirty and rewritten at the start of the next
    * step (jn_refresh), so that proposing and judging never read the store,
    * which the resolution changes while judging runs. */
-  uint32_t *jn;     /* packed lists: agent i's at jn + joff[i] (jn_list) */
-  int64_t *joff;    /* n + 1 offsets */
+  uint32_t *jn;     /* packed lists: agent i's at jn + who[i].joff (jn_list) */
   size_t jcap;      /* entries allocated in jn */
   uint8_t *jdirty;  /* per agent: the packed copy is stale */
-  int jvalid;       /* jn/joff describe the store (bar jdirty agents, made current by jn_refresh) */
+  int jvalid;       /* jn/who[].joff describe the store (bar jdirty agents, made current by jn_refresh) */
   int ties_released; /* socap_model_release_ties was called */
   int64_t jr_chunk;  /* proposals per chunk of the judge-and-resolve phase */
   int no_packed;     /* test hook: never use the packed lists */
@@ -161,10 +163,10 @@ static inline uint32_t jn_entry(const tie_t *e) { return e->nbr | (meta_dormant(
 static inline void jn_stale(socap_model *m, int32_t i) { m->jdirty[i] = 1; }
 
 /* Agent i's packed list: a header of JN_HDR words (the list's length, then
- * its active ties) and the entries, in a slot of joff[i + 1] - joff[i] words.
+ * its active ties) and the entries, in a slot of who[i + 1].joff - who[i].joff words.
  * The header puts the counts judging needs on the line it fetches anyway. */
 #define JN_HDR 2
-static inline const uint32_t *jn_list(const socap_model *m, int32_t i) { return m->jn + m->joff[i]; }
+static inline const uint32_t *jn_list(const socap_model *m, int32_t i) { return m->jn + m->who[i].joff; }
 
 static inline ablock_t *block_of(const socap_model *m, const tlist_t *l) {
   return &m->blocks[(l - m->ties) / ARENA_BLOCK];
@@ -364,7 +366,7 @@ static int setup_cohorts(socap_model *m, gsl_rng *r) {
   gsl_ran_shuffle(r, m->cohort, (size_t)n, sizeof(int32_t));
   for (int32_t i = 0; i < n; i++) {
     m->strategy[i] = p->cohorts[m->cohort[i]].strategy;
-    m->who[i] = (who_t){m->group[i], (uint8_t)m->cohort[i], (uint8_t)m->strategy[i], 0};
+    m->who[i] = (who_t){.group = m->group[i], .cohort = (uint8_t)m->cohort[i], .strategy = (uint8_t)m->strategy[i]};
     m->info[i].group = m->group[i];
   }
   return SOCAP_OK;
@@ -385,7 +387,7 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
   m->group = socap_big_alloc(n * sizeof(int32_t));
   m->cohort = socap_big_alloc(n * sizeof(int32_t));
   m->strategy = socap_big_alloc(n * sizeof(int32_t));
-  m->who = socap_big_alloc(n * sizeof(who_t));
+  m->who = socap_big_alloc((n + 1) * sizeof(who_t));
   m->ties = socap_big_alloc(n * sizeof(tlist_t));
   m->n_active = socap_big_alloc(n * sizeof(int32_t));
   m->n_dormant = socap_big_alloc(n * sizeof(int32_t));
@@ -394,7 +396,6 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
   m->info = socap_big_alloc(n * sizeof(socap_info_counts));
   m->leaving = socap_big_alloc(n * 1);
   m->jdirty = socap_big_alloc(n * 1);
-  m->joff = socap_big_alloc((n + 1) * sizeof(int64_t));
   m->n_blocks = (int32_t)((n + ARENA_BLOCK - 1) / ARENA_BLOCK);
   m->blocks = calloc((size_t)(m->n_blocks ? m->n_blocks : 1), sizeof(ablock_t));
   m->nthreads = omp_get_max_threads();
@@ -413,7 +414,7 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
     if (!s->any || !s->act || !s->seen || !s->front || !s->next) scratch_fail = 1;
   }
   if (!m->group || !m->cohort || !m->strategy || !m->who || !m->ties || !m->n_active || !m->n_dormant || !m->q ||
-      !m->maint || !m->info || !m->leaving || !m->jdirty || !m->joff || !m->tbuf || !m->blocks || scratch_fail) {
+      !m->maint || !m->info || !m->leaving || !m->jdirty || !m->tbuf || !m->blocks || scratch_fail) {
     rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory allocating %zu agents", n);
     goto fail;
   }
@@ -448,7 +449,7 @@ void socap_model_free(socap_model *m) {
   socap_big_free(m->group); socap_big_free(m->cohort); socap_big_free(m->strategy); socap_big_free(m->who); free(m->gstart); free(m->gsize);
   socap_big_free(m->n_active); socap_big_free(m->n_dormant); socap_big_free(m->q); socap_big_free(m->maint);
   socap_big_free(m->info); socap_big_free(m->leaving);
-  socap_big_free(m->jn); socap_big_free(m->joff); socap_big_free(m->jdirty);
+  socap_big_free(m->jn); socap_big_free(m->jdirty);
   free(m);
 }
 
@@ -540,7 +541,7 @@ static int pick_intro_pair(const socap_model *m, gsl_rng *r, gsl_rng *save, cons
         ck[u] = act[y];
         __builtin_prefetch(&m->group[cj[u]]);
         __builtin_prefetch(&m->group[ck[u]]);
-        if (m->jvalid) __builtin_prefetch(&m->joff[cj[u]]);
+        if (m->jvalid) __builtin_prefetch(&m->who[cj[u]].joff);
       }
     }
     const uint32_t j = cj[b], k = ck[b];
@@ -744,7 +745,7 @@ static inline int32_t active_at_start(const socap_model *m, int32_t i) {
 static int jn_write(socap_model *m, int32_t i, int64_t slot) {
   const tlist_t *l = &m->ties[i];
   if ((int64_t)l->n + JN_HDR > slot) return 0;
-  uint32_t *h = m->jn + m->joff[i];
+  uint32_t *h = m->jn + m->who[i].joff;
   h[0] = l->n;
   h[1] = (uint32_t)m->n_active[i];
   for (uint32_t k = 0; k < l->n; k++) h[JN_HDR + k] = jn_entry(&l->t[k]);
@@ -761,7 +762,7 @@ static void jn_refresh(socap_model *m) {
 #pragma omp parallel for schedule(dynamic, 4096) num_threads(m->nthreads) reduction(| : bad)
   for (int32_t i = 0; i < m->n; i++) {
     if (!m->jdirty[i]) continue;
-    if (!jn_write(m, i, m->joff[i + 1] - m->joff[i])) bad = 1;
+    if (!jn_write(m, i, m->who[i + 1].joff - m->who[i].joff)) bad = 1;
     m->jdirty[i] = 0;
   }
   if (bad) m->jvalid = 0;
@@ -1041,10 +1042,11 @@ static void maintain_and_decay(socap_model *m, int t) {
    * now). Without memory for them judging reads the store. */
   int64_t tot = 0;
   for (int32_t i = 0; i < n; i++) {
-    m->joff[i] = tot;
+    m->who[i].joff = tot;
+    m->who[i].jlen = m->ties[i].n + JN_HDR < 65535 ? (uint16_t)(m->ties[i].n + JN_HDR) : 65535;
     tot += m->ties[i].n + JN_HDR;
   }
-  m->joff[n] = tot;
+  m->who[n].joff = tot;
   if ((size_t)tot > m->jcap) {
     socap_big_free(m->jn);
     m->jcap = (size_t)tot + (size_t)tot / 4 + 1024;
@@ -1068,7 +1070,7 @@ static void maintain_and_decay(socap_model *m, int t) {
     if (i + 4 < n) __builtin_prefetch(&m->ties[i + 4]);
     double gi = m->maint[i].focus, fi = m->maint[i].mfac;
     int32_t da = 0;
-    uint32_t *jh = jn ? jn + m->joff[i] : NULL, *ji = jh ? jh + JN_HDR : NULL; /* header, entries */
+    uint32_t *jh = jn ? jn + m->who[i].joff : NULL, *ji = jh ? jh + JN_HDR : NULL; /* header, entries */
     m->jdirty[i] = 0;
     for (uint32_t k = 0; k < l->n; k++) {
       tie_t *e = &l->t[k];
@@ -1250,23 +1252,25 @@ static void judge_range(socap_model *m, gsl_rng *r, uint64_t *any, uint64_t *act
     /* memory-latency bound: fetch b's list header, then its first lines, ahead */
     if (k + PF_FAR < np) {
       uint32_t bf = m->props.p[k + PF_FAR].b;
-      __builtin_prefetch(jvalid ? (const void *)&m->joff[bf] : (const void *)&m->ties[bf]);
-      if (!jvalid) __builtin_prefetch(&m->n_active[bf]);
-      __builtin_prefetch(&m->who[bf]);
+      __builtin_prefetch(&m->who[bf]); /* with the offset of b's packed list */
+      if (!jvalid) {
+        __builtin_prefetch(&m->ties[bf]);
+        __builtin_prefetch(&m->n_active[bf]);
+      }
       /* a new first person (a broker's contact can be anyone): their offset,
        * then below their whole list, which is marked */
       const uint32_t af = m->props.p[k + PF_FAR].a;
-      if (jvalid && af != m->props.p[k + PF_FAR - 1].a) __builtin_prefetch(&m->joff[af]);
+      if (jvalid && af != m->props.p[k + PF_FAR - 1].a) __builtin_prefetch(&m->who[af].joff);
     }
     if (k + PF_NEAR < np) {
       uint32_t bn = m->props.p[k + PF_NEAR].b;
       if (jvalid) { /* the first lines of b's packed list */
-        const uint32_t *e = m->jn + m->joff[bn];
-        int64_t ne = m->joff[bn + 1] - m->joff[bn]; /* the slot: the header and at least the list */
+        const uint32_t *e = m->jn + m->who[bn].joff;
+        int64_t ne = m->who[bn].jlen; /* the slot: the header and at least the list */
         for (int64_t x = 0; x < ne && x < 130; x += 16) __builtin_prefetch(e + x);
         const uint32_t an = m->props.p[k + PF_NEAR].a;
         if (an != m->props.p[k + PF_NEAR - 1].a)
-          socap_prefetch_range(m->jn + m->joff[an], sizeof(uint32_t) * (size_t)(m->joff[an + 1] - m->joff[an]));
+          socap_prefetch_range(m->jn + m->who[an].joff, sizeof(uint32_t) * (size_t)(m->who[an + 1].joff - m->who[an].joff));
       } else {
         const tie_t *tb = m->ties[bn].t;
         __builtin_prefetch(tb);
@@ -1597,7 +1601,7 @@ int socap_model_check(const socap_model *m, char *err, size_t errlen) {
       const uint32_t *h = jn_list(m, i);
       if (h[0] != l->n) BAD("agent %d: packed list length differs from the store", i);
       if ((int32_t)h[1] != m->n_active[i]) BAD("agent %d: packed active count differs from the store", i);
-      if (m->joff[i + 1] - m->joff[i] < (int64_t)l->n + JN_HDR) BAD("agent %d: packed list overruns its slot", i);
+      if (m->who[i + 1].joff - m->who[i].joff < (int64_t)l->n + JN_HDR) BAD("agent %d: packed list overruns its slot", i);
       for (uint32_t k = 0; k < l->n; k++)
         if (h[JN_HDR + k] != jn_entry(&l->t[k]))
           BAD("agent %d: packed list entry %u differs from the store", i, k);
@@ -1616,7 +1620,7 @@ size_t socap_model_memory(const socap_model *m) {
                                         sizeof(socap_info_counts) + 1);
   for (int32_t k = 0; k < m->n_blocks; k++) b += m->blocks[k].len * sizeof(tie_t);
   /* judging's packed lists and per-agent records */
-  b += m->jcap * sizeof(uint32_t) + ((size_t)m->n + 1) * sizeof(int64_t) + (size_t)m->n * (1 + sizeof(who_t));
+  b += m->jcap * sizeof(uint32_t) + ((size_t)m->n + 1) * sizeof(who_t) + (size_t)m->n;
   for (int32_t i = 0; i < m->n; i++)
     if (!in_arena(m, &m->ties[i])) b += (size_t)m->ties[i].cap * sizeof(tie_t);
   return b;
