@@ -1121,6 +1121,9 @@ static void maintain_and_decay(socap_model *m, int t) {
 
 /* ---- information flow (step 8) ------------------------------------------- */
 
+/* Entries ahead whose stamp, or receipts ahead whose counters, are prefetched. */
+#define INFO_AHEAD 8
+
 static int info_flow(socap_model *m, int t) {
   const socap_params *p = &m->p;
   int32_t n = m->n;
@@ -1152,33 +1155,40 @@ static int info_flow(socap_model *m, int t) {
         for (int hop = 1; hop <= p->info_hops && nf > 0; hop++) {
           int32_t nn = 0;
           for (int32_t f = 0; f < nf; f++) {
+            if (f + 4 < nf) __builtin_prefetch(&m->ties[front[f + 4]]);
+            if (f + 2 < nf) socap_prefetch_range(m->ties[front[f + 2]].t, 4 * sizeof(tie_t));
             int32_t u = front[f];
             const tlist_t *l = &m->ties[u];
             for (uint32_t k = 0; k < l->n; k++) {
               const tie_t *e = &l->t[k];
+              if (k + INFO_AHEAD < l->n) __builtin_prefetch(&seen[l->t[k + INFO_AHEAD].nbr]);
               if (meta_dormant(e->meta) || seen[e->nbr] == stamp) continue;
               /* one 32-bit draw per attempt: P(u < p w 2^32) = p w */
               if ((double)gsl_rng_get(r) < p->p_pass * tie_w_at(m, e, t) * 4294967296.0) {
-                int32_t v = (int32_t)e->nbr;
-                socap_info_counts *iv = &m->info[v];
-                seen[v] = stamp;
-                next[nn++] = v;
-#pragma omp atomic
-                iv->window++;
-#pragma omp atomic
-                iv->total++;
-#pragma omp atomic
-                iv->hops += (uint64_t)hop;
-                if (iv->group != gsrc) {
-#pragma omp atomic
-                  iv->outside++;
-#pragma omp atomic
-                  iv->outside_window++;
-                }
-                received++;
+                seen[e->nbr] = stamp;
+                next[nn++] = (int32_t)e->nbr;
               }
             }
           }
+          /* the receivers' counters: integer sums, so their order does not
+           * matter; one pass with the records fetched ahead */
+          for (int32_t f = 0; f < nn; f++) {
+            if (f + INFO_AHEAD < nn) __builtin_prefetch(&m->info[next[f + INFO_AHEAD]], 1);
+            socap_info_counts *iv = &m->info[next[f]];
+#pragma omp atomic
+            iv->window++;
+#pragma omp atomic
+            iv->total++;
+#pragma omp atomic
+            iv->hops += (uint64_t)hop;
+            if (iv->group != gsrc) {
+#pragma omp atomic
+              iv->outside++;
+#pragma omp atomic
+              iv->outside_window++;
+            }
+          }
+          received += nn;
           int32_t *tmp = front; front = next; next = tmp;
           nf = nn;
         }
