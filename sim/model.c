@@ -1227,6 +1227,7 @@ static void turnover(socap_model *m, int t) {
       jn_stale(m, j);
       count_after_change(m, j, dormant ? 0 : -1, dormant ? -1 : 0);
       if (dormant) m->last.forgotten++;
+      else m->last.ended_by_turnover++;
     }
     l->n = l->ns = 0;
     jn_stale(m, i);
@@ -1508,6 +1509,7 @@ int socap_model_step(socap_model *m) {
   m->total.forgotten += m->last.forgotten;
   m->total.left += m->last.left;
   m->total.info_received += m->last.info_received;
+  m->total.ended_by_turnover += m->last.ended_by_turnover;
   return SOCAP_OK;
 }
 

@@ -273,7 +273,7 @@ static int recorder_open(hid_t root, int capture, int64_t tasks_hint, const soca
   }
   /* /global */
   {
-    socap_colspec cols[8 + N_GLOBAL_COUNTERS + SOCAP_OVERLAP_BINS];
+    socap_colspec cols[8 + N_GLOBAL_COUNTERS + SOCAP_OVERLAP_BINS + 1];
     char names[SOCAP_OVERLAP_BINS][24];
     int c = 0;
     cols[c++] = (socap_colspec){"task", SOCAP_COL_I32, "1", "task id"};
@@ -291,6 +291,10 @@ static int recorder_open(hid_t root, int capture, int64_t tasks_hint, const soca
       cols[c++] = (socap_colspec){names[b], SOCAP_COL_F64, "1",
                                   "mean neighbourhood overlap of active ties in this strength decile (1 = weakest)"};
     }
+    /* schema 1.1: added at the end of the table, as the change policy asks */
+    cols[c++] = (socap_colspec){"ended_by_turnover", SOCAP_COL_I64, "1",
+                                "cumulative count since step 0: active ties that ended because one end left "
+                                "(turnover); dormant ones count in forgotten"};
     if ((rc = rt_create(r, "global", "per recorded step: network-wide measures and event counts", cols, c,
                         chunk_for(r, records, 4096), &r->glob)))
       goto fail;
@@ -547,6 +551,7 @@ static int record(socap_recorder *r, socap_model *m, int32_t task, int final, in
     rt_i64(&r->glob, c++, gm.n_edges);
     for (int k = 0; k < N_GLOBAL_COUNTERS; k++) rt_i64(&r->glob, c++, cnt[k]);
     for (int b = 0; b < SOCAP_OVERLAP_BINS; b++) rt_f64(&r->glob, c++, gm.overlap_by_decile[b]);
+    rt_i64(&r->glob, c++, tot.ended_by_turnover);
     if ((rc = rt_next_row(&r->glob))) goto done;
   }
   if (r->hist.on && (rc = write_agent_rows(&r->hist, 1, task, step, m, &a))) goto done;

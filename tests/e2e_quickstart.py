@@ -26,7 +26,7 @@ def check(cond, msg):
         failures.append(msg)
 
 with h5py.File(out, "r") as f:
-    check(f.attrs["socap_schema_version"].decode() == "1.0", "schema version")
+    check(f.attrs["socap_schema_version"].decode() == "1.1", "schema version")
     for tname in ["timeseries", "global", "agents", "network"]:
         g = f[tname]
         cols = [c.decode() for c in g.attrs["columns"]]

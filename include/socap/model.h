@@ -43,6 +43,7 @@ typedef struct {
   int64_t forgotten;     /**< dormant ties forgotten (dormant limit or turnover) */
   int64_t left;          /**< agents replaced by turnover */
   int64_t info_received; /**< first receipts of information items */
+  int64_t ended_by_turnover; /**< active ties that ended because one end left (turnover) */
 } socap_counters;
 
 /**

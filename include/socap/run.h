@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /** Version of the HDF5 layout written (root attribute `socap_schema_version`). */
-#define SOCAP_SCHEMA_VERSION "1.0"
+#define SOCAP_SCHEMA_VERSION "1.1"
 
 /** Per-agent metric columns, in the order used by /agents and /timeseries. */
 typedef enum {

@@ -50,7 +50,7 @@ def test_run_tables_match_raw(run_file):
         assert expect == ["timeseries", "global", "agents", "agents_history", "network"]
         for t in expect:
             assert_table_matches_raw(d[t], f, t)
-    assert d.schema_version == "1.0"
+    assert d.schema_version == "1.1"
     assert d.design_params == []
 
 
@@ -119,7 +119,7 @@ def test_tables_and_columns_selection(run_file):
     assert list(d["agents"].columns) == ["task", "strategy", "degree"]
     d = socap.load(run_file, tables=["agents", "global"], columns={"agents": ["degree"]})
     assert list(d["agents"].columns) == ["task", "degree"]
-    assert len(d["global"].columns) == 30
+    assert len(d["global"].columns) == 31
     with pytest.raises(KeyError, match="no table"):
         socap.load(run_file, tables=["design"])
     with pytest.raises(KeyError, match="no column"):
@@ -280,7 +280,7 @@ def test_cli_csv_and_summary(run_file, sweep_file, tmp_path):
     for path in (run_file, sweep_file):
         r = subprocess.run([sys.executable, SCRIPT, "summary", path], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
-        assert "socap schema 1.0" in r.stdout and "/agents" in r.stdout and "broad_active" in r.stdout
+        assert "socap schema 1.1" in r.stdout and "/agents" in r.stdout and "broad_active" in r.stdout
     assert "swept parameters: model.half_life, model.p_pass" in r.stdout
     r = subprocess.run([sys.executable, SCRIPT, "csv", run_file, "nope", "-o", "-"], capture_output=True, text=True)
     assert r.returncode == 2 and "no table" in r.stderr
