@@ -1,6 +1,7 @@
 /* Model tests: tie-store invariants after every step of randomized runs,
  * decay and maintenance against closed forms, each mechanism shown to act,
  * and thread-count independence of the whole tie store. */
+#include <math.h>
 #include <omp.h>
 #include <stddef.h>
 #include <string.h>
@@ -372,12 +373,39 @@ static uint64_t fingerprint(const socap_params *p, int threads) {
   return h;
 }
 
+/* The pinned values depend on the bits of libm's exp, log and pow (glibc
+ * picks its exp by CPU: with or without FMA). Those rarely differ, and tie
+ * strengths are stored as floats, so the fingerprint usually matches on
+ * other machines too; where it does not and this probe (those functions
+ * hashed on 20,000 inputs like the model's) also differs from the platform
+ * the values were pinned on, the mismatch says nothing about the model, and
+ * it is reported as skipped instead of failing. */
+static uint64_t libm_probe(void) {
+  uint64_t h = 0xcbf29ce484222325ull, s = 12345;
+  for (int k = 0; k < 20000; k++) {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    double u = (double)(s >> 11) * 0x1p-53;
+    double v[4] = {exp(-40.0 * u), log(u + 1e-300), pow(u, 0.5 + 2.0 * u), exp(10.0 * u)};
+    h = fnv(h, v, sizeof v);
+  }
+  return h;
+}
+
 static void test_pinned(void) {
   const uint64_t want[2] = {0xc8bfd8be8fba9e4cull, 0xc39ac1a507e87b87ull}; /* as at commit 2ab2c28; x86-64, glibc libm */
+  const uint64_t probe_want = 0x02b0a7b0f7361085ull; /* libm_probe() there (glibc 2.36, exp with FMA) */
+  const uint64_t probe = libm_probe();
   for (int tight = 0; tight < 2; tight++) {
     socap_params p = base(500, 11);
     if (tight) { p.dunbar_limit = 12; p.dormant_limit = 4; p.p_leave = 0.01; }
     uint64_t h = fingerprint(&p, 2);
+    if (h != want[tight] && probe != probe_want) {
+      printf("test_pinned: scenario %d SKIPPED: fingerprint 0x%016llx differs from the pinned one, but so does this "
+             "libm (exp/log/pow probe 0x%016llx, pinned on 0x%016llx), so the difference may be the libm's "
+             "(docs/ODD.md, section 3.6)\n",
+             tight, (unsigned long long)h, (unsigned long long)probe, (unsigned long long)probe_want);
+      continue;
+    }
     CHECK_MSG(h == want[tight], "scenario %d: results changed: fingerprint 0x%016llx, pinned 0x%016llx", tight,
               (unsigned long long)h, (unsigned long long)want[tight]);
   }
