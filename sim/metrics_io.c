@@ -21,6 +21,8 @@
 void socap_edgelist_free(socap_edgelist *el) {
   if (!el) return;
   free(el->label);
+  free(el->name);
+  free(el->name_buf);
   free(el->src);
   free(el->dst);
   free(el->w);
@@ -185,19 +187,47 @@ cleanup:
 
 /* ---- CSV ---------------------------------------------------------------- */
 
-/* Split @p s at commas into at most @p max trimmed fields; returns the count
- * (max + 1 if there are more). */
-static int split_fields(char *s, char **f, int max) {
+/* Split @p s at commas into at most @p max fields, trimmed of spaces and tabs
+ * (and of the line end). A field that starts with a double quote is quoted as
+ * in RFC 4180: its content is kept as it is, commas and spaces included, and
+ * "" stands for one quote; only spaces and tabs may follow the closing quote.
+ * Returns the count (max + 1 if there are more), or -1 for a malformed quoted
+ * field, whose 1-based number goes to *bad. */
+static int split_fields(char *s, char **f, int max, int *bad) {
   int nf = 0;
   for (;;) {
     while (*s == ' ' || *s == '\t') s++;
-    char *end = strchr(s, ',');
-    char *stop = end ? end : s + strlen(s);
-    char *t = stop;
-    while (t > s && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r' || t[-1] == '\n')) t--;
-    *t = 0;
+    char *field = s, *end;
+    if (*s == '"') {
+      /* unescape in place: the write position never passes the read one */
+      char *r = s + 1, *w = s;
+      for (;;) {
+        if (!*r) {
+          *bad = nf + 1;
+          return -1;
+        }
+        if (*r == '"') {
+          if (r[1] != '"') break;
+          r++;
+        }
+        *w++ = *r++;
+      }
+      r++;
+      while (*r == ' ' || *r == '\t' || *r == '\r' || *r == '\n') r++;
+      if (*r && *r != ',') {
+        *bad = nf + 1;
+        return -1;
+      }
+      end = *r ? r : NULL;
+      *w = 0;
+    } else {
+      end = strchr(s, ',');
+      char *t = end ? end : s + strlen(s);
+      while (t > s && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r' || t[-1] == '\n')) t--;
+      *t = 0;
+    }
     if (nf == max) return max + 1;
-    f[nf++] = s;
+    f[nf++] = field;
     if (!end) return nf;
     s = end + 1;
   }
@@ -225,69 +255,399 @@ static int parse_weight(const char *s, double *out) {
   return 0;
 }
 
-/* Read a CSV of 1-3 integer/weight fields; calls back per data line. */
+/* Where auto mode first met an id that is not an integer (for messages). */
+typedef struct {
+  int64_t line; /* 0: none (the ids are text because of --ids text) */
+  int field;
+  char id[72]; /* the id, shortened */
+} text_hint;
+
+static void hint_set(text_hint *h, int64_t line, int field, const char *id) {
+  h->line = line;
+  h->field = field;
+  size_t len = strlen(id);
+  if (len < sizeof h->id) {
+    memcpy(h->id, id, len + 1);
+  } else {
+    memcpy(h->id, id, sizeof h->id - 4);
+    memcpy(h->id + sizeof h->id - 4, "...", 4);
+  }
+}
+
+/* Internal header mode of csv_scan(): with text ids and no --header or
+ * --no-header, the first data line is an error. */
+#define HEADER_ASK 3
+
+/* Stops the integer scan of auto mode: the ids are text. */
+#define SCAN_TEXT (-1)
+
 typedef int (*csv_line_fn)(void *ctx, const char *path, int64_t line, char **f, int nf);
 
-static int csv_scan(const char *path, int maxf, csv_line_fn fn, void *ctx) {
-  FILE *fp = fopen(path, "r");
-  if (!fp) return SOCAP_ERROR(SOCAP_EIO, "cannot open %s: %s", path, strerror(errno));
+typedef struct {
+  const char *path;
+  int maxf;              /* fields per line at most */
+  int header;            /* socap_header_mode or HEADER_ASK */
+  int header_field;      /* DETECT: the first line is a header if this field is not an integer */
+  const text_hint *hint; /* HEADER_ASK: why the ids are text (NULL: --ids text) */
+  csv_line_fn fn;        /* called per data line; a nonzero return stops the scan */
+  void *ctx;
+} csv_scan_spec;
+
+static int header_required(const char *path, int64_t line, const text_hint *h) {
+  if (h && h->line > 0)
+    return SOCAP_ERROR(SOCAP_ECONFIG,
+                       "%s:%lld: cannot tell whether this line is a header: the node ids are text "
+                       "(line %lld, field %d: '%s' is not an integer); pass --header if it is a header "
+                       "or --no-header if it is data",
+                       path, (long long)line, (long long)h->line, h->field, h->id);
+  return SOCAP_ERROR(SOCAP_ECONFIG,
+                     "%s:%lld: cannot tell whether this line is a header: the node ids are text (--ids text); "
+                     "pass --header if it is a header or --no-header if it is data",
+                     path, (long long)line);
+}
+
+/* Read the lines of @p fp: blank lines and '#' comments are skipped, the
+ * first remaining line is handled by the header rule, every other one is
+ * split and handed to sp->fn. */
+static int csv_scan(FILE *fp, const csv_scan_spec *sp) {
+  const char *path = sp->path;
   char *buf = NULL;
   size_t cap = 0;
+  ssize_t len;
   int64_t line = 0;
   int first = 1, rc = SOCAP_OK;
   char *f[8];
-  while (getline(&buf, &cap, fp) >= 0) {
+  while ((len = getline(&buf, &cap, fp)) >= 0) {
     line++;
+    if (memchr(buf, 0, (size_t)len)) {
+      rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: NUL byte in the line", path, (long long)line);
+      break;
+    }
     char *s = buf;
     while (*s == ' ' || *s == '\t') s++;
     if (*s == '#' || *s == 0 || *s == '\n' || (*s == '\r' && s[1] == '\n') || (*s == '\r' && !s[1])) continue;
-    int nf = split_fields(s, f, maxf);
+    if (first && sp->header == SOCAP_HEADER_YES) {
+      first = 0;
+      continue;
+    }
+    if (first && sp->header == HEADER_ASK) {
+      rc = header_required(path, line, sp->hint);
+      break;
+    }
+    int bad = 0;
+    int nf = split_fields(s, f, sp->maxf, &bad);
     if (first) {
       first = 0;
       int64_t dummy;
-      if (parse_id(f[0], &dummy)) continue; /* header */
+      /* a line that does not even split has no integer there either */
+      if (sp->header == SOCAP_HEADER_DETECT &&
+          (nf < 0 || nf <= sp->header_field || parse_id(f[sp->header_field], &dummy)))
+        continue; /* header */
     }
-    if (nf > maxf) {
-      rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: expected at most %d fields", path, (long long)line, maxf);
+    if (nf < 0) {
+      rc = SOCAP_ERROR(SOCAP_ECONFIG,
+                       "%s:%lld: field %d: bad quoted field (no closing quote, or text after it; "
+                       "a quoted field cannot span lines)",
+                       path, (long long)line, bad);
       break;
     }
-    if ((rc = fn(ctx, path, line, f, nf))) break;
+    if (nf > sp->maxf) {
+      rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: expected at most %d fields", path, (long long)line, sp->maxf);
+      break;
+    }
+    if ((rc = sp->fn(sp->ctx, path, line, f, nf))) break;
   }
   if (!rc && ferror(fp)) rc = SOCAP_ERROR(SOCAP_EIO, "error reading %s: %s", path, strerror(errno));
   free(buf);
+  return rc;
+}
+
+static int csv_scan_path(const csv_scan_spec *sp) {
+  FILE *fp = fopen(sp->path, "r");
+  if (!fp) return SOCAP_ERROR(SOCAP_EIO, "cannot open %s: %s", sp->path, strerror(errno));
+  int rc = csv_scan(fp, sp);
   fclose(fp);
   return rc;
 }
 
-static int edge_line(void *ctx, const char *path, int64_t line, char **f, int nf) {
-  raw_edges *r = ctx;
-  int64_t u, v;
-  double w = 1.0;
-  if (parse_id(f[0], &u))
-    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: bad node id '%s' (expected a non-negative integer)", path,
-                       (long long)line, f[0]);
-  if (nf == 1) return raw_push_decl(r, u);
-  if (parse_id(f[1], &v))
-    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: bad node id '%s' (expected a non-negative integer)", path,
-                       (long long)line, f[1]);
-  if (nf == 3) {
-    if (parse_weight(f[2], &w))
-      return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: bad weight '%s'", path, (long long)line, f[2]);
-    if (!(w > 0.0) || !isfinite(w))
-      return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: weight %s is not finite and > 0", path, (long long)line, f[2]);
+static int parse_edge_weight(const char *path, int64_t line, char **f, int nf, double *w) {
+  *w = 1.0;
+  if (nf < 3) return SOCAP_OK;
+  if (parse_weight(f[2], w))
+    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: field 3: bad weight '%s'", path, (long long)line, f[2]);
+  if (!(*w > 0.0) || !isfinite(*w))
+    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: field 3: weight %s is not finite and > 0", path, (long long)line, f[2]);
+  return SOCAP_OK;
+}
+
+/* ---- integer ids ---- */
+
+typedef struct {
+  raw_edges r;
+  text_hint *hint; /* auto mode: where to note the first text id; NULL: --ids int */
+} int_ctx;
+
+static int int_edge_line(void *ctx, const char *path, int64_t line, char **f, int nf) {
+  int_ctx *c = ctx;
+  int64_t id[2];
+  double w;
+  for (int k = 0; k < (nf < 2 ? nf : 2); k++)
+    if (parse_id(f[k], &id[k])) {
+      if (c->hint && *f[k]) {
+        hint_set(c->hint, line, k + 1, f[k]);
+        return SCAN_TEXT;
+      }
+      return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: field %d: bad node id '%s' (expected a non-negative integer)", path,
+                         (long long)line, k + 1, f[k]);
+    }
+  if (nf == 1) return raw_push_decl(&c->r, id[0]);
+  int rc = parse_edge_weight(path, line, f, nf, &w);
+  return rc ? rc : raw_push_edge(&c->r, id[0], id[1], w, line);
+}
+
+/* ---- text ids ---- */
+
+/* Distinct ids, interned with an open-addressing hash table: one arena for
+ * the strings and a few arrays, so memory grows with the distinct ids, not
+ * with the edges, and nothing is allocated per edge. */
+typedef struct {
+  char *buf;       /* the ids, each NUL-terminated, in first-seen order */
+  size_t len, cap; /* bytes used / allocated in buf */
+  size_t *off;     /* id k is buf + off[k]; off[n] = len */
+  uint64_t *hash;  /* hash of id k */
+  int64_t n, capn; /* distinct ids; capacity of hash (off has capn + 1) */
+  int32_t *slot;   /* hash slots: an id index or -1 */
+  size_t nslot;    /* a power of two, at least 2 n */
+} intern;
+
+static void intern_free(intern *in) {
+  free(in->buf);
+  free(in->off);
+  free(in->hash);
+  free(in->slot);
+  memset(in, 0, sizeof *in);
+}
+
+/* FNV-1a, then the murmur3 finaliser so that the low bits (the slot) mix well. */
+static uint64_t hash_bytes(const char *s, size_t len) {
+  uint64_t h = 14695981039346656037ull;
+  for (size_t i = 0; i < len; i++) {
+    h ^= (unsigned char)s[i];
+    h *= 1099511628211ull;
   }
-  return raw_push_edge(r, u, v, w, line);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h;
+}
+
+static int intern_rehash(intern *in, size_t nslot) {
+  int32_t *slot = malloc(sizeof *slot * nslot);
+  if (!slot) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory reading node ids");
+  for (size_t i = 0; i < nslot; i++) slot[i] = -1;
+  for (int64_t k = 0; k < in->n; k++) {
+    size_t i = (size_t)in->hash[k] & (nslot - 1);
+    while (slot[i] >= 0) i = (i + 1) & (nslot - 1);
+    slot[i] = (int32_t)k;
+  }
+  free(in->slot);
+  in->slot = slot;
+  in->nslot = nslot;
+  return SOCAP_OK;
+}
+
+/* The index of id @p s (added if new). */
+static int intern_get(intern *in, const char *s, int64_t *out) {
+  size_t len = strlen(s);
+  uint64_t h = hash_bytes(s, len);
+  if (2 * (size_t)(in->n + 1) > in->nslot) {
+    int rc = intern_rehash(in, in->nslot ? 2 * in->nslot : 4096);
+    if (rc) return rc;
+  }
+  size_t mask = in->nslot - 1, i = (size_t)h & mask;
+  for (;; i = (i + 1) & mask) {
+    int32_t k = in->slot[i];
+    if (k < 0) break;
+    if (in->hash[k] == h && in->off[k + 1] - in->off[k] == len + 1 && memcmp(in->buf + in->off[k], s, len) == 0) {
+      *out = k;
+      return SOCAP_OK;
+    }
+  }
+  if (in->n == INT32_MAX) return SOCAP_ERROR(SOCAP_ECONFIG, "more than %d distinct node ids", INT32_MAX);
+  if (in->len + len + 1 > in->cap) {
+    size_t cap = in->cap ? 2 * in->cap : 65536;
+    while (cap < in->len + len + 1) cap *= 2;
+    char *b = realloc(in->buf, cap);
+    if (!b) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory reading node ids");
+    in->buf = b;
+    in->cap = cap;
+  }
+  if (in->n == in->capn) {
+    int64_t capn = in->capn ? 2 * in->capn : 4096;
+    size_t *o = realloc(in->off, sizeof *o * (size_t)(capn + 1));
+    if (o) in->off = o;
+    uint64_t *hh = realloc(in->hash, sizeof *hh * (size_t)capn);
+    if (hh) in->hash = hh;
+    if (!o || !hh) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory reading node ids");
+    if (in->capn == 0) in->off[0] = 0;
+    in->capn = capn;
+  }
+  memcpy(in->buf + in->len, s, len + 1);
+  in->len += len + 1;
+  in->hash[in->n] = h;
+  in->off[in->n + 1] = in->len;
+  in->slot[i] = (int32_t)in->n;
+  *out = in->n++;
+  return SOCAP_OK;
+}
+
+typedef struct {
+  raw_edges r; /* u, v are intern indices */
+  intern in;
+} text_ctx;
+
+static int text_edge_line(void *ctx, const char *path, int64_t line, char **f, int nf) {
+  text_ctx *c = ctx;
+  int64_t id[2];
+  double w;
+  int rc;
+  for (int k = 0; k < (nf < 2 ? nf : 2); k++) {
+    if (!*f[k]) return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: field %d: empty node id", path, (long long)line, k + 1);
+    if ((rc = intern_get(&c->in, f[k], &id[k]))) return rc;
+  }
+  if (nf == 1) return SOCAP_OK; /* a declaration: interning is all it takes */
+  if ((rc = parse_edge_weight(path, line, f, nf, &w))) return rc;
+  return raw_push_edge(&c->r, id[0], id[1], w, line);
+}
+
+typedef struct {
+  const char *s;
+  int32_t k;
+} name_ref;
+
+/* strcmp compares as unsigned char: byte order, independent of the locale */
+static int cmp_name_ref(const void *a, const void *b) {
+  return strcmp(((const name_ref *)a)->s, ((const name_ref *)b)->s);
+}
+
+/* Nodes are the interned ids in ascending byte order; edges are mapped
+ * through the rank of their intern index. */
+static int text_to_edgelist(text_ctx *c, socap_edgelist *el) {
+  int rc = SOCAP_OK;
+  intern *in = &c->in;
+  name_ref *ref = NULL;
+  int32_t *rank = NULL;
+  const int64_t n = in->n;
+  size_t nn = (size_t)(n > 0 ? n : 1), mm = (size_t)(c->r.m > 0 ? c->r.m : 1);
+  memset(el, 0, sizeof *el);
+
+  if (in->buf && in->len < in->cap) { /* give back the arena's slack before pointing into it */
+    char *b = realloc(in->buf, in->len);
+    if (b) in->buf = b;
+  }
+  ref = malloc(sizeof *ref * nn);
+  rank = malloc(sizeof *rank * nn);
+  el->name = malloc(sizeof *el->name * nn);
+  el->src = malloc(sizeof *el->src * mm);
+  el->dst = malloc(sizeof *el->dst * mm);
+  if (!ref || !rank || !el->name || !el->src || !el->dst) {
+    rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory remapping node ids");
+    socap_edgelist_free(el);
+    goto cleanup;
+  }
+  for (int64_t k = 0; k < n; k++) ref[k] = (name_ref){in->buf + in->off[k], (int32_t)k};
+  qsort(ref, (size_t)n, sizeof *ref, cmp_name_ref);
+  for (int64_t i = 0; i < n; i++) {
+    el->name[i] = (char *)ref[i].s;
+    rank[ref[i].k] = (int32_t)i;
+  }
+  for (int64_t e = 0; e < c->r.m; e++) {
+    el->src[e] = rank[c->r.u[e]];
+    el->dst[e] = rank[c->r.v[e]];
+  }
+  el->n = (int32_t)n;
+  el->m = c->r.m;
+  el->name_buf = in->buf;
+  in->buf = NULL;
+  el->w = c->r.w;
+  el->line = c->r.line;
+  c->r.w = NULL;
+  c->r.line = NULL;
+cleanup:
+  free(ref);
+  free(rank);
+  return rc;
+}
+
+static int read_text(FILE *fp, const char *path, socap_header_mode header, const text_hint *hint, socap_edgelist *el) {
+  text_ctx c = {0};
+  csv_scan_spec sp = {path, 3, header == SOCAP_HEADER_DETECT ? HEADER_ASK : (int)header, 0, hint, text_edge_line, &c};
+  int rc = csv_scan(fp, &sp);
+  if (!rc) rc = text_to_edgelist(&c, el);
+  raw_free(&c.r);
+  intern_free(&c.in);
+  return rc;
+}
+
+void socap_edgelist_opts_default(socap_edgelist_opts *o) {
+  o->ids = SOCAP_IDS_AUTO;
+  o->header = SOCAP_HEADER_DETECT;
+  o->extra_nodes = 0;
+}
+
+static const char nodes_with_text[] =
+    "--nodes declares integer ids 0..N-1 and cannot be used with text ids (declare isolates as lines with "
+    "a single id instead)";
+
+int socap_edgelist_read_csv_opts(const char *path, const socap_edgelist_opts *o, socap_edgelist *el) {
+  socap_edgelist_opts def;
+  if (!o) {
+    socap_edgelist_opts_default(&def);
+    o = &def;
+  }
+  memset(el, 0, sizeof *el);
+  if (o->extra_nodes < 0) return SOCAP_ERROR(SOCAP_ECONFIG, "negative node count");
+  if ((unsigned)o->ids > SOCAP_IDS_TEXT || (unsigned)o->header > SOCAP_HEADER_NO)
+    return SOCAP_ERROR(SOCAP_ECONFIG, "bad edge list options");
+  if (o->ids == SOCAP_IDS_TEXT && o->extra_nodes > 0) return SOCAP_ERROR(SOCAP_ECONFIG, "%s", nodes_with_text);
+  FILE *fp = fopen(path, "r");
+  if (!fp) return SOCAP_ERROR(SOCAP_EIO, "cannot open %s: %s", path, strerror(errno));
+  int rc = SOCAP_OK, text = o->ids == SOCAP_IDS_TEXT;
+  text_hint hint = {0};
+  if (!text) {
+    int_ctx c = {{0}, o->ids == SOCAP_IDS_AUTO ? &hint : NULL};
+    csv_scan_spec sp = {path, 3, (int)o->header, 0, NULL, int_edge_line, &c};
+    rc = csv_scan(fp, &sp);
+    if (!rc) {
+      rc = raw_to_edgelist(&c.r, o->extra_nodes, el);
+    } else if (rc == SCAN_TEXT) {
+      text = 1;
+      rc = SOCAP_OK;
+      if (o->extra_nodes > 0)
+        rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: field %d: node id '%s' is not an integer, so the ids are text; %s",
+                         path, (long long)hint.line, hint.field, hint.id, nodes_with_text);
+      else if (fseeko(fp, 0, SEEK_SET) != 0)
+        rc = SOCAP_ERROR(SOCAP_ECONFIG,
+                         "%s:%lld: field %d: node id '%s' is not an integer, and the input cannot be read again "
+                         "as text ids; pass --ids text",
+                         path, (long long)hint.line, hint.field, hint.id);
+      clearerr(fp);
+    }
+    raw_free(&c.r);
+  }
+  if (!rc && text) rc = read_text(fp, path, o->header, hint.line > 0 ? &hint : NULL, el);
+  fclose(fp);
+  return rc;
 }
 
 int socap_edgelist_read_csv(const char *path, int64_t extra_nodes, socap_edgelist *el) {
-  raw_edges r = {0};
-  memset(el, 0, sizeof *el);
-  if (extra_nodes < 0) return SOCAP_ERROR(SOCAP_ECONFIG, "negative node count");
-  int rc = csv_scan(path, 3, edge_line, &r);
-  if (!rc) rc = raw_to_edgelist(&r, extra_nodes, el);
-  raw_free(&r);
-  return rc;
+  socap_edgelist_opts o = {SOCAP_IDS_INT, SOCAP_HEADER_DETECT, extra_nodes};
+  return socap_edgelist_read_csv_opts(path, &o, el);
 }
+
+/* ---- groups ---- */
 
 typedef struct {
   const socap_edgelist *el;
@@ -306,13 +666,49 @@ static int group_line(void *ctx, const char *path, int64_t line, char **f, int n
   return SOCAP_OK;
 }
 
+/* Node of text id @p s, or -1: binary search of the sorted names. */
+static int32_t find_name(char *const *name, int32_t n, const char *s) {
+  int32_t lo = 0, hi = n;
+  while (lo < hi) {
+    int32_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(name[mid], s);
+    if (c == 0) return mid;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return -1;
+}
+
+static int group_line_text(void *ctx, const char *path, int64_t line, char **f, int nf) {
+  group_ctx *c = ctx;
+  int64_t gid;
+  if (nf != 2) return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: expected 'id,group'", path, (long long)line);
+  if (parse_id(f[1], &gid) || gid > INT32_MAX)
+    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: field 2: bad group '%s' (expected a non-negative integer)", path,
+                       (long long)line, f[1]);
+  int32_t k = find_name(c->el->name, c->el->n, f[0]);
+  if (k < 0)
+    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: field 1: node id '%s' is not in the edge list", path, (long long)line,
+                       f[0]);
+  c->group[k] = (int32_t)gid;
+  return SOCAP_OK;
+}
+
 int socap_groups_read_csv(const char *path, const socap_edgelist *el, int32_t *group) {
   for (int32_t i = 0; i < el->n; i++) group[i] = -1;
   group_ctx c = {el, group};
-  int rc = csv_scan(path, 2, group_line, &c);
+  const int text = el->name != NULL;
+  /* with text ids the first line is a header if its group field is not an integer */
+  csv_scan_spec sp = {path, 2, SOCAP_HEADER_DETECT, text ? 1 : 0, NULL, text ? group_line_text : group_line, &c};
+  int rc = csv_scan_path(&sp);
   if (rc) return rc;
   for (int32_t i = 0; i < el->n; i++)
-    if (group[i] < 0) return SOCAP_ERROR(SOCAP_ECONFIG, "%s: node %lld has no group", path, (long long)el->label[i]);
+    if (group[i] < 0) {
+      if (text) return SOCAP_ERROR(SOCAP_ECONFIG, "%s: node '%s' has no group", path, el->name[i]);
+      return SOCAP_ERROR(SOCAP_ECONFIG, "%s: node %lld has no group", path, (long long)(el->label ? el->label[i] : i));
+    }
   return SOCAP_OK;
 }
 
@@ -592,21 +988,37 @@ cleanup:
   return rc;
 }
 
-int socap_edgelist_read(const char *spec, int64_t extra_nodes, socap_edgelist *el) {
+/* Length of the file part of an HDF5 input spec `FILE.h5:/object`, or 0 if
+ * @p spec names a CSV file. */
+static size_t h5_spec_file_len(const char *spec) {
   const char *suffixes[] = {".h5:", ".hdf5:"};
   for (int s = 0; s < 2; s++) {
     const char *p = strstr(spec, suffixes[s]);
-    if (!p) continue;
-    size_t flen = (size_t)(p - spec) + strlen(suffixes[s]) - 1;
-    char *file = malloc(flen + 1);
-    if (!file) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
-    memcpy(file, spec, flen);
-    file[flen] = 0;
-    int rc = socap_edgelist_read_h5(file, spec + flen + 1, extra_nodes, el);
-    free(file);
-    return rc;
+    if (p) return (size_t)(p - spec) + strlen(suffixes[s]) - 1;
   }
-  return socap_edgelist_read_csv(spec, extra_nodes, el);
+  return 0;
+}
+
+int socap_edgelist_read_opts(const char *spec, const socap_edgelist_opts *o, socap_edgelist *el) {
+  socap_edgelist_opts def;
+  if (!o) {
+    socap_edgelist_opts_default(&def);
+    o = &def;
+  }
+  size_t flen = h5_spec_file_len(spec);
+  if (!flen) return socap_edgelist_read_csv_opts(spec, o, el);
+  char *file = malloc(flen + 1);
+  if (!file) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+  memcpy(file, spec, flen);
+  file[flen] = 0;
+  int rc = socap_edgelist_read_h5(file, spec + flen + 1, o->extra_nodes, el);
+  free(file);
+  return rc;
+}
+
+int socap_edgelist_read(const char *spec, int64_t extra_nodes, socap_edgelist *el) {
+  socap_edgelist_opts o = {SOCAP_IDS_INT, SOCAP_HEADER_DETECT, extra_nodes};
+  return socap_edgelist_read_opts(spec, &o, el);
 }
 
 /* ---- output -------------------------------------------------------------- */
@@ -645,7 +1057,29 @@ static int fsync_dir_of(const char *path) {
   return rc;
 }
 
-int socap_metrics_write_csv(const char *path, int force, const int64_t *label, const socap_node_metrics *m) {
+/* A text id as a CSV field: quoted as in RFC 4180 ("" for a quote) if it
+ * holds a comma, quote, CR or LF, starts with '#' or starts or ends with a
+ * space or tab (which socap's reader would take for a comment or trim). */
+static void put_csv_text(FILE *fp, const char *s) {
+  size_t len = strlen(s);
+  int quote = strpbrk(s, ",\"\r\n") != NULL || s[0] == '#' || s[0] == ' ' || s[0] == '\t' ||
+              (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'));
+  if (!quote) {
+    fputs(s, fp);
+    return;
+  }
+  fputc('"', fp);
+  for (; *s; s++) {
+    if (*s == '"') fputc('"', fp);
+    fputc(*s, fp);
+  }
+  fputc('"', fp);
+}
+
+/* The node table as CSV; the id column is name[i] if @p name is set, else
+ * label[i] (or i). */
+static int write_csv(const char *path, int force, const int64_t *label, char *const *name,
+                     const socap_node_metrics *m) {
   if (!force && file_exists(path)) return SOCAP_ERROR(SOCAP_EIO, "%s exists (use --force to overwrite)", path);
   size_t len = strlen(path);
   char *part = malloc(len + 6);
@@ -663,7 +1097,11 @@ int socap_metrics_write_csv(const char *path, int force, const int64_t *label, c
   if (m->betweenness) fputs(",betweenness", fp);
   fputc('\n', fp);
   for (int32_t i = 0; i < m->n; i++) {
-    fprintf(fp, "%lld,%d,", (long long)(label ? label[i] : i), (int)m->degree[i]);
+    if (name)
+      put_csv_text(fp, name[i]);
+    else
+      fprintf(fp, "%lld", (long long)(label ? label[i] : i));
+    fprintf(fp, ",%d,", (int)m->degree[i]);
     put_double(fp, m->strength[i]);
     fputc(',', fp);
     put_double(fp, m->support[i]);
@@ -700,15 +1138,95 @@ int socap_metrics_write_csv(const char *path, int force, const int64_t *label, c
   return rc;
 }
 
-int socap_metrics_write_h5(const char *path, int force, const char *source, const int64_t *label,
-                           const socap_node_metrics *m, const socap_global_metrics *gm) {
+int socap_metrics_write_csv(const char *path, int force, const int64_t *label, const socap_node_metrics *m) {
+  return write_csv(path, force, label, NULL, m);
+}
+
+/* Rows of the string id column written per chunk: about 1 MiB, at most
+ * the tables' 65536. */
+static size_t name_chunk_rows(size_t width) {
+  size_t r = ((size_t)1 << 20) / width;
+  return r < 1 ? 1 : r > 65536 ? 65536 : r;
+}
+
+/* Dataset `id` of group @p grp: the text ids as fixed-length, NUL-padded
+ * UTF-8 strings as wide as the longest id (h5py reads them as numpy bytes,
+ * hdf5r as character), chunked and deflated (level 4) like the table
+ * columns of h5out.c. Fixed rather than variable length: the padding
+ * compresses away, and readers get one flat array instead of a heap
+ * lookup per row. */
+static int h5_write_names(hid_t grp, char *const *name, int32_t n) {
+  int rc = SOCAP_OK;
+  hid_t t = H5I_INVALID_HID, space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID, d = H5I_INVALID_HID;
+  hid_t mspace = H5I_INVALID_HID, fspace = H5I_INVALID_HID;
+  char *buf = NULL;
+  size_t width = 1;
+  for (int32_t i = 0; i < n; i++) {
+    size_t len = strlen(name[i]);
+    if (len > width) width = len;
+  }
+  size_t rows = name_chunk_rows(width);
+  if (n > 0 && (size_t)n < rows) rows = (size_t)n;
+  hsize_t dims[1] = {(hsize_t)n}, maxdims[1] = {H5S_UNLIMITED}, chunk[1] = {rows};
+  buf = malloc(rows * width);
+  if (!buf) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+  t = H5Tcopy(H5T_C_S1);
+  space = H5Screate_simple(1, dims, maxdims);
+  dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  if (t < 0 || space < 0 || dcpl < 0 || H5Tset_size(t, width) < 0 || H5Tset_strpad(t, H5T_STR_NULLPAD) < 0 ||
+      H5Tset_cset(t, H5T_CSET_UTF8) < 0 || H5Pset_chunk(dcpl, 1, chunk) < 0 || H5Pset_deflate(dcpl, 4) < 0 ||
+      H5Pset_obj_track_times(dcpl, 0) < 0) {
+    rc = SOCAP_ERROR(SOCAP_EIO, "cannot set up the id column");
+    goto cleanup;
+  }
+  d = H5Dcreate2(grp, "id", t, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  if (d < 0) {
+    rc = SOCAP_ERROR(SOCAP_EIO, "cannot create the id column");
+    goto cleanup;
+  }
+  for (int32_t start = 0; start < n; start += (int32_t)rows) {
+    hsize_t off[1] = {(hsize_t)start}, count[1] = {(hsize_t)(n - start < (int32_t)rows ? n - start : (int32_t)rows)};
+    memset(buf, 0, (size_t)count[0] * width);
+    for (hsize_t r = 0; r < count[0]; r++) {
+      const char *s = name[start + (int32_t)r];
+      memcpy(buf + r * width, s, strlen(s));
+    }
+    mspace = H5Screate_simple(1, count, NULL);
+    fspace = H5Dget_space(d);
+    if (mspace < 0 || fspace < 0 || H5Sselect_hyperslab(fspace, H5S_SELECT_SET, off, NULL, count, NULL) < 0 ||
+        H5Dwrite(d, t, mspace, fspace, H5P_DEFAULT, buf) < 0) {
+      rc = SOCAP_ERROR(SOCAP_EIO, "cannot write the id column");
+      goto cleanup;
+    }
+    H5Sclose(mspace);
+    H5Sclose(fspace);
+    mspace = fspace = H5I_INVALID_HID;
+  }
+  if ((rc = socap_h5_attr_str(d, "units", "1")) ||
+      (rc = socap_h5_attr_str(d, "description", "node id (the text id in the input edge list)")))
+    goto cleanup;
+cleanup:
+  if (fspace >= 0) H5Sclose(fspace);
+  if (mspace >= 0) H5Sclose(mspace);
+  if (d >= 0) H5Dclose(d);
+  if (dcpl >= 0) H5Pclose(dcpl);
+  if (space >= 0) H5Sclose(space);
+  if (t >= 0) H5Tclose(t);
+  free(buf);
+  return rc;
+}
+
+/* The node (and global) tables as HDF5; the id column holds name[i] as
+ * strings if @p name is set, else label[i] (or i) as integers. */
+static int write_h5(const char *path, int force, const char *source, const int64_t *label, char *const *name,
+                    const socap_node_metrics *m, const socap_global_metrics *gm) {
   socap_h5file *f = NULL;
   socap_table *t = NULL;
   void *ids = NULL;
   int rc = SOCAP_OK;
   const int32_t n = m->n;
   int id64 = 0;
-  if (label)
+  if (label && !name)
     for (int32_t i = 0; i < n; i++)
       if (label[i] > INT32_MAX) id64 = 1;
 
@@ -731,33 +1249,45 @@ int socap_metrics_write_h5(const char *path, int force, const char *source, cons
   };
   int ncols = m->betweenness ? 12 : 11;
   size_t nn = (size_t)(n > 0 ? n : 1);
-  ids = malloc(nn * (id64 ? 8 : 4));
-  if (!ids) {
-    rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
-    goto fail;
-  }
-  for (int32_t i = 0; i < n; i++) {
-    int64_t l = label ? label[i] : i;
-    if (id64)
-      ((int64_t *)ids)[i] = l;
-    else
-      ((int32_t *)ids)[i] = (int32_t)l;
+  if (!name) {
+    ids = malloc(nn * (id64 ? 8 : 4));
+    if (!ids) {
+      rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+      goto fail;
+    }
+    for (int32_t i = 0; i < n; i++) {
+      int64_t l = label ? label[i] : i;
+      if (id64)
+        ((int64_t *)ids)[i] = l;
+      else
+        ((int32_t *)ids)[i] = (int32_t)l;
+    }
   }
   const void *data[] = {ids,           m->degree,     m->strength, m->support,  m->constraint, m->eff_size,
                         m->efficiency, m->clustering, m->reach2,   m->n_groups, m->blau,       m->betweenness};
-  if ((rc = socap_table_create(root, "nodes", "per-node social-capital metrics (socap metrics)", cols, ncols, 0, &t)))
+  /* text ids: the table takes the numeric columns, the string id column is
+   * added beside them and listed first in `columns` */
+  const int skip = name ? 1 : 0;
+  if ((rc = socap_table_create(root, "nodes", "per-node social-capital metrics (socap metrics)", cols + skip,
+                               ncols - skip, 0, &t)))
     goto fail;
-  if (n > 0 && (rc = socap_table_append(t, (size_t)n, data))) goto fail;
+  if (n > 0 && (rc = socap_table_append(t, (size_t)n, data + skip))) goto fail;
   rc = socap_table_close(t);
   t = NULL;
   if (rc) goto fail;
-  if (source) {
+  if (source || name) {
     hid_t g = H5Gopen2(root, "nodes", H5P_DEFAULT);
     if (g < 0) {
       rc = SOCAP_ERROR(SOCAP_EIO, "cannot reopen /nodes in %s", path);
       goto fail;
     }
-    rc = socap_h5_attr_str(g, "source", source);
+    if (name) {
+      const char *colnames[12];
+      for (int c = 0; c < ncols; c++) colnames[c] = cols[c].name;
+      rc = h5_write_names(g, name, n);
+      if (!rc) rc = socap_h5_attr_strlist(g, "columns", colnames, ncols);
+    }
+    if (!rc && source) rc = socap_h5_attr_str(g, "source", source);
     H5Gclose(g);
     if (rc) goto fail;
   }
@@ -802,6 +1332,11 @@ fail:
   return rc;
 }
 
+int socap_metrics_write_h5(const char *path, int force, const char *source, const int64_t *label,
+                           const socap_node_metrics *m, const socap_global_metrics *gm) {
+  return write_h5(path, force, source, label, NULL, m, gm);
+}
+
 void socap_metrics_global_print(FILE *f, const socap_global_metrics *gm) {
   fprintf(f, "n_nodes %d\n", (int)gm->n_nodes);
   fprintf(f, "n_edges %lld\n", (long long)gm->n_edges);
@@ -824,14 +1359,22 @@ static double cpu_seconds(void) {
 static void usage(FILE *f) {
   fputs("usage: socap metrics EDGES -o OUT.h5|OUT.csv [options]\n"
         "  EDGES            edge list CSV (src,dst[,weight]; '#' comments; optional header;\n"
-        "                   a line with one id declares a node) or FILE.h5:/network/step_NNNNNN\n"
+        "                   a line with one id declares a node; fields may be \"quoted\")\n"
+        "                   or FILE.h5:/network/step_NNNNNN\n"
         "  -o, --output F   output: .h5/.hdf5 (tables /nodes and /global) or .csv (node table)\n"
         "  --threads N      OpenMP threads (default: OMP_NUM_THREADS or all cores)\n"
         "  --betweenness    also compute hop-count betweenness (exact)\n"
         "  --samples K      estimate betweenness from K sampled pivots (implies --betweenness)\n"
         "  --seed S         seed of the pivot sample (default 1)\n"
         "  --groups G.csv   group of every node (id,group) for n_groups and blau\n"
-        "  --nodes N        also declare nodes with ids 0..N-1 (isolates)\n"
+        "  --nodes N        also declare nodes with ids 0..N-1 (isolates; integer ids only)\n"
+        "  --ids MODE       CSV node ids: int (non-negative integers, numeric order),\n"
+        "                   text (any strings, byte order) or auto (int if every id is\n"
+        "                   an integer, else text; the default)\n"
+        "  --header         the first CSV line (after comments) is a header\n"
+        "  --no-header      the first CSV line is data; with text ids one of the two\n"
+        "                   is required (integer ids: a header if its first field is\n"
+        "                   not an integer)\n"
         "  --force          overwrite an existing output\n"
         "  --quiet          do not print the global metrics on stdout\n"
         "  --timing         print the time of each phase on stderr\n"
@@ -860,6 +1403,9 @@ int socap_metrics_main(int argc, char **argv) {
   double t0 = omp_get_wtime(), t[6] = {0}; /* read, build, metrics, betweenness, -, write */
   double cpu0 = 0, cpu1 = 0;
   int64_t nodes = 0, v = 0;
+  int header_flags = 0;
+  socap_edgelist_opts eo;
+  socap_edgelist_opts_default(&eo);
   socap_metrics_opts o;
   socap_metrics_opts_default(&o);
   socap_edgelist el = {0};
@@ -907,6 +1453,21 @@ int socap_metrics_main(int argc, char **argv) {
       if ((rc = parse_i64_opt(s, next, 0, &v))) goto usage_error;
       nodes = v;
       a++;
+    } else if (!strcmp(s, "--ids")) {
+      if (next && !strcmp(next, "int"))
+        eo.ids = SOCAP_IDS_INT;
+      else if (next && !strcmp(next, "text"))
+        eo.ids = SOCAP_IDS_TEXT;
+      else if (next && !strcmp(next, "auto"))
+        eo.ids = SOCAP_IDS_AUTO;
+      else {
+        rc = SOCAP_ERROR(SOCAP_ECONFIG, "--ids expects int, text or auto");
+        goto usage_error;
+      }
+      a++;
+    } else if (!strcmp(s, "--header") || !strcmp(s, "--no-header")) {
+      eo.header = s[2] == 'h' ? SOCAP_HEADER_YES : SOCAP_HEADER_NO;
+      header_flags |= s[2] == 'h' ? 1 : 2;
     } else if (!strcmp(s, "--force")) {
       force = 1;
     } else if (!strcmp(s, "--quiet")) {
@@ -927,6 +1488,21 @@ int socap_metrics_main(int argc, char **argv) {
     rc = SOCAP_ERROR(SOCAP_ECONFIG, "an input edge list and -o OUTPUT are required");
     goto usage_error;
   }
+  if (header_flags == 3) {
+    rc = SOCAP_ERROR(SOCAP_ECONFIG, "--header and --no-header exclude each other");
+    goto usage_error;
+  }
+  if (eo.ids == SOCAP_IDS_TEXT && nodes > 0) {
+    rc = SOCAP_ERROR(SOCAP_ECONFIG, "--nodes declares integer ids 0..N-1 and cannot be used with --ids text "
+                                    "(declare isolates as lines with a single id instead)");
+    goto usage_error;
+  }
+  if (h5_spec_file_len(input) && (eo.ids == SOCAP_IDS_TEXT || header_flags)) {
+    rc = SOCAP_ERROR(SOCAP_ECONFIG, "--ids text, --header and --no-header apply to CSV edge lists only "
+                                    "(the ids of an HDF5 snapshot are agent ids)");
+    goto usage_error;
+  }
+  eo.extra_nodes = nodes;
   int csv = ends_with(output, ".csv");
   if (!csv && !ends_with(output, ".h5") && !ends_with(output, ".hdf5")) {
     rc = SOCAP_ERROR(SOCAP_ECONFIG, "output '%s' must end in .csv, .h5 or .hdf5", output);
@@ -937,7 +1513,7 @@ int socap_metrics_main(int argc, char **argv) {
     goto fail;
   }
 
-  if ((rc = socap_edgelist_read(input, nodes, &el))) goto fail;
+  if ((rc = socap_edgelist_read_opts(input, &eo, &el))) goto fail;
   if (!groups && el.group) {
     grp = el.group; /* groups from the simulator's /agents table */
     el.group = NULL;
@@ -964,9 +1540,9 @@ int socap_metrics_main(int argc, char **argv) {
     t[3] = omp_get_wtime();
   }
   if (csv)
-    rc = socap_metrics_write_csv(output, force, el.label, &m);
+    rc = write_csv(output, force, el.label, el.name, &m);
   else
-    rc = socap_metrics_write_h5(output, force, input, el.label, &m, &gm);
+    rc = write_h5(output, force, input, el.label, el.name, &m, &gm);
   if (rc) goto fail;
   t[5] = omp_get_wtime();
   if (timing)

@@ -3,15 +3,20 @@
 
 Usage:
   oracle_metrics.py [--socap EXE] [--threads N] [--groups G.csv] [--nodes N]
+                    [--ids int|text] [--header]
                     [--workdir DIR] [--tol 1e-9] GRAPH [GRAPH ...]
   oracle_metrics.py --gen TEST_METRICS [--socap EXE] [--workdir DIR]
   oracle_metrics.py --sim SCENARIO.yaml [--socap EXE] [--workdir DIR]
 
 GRAPH is an edge list CSV (src,dst[,w]; '#' comments; optional header; a line
 with one id declares a node) or a socap HDF5 tie snapshot FILE.h5:/network/step_NNNNNN
-(datasets src, dst, w, state; only state == 1 counts). EXE defaults to $SOCAP
-and is run as `EXE metrics GRAPH -o OUT ...`. With --gen, graphs are written
-by `TEST_METRICS --write-graph` (plus an HDF5 snapshot made here) and checked.
+(datasets src, dst, w, state; only state == 1 counts). With --ids text the
+CSV node ids are names (quoted as in RFC 4180 where needed) and the first
+line after comments is a header if --header is given; socap's rows are then
+matched to the oracle's nodes by name, and must come in ascending byte order.
+EXE defaults to $SOCAP and is run as `EXE metrics GRAPH -o OUT ...`. With
+--gen, graphs are written by `TEST_METRICS --write-graph` (plus an HDF5
+snapshot and a copy with text names made here) and checked.
 With --sim, `EXE run SCENARIO -o WORKDIR/sim.h5` is run and every snapshot in
 its /network table is checked, together with the simulator's own /global row
 of that step and, for the final step, its /agents metrics.
@@ -26,6 +31,7 @@ transitivity_local_undirected, mode nan), reach2 (igraph neighborhood order
 deciles are recomputed here independently. Exits non-zero on any mismatch.
 """
 import argparse
+import csv
 import math
 import os
 import subprocess
@@ -37,8 +43,10 @@ import networkx as nx
 import numpy as np
 
 
-def load_csv(path, extra_nodes=0):
-    ids, edges = set(range(extra_nodes)), []
+def int_csv_rows(path):
+    """The data rows of an integer-id CSV edge list, as lists of fields:
+    blank and # lines skipped, and the first remaining line too if its first
+    field is not an integer (socap's header rule for integer ids)."""
     first = True
     with open(path) as f:
         for line in f:
@@ -50,16 +58,67 @@ def load_csv(path, extra_nodes=0):
                 first = False
                 if not fields[0].isdigit():
                     continue
-            u = int(fields[0])
-            ids.add(u)
-            if len(fields) == 1:
-                continue
-            v = int(fields[1])
-            ids.add(v)
-            w = float(fields[2]) if len(fields) > 2 else 1.0
-            edges.append((u, v, w))
+            yield fields
+
+
+def load_csv(path, extra_nodes=0):
+    ids, edges = set(range(extra_nodes)), []
+    for fields in int_csv_rows(path):
+        u = int(fields[0])
+        ids.add(u)
+        if len(fields) == 1:
+            continue
+        v = int(fields[1])
+        ids.add(v)
+        w = float(fields[2]) if len(fields) > 2 else 1.0
+        edges.append((u, v, w))
     labels = sorted(ids)
     return labels, edges
+
+
+def load_csv_text(path, header):
+    """An edge list with text ids: labels in first-seen order (the oracle's
+    node order, deliberately not socap's), edges by name."""
+    ids, edges = {}, []
+    first = True
+    with open(path, newline="", encoding="utf-8") as f:
+        for fields in csv.reader(line for line in f if line.strip() and not line.lstrip().startswith("#")):
+            if first:
+                first = False
+                if header:
+                    continue
+            for x in fields[:2]:
+                ids.setdefault(x, len(ids))
+            if len(fields) >= 2:
+                edges.append((fields[0], fields[1], float(fields[2]) if len(fields) > 2 else 1.0))
+    return list(ids), edges
+
+
+def write_text_copy(csv_path, out_path, groups_path=None):
+    """The integer edge list @p csv_path (and its groups) with every id
+    replaced by a name: spaces, commas, quotes and non-ASCII letters, so that
+    byte order, numeric order and first-seen order all differ."""
+    def name(i):
+        if i % 7 == 0:
+            return f"Smith, {i}"
+        if i % 11 == 0:
+            return f'say "{i}"'
+        if i % 13 == 0:
+            return f"José {i}"
+        return f"n{i} x"
+    with open(csv_path) as f, open(out_path, "w", newline="", encoding="utf-8") as g:
+        w = csv.writer(g, lineterminator="\n")
+        g.write("# text ids made from " + os.path.basename(csv_path) + "\n")
+        w.writerow(["source", "target", "weight"])
+        for p in int_csv_rows(csv_path):
+            w.writerow([name(int(x)) for x in p[:2]] + p[2:])
+    if groups_path:
+        with open(groups_path) as f, open(out_path + ".groups.csv", "w", newline="", encoding="utf-8") as g:
+            w = csv.writer(g, lineterminator="\n")
+            for line in f:
+                p = line.strip().split(",")
+                w.writerow([name(int(p[0])) if p[0].isdigit() else p[0], p[1]])
+    return out_path
 
 
 def load_h5(path, obj, extra_nodes=0):
@@ -120,8 +179,11 @@ def load_h5(path, obj, extra_nodes=0):
     return list(range(n)), [(int(a), int(b), float(c)) for a, b, c in zip(src, dst, w)], groups, sim
 
 
-def load(spec, extra_nodes=0):
+def load(spec, extra_nodes=0, ids="int", header=False):
     """(labels, edges, groups or None, simulator info or None)"""
+    if ids == "text":
+        labels, edges = load_csv_text(spec, header)
+        return labels, edges, None, None
     for suf in (".h5:", ".hdf5:"):
         k = spec.find(suf)
         if k >= 0:
@@ -182,16 +244,31 @@ def run_socap(exe, spec, out, args):
     return glob
 
 
-def read_csv_table(path):
-    with open(path) as f:
-        header = f.readline().strip().split(",")
-        rows = [line.strip().split(",") for line in f if line.strip()]
-    return {h: np.array([float(r[c]) for r in rows]) for c, h in enumerate(header)}
+def read_csv_table(path, text_ids=False):
+    """socap's node table; with text ids the id column stays text (RFC 4180
+    quoting undone by the csv module)."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header, rows = rows[0], [r for r in rows[1:] if r]
+    table = {}
+    for c, h in enumerate(header):
+        if text_ids and h == "id":
+            table[h] = np.array([r[c] for r in rows], dtype=object)
+        else:
+            table[h] = np.array([float(r[c]) for r in rows])
+    return table
 
 
 def read_h5_table(path):
+    """/nodes and /global; a string id column (text ids) is decoded from UTF-8."""
     with h5py.File(path, "r") as f:
-        nodes = {k: np.asarray(f["nodes"][k][...], dtype=float) for k in f["nodes"].keys()}
+        nodes = {}
+        for k in f["nodes"].keys():
+            d = f["nodes"][k]
+            if d.dtype.kind in "SO":
+                nodes[k] = np.array(d.asstr()[...].tolist(), dtype=object)
+            else:
+                nodes[k] = np.asarray(d[...], dtype=float)
         cols = [c.decode() if isinstance(c, bytes) else str(c) for c in f["nodes"].attrs["columns"]]
         glob = {k: float(np.asarray(f["global"][k][...])[0]) for k in f["global"].keys()}
     return nodes, cols, glob
@@ -217,7 +294,10 @@ def effective_size_sparse(n, acc, deg):
     return [deg[i] - red[i] if deg[i] else math.nan for i in range(n)]
 
 
-def overlap_deciles(n, acc):
+def overlap_deciles(n, acc, rank=None):
+    """Ties ranked by weight, ties in weight by (smaller, larger) node index in
+    socap's order: rank[i] is node i's index there (default: i)."""
+    rank = rank or list(range(n))
     nb = [set() for _ in range(n)]
     for a, b in acc:
         nb[a].add(b)
@@ -227,7 +307,8 @@ def overlap_deciles(n, acc):
         c = len(nb[a] & nb[b])
         den = (len(nb[a]) - 1) + (len(nb[b]) - 1) - c
         if den > 0:
-            rows.append((w, a, b, c / den))
+            ra, rb = sorted((rank[a], rank[b]))
+            rows.append((w, ra, rb, c / den))
     rows.sort()
     out = [[] for _ in range(10)]
     for r, row in enumerate(rows):
@@ -235,9 +316,20 @@ def overlap_deciles(n, acc):
     return [float(np.mean(x)) if x else math.nan for x in out], len(rows)
 
 
-def check_graph(spec, exe, workdir, tol, threads, groups=None, nodes=0):
+def by_name(table, labels):
+    """Rows of socap's table reordered to the oracle's node order, matched by
+    the text id."""
+    pos = {x: i for i, x in enumerate(table["id"])}
+    order = [pos.get(x, -1) for x in labels]
+    if len(pos) != len(table["id"]) or -1 in order:
+        return None
+    return {k: v[order] for k, v in table.items()}
+
+
+def check_graph(spec, exe, workdir, tol, threads, groups=None, nodes=0, ids="int", header=False):
     name = os.path.basename(spec)
-    labels, edges, h5groups, sim = load(spec, nodes)
+    text = ids == "text"
+    labels, edges, h5groups, sim = load(spec, nodes, ids, header)
     n, acc = simple_graph(labels, edges)
     pairs = list(acc.keys())
     w = [acc[p] for p in pairs]
@@ -253,13 +345,35 @@ def check_graph(spec, exe, workdir, tol, threads, groups=None, nodes=0):
         args += ["--nodes", str(nodes)]
     if groups:
         args += ["--groups", groups]
+    if text:
+        args += ["--ids", "text", "--header" if header else "--no-header"]
     base = os.path.join(workdir, name.replace(":", "_").replace("/", "_"))
     glob_out = run_socap(exe, spec, base + ".nodes.csv", args)
-    t = read_csv_table(base + ".nodes.csv")
+    t = read_csv_table(base + ".nodes.csv", text)
     h5nodes, cols, h5glob = read_h5_table_or_none(exe, spec, base + ".nodes.h5", args)
 
     c = Checker(name, tol)
-    c.vec("id", t["id"], labels)
+    if text:
+        # socap's rows: every name once, in ascending byte order; then
+        # compared with the oracle node by node, matched by name
+        c.count += 1
+        want_ids = sorted(labels, key=lambda x: x.encode("utf-8"))
+        if list(t["id"]) != want_ids:
+            c.fail += 1
+            print(f"FAIL {name}: CSV id column is not the names in byte order")
+        for what, tab in (("CSV", t), ("HDF5", h5nodes)):
+            c.count += 1
+            if tab is not None and list(tab["id"]) != want_ids:
+                c.fail += 1
+                print(f"FAIL {name}: {what} id column is not the names in byte order")
+        t_sorted, h5_sorted = t, h5nodes
+        t = by_name(t_sorted, labels)
+        h5nodes = by_name(h5_sorted, labels) if h5_sorted is not None else None
+        if t is None or (h5_sorted is not None and h5nodes is None):
+            print(f"FAIL {name}: socap's ids do not match the names of the edge list")
+            return c.fail + 1
+    else:
+        c.vec("id", t["id"], labels)
     c.vec("degree", t["degree"], deg)
     c.vec("strength", t["strength"], g.strength(weights="weight"))
     sup = [sum(x * x for x in g.es[g.incident(i)]["weight"]) for i in range(n)]
@@ -286,10 +400,11 @@ def check_graph(spec, exe, workdir, tol, threads, groups=None, nodes=0):
     gid = h5groups
     if groups:
         gid = {}
-        with open(groups) as f:
-            for line in f:
-                p = line.strip().split(",")
-                if p[0].isdigit():
+        with open(groups, newline="", encoding="utf-8") as f:
+            for p in csv.reader(f):
+                if text and p[1].strip().isdigit():
+                    gid[p[0]] = int(p[1])
+                elif not text and p[0].strip().isdigit():
                     gid[int(p[0])] = int(p[1])
     if gid is not None:
         gr = [gid[x] for x in labels]
@@ -311,7 +426,11 @@ def check_graph(spec, exe, workdir, tol, threads, groups=None, nodes=0):
         "reach2": [len(x) - 1 for x in g.neighborhood(order=2)],
     }
     comps = g.connected_components()
-    dec, ne = overlap_deciles(n, acc)
+    socap_rank = None
+    if text:
+        order = {x: i for i, x in enumerate(sorted(labels, key=lambda x: x.encode("utf-8")))}
+        socap_rank = [order[x] for x in labels]
+    dec, ne = overlap_deciles(n, acc, socap_rank)
     want_glob = {
         "n_nodes": n,
         "n_edges": len(pairs),
@@ -334,7 +453,10 @@ def check_graph(spec, exe, workdir, tol, threads, groups=None, nodes=0):
             c.fail += 1
             print(f"FAIL {name}: /nodes columns {cols} vs CSV {list(t.keys())}")
         for k in t:
-            same = np.array_equal(h5nodes[k], t[k], equal_nan=True)
+            if h5nodes[k].dtype == object or t[k].dtype == object:
+                same = list(h5nodes[k]) == list(t[k])
+            else:
+                same = np.array_equal(h5nodes[k], t[k], equal_nan=True)
             c.count += 1
             if not same:
                 c.fail += 1
@@ -417,6 +539,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--groups")
     ap.add_argument("--nodes", type=int, default=0)
+    ap.add_argument("--ids", choices=("int", "text"), default="int", help="node ids of GRAPH CSVs")
+    ap.add_argument("--header", action="store_true", help="with --ids text: GRAPH CSVs have a header line")
     ap.add_argument("--tol", type=float, default=1e-9)
     a = ap.parse_args()
     if not a.socap:
@@ -425,7 +549,7 @@ def main():
     os.makedirs(workdir, exist_ok=True)
     fails = 0
     for spec in a.graphs:
-        fails += check_graph(spec, a.socap, workdir, a.tol, a.threads, a.groups, a.nodes)
+        fails += check_graph(spec, a.socap, workdir, a.tol, a.threads, a.groups, a.nodes, a.ids, a.header)
     if a.gen:
         cases = [("weighted_1500.csv", 1500, 1, False, True),
                  ("unit_900.csv", 900, 2, True, False),
@@ -438,6 +562,10 @@ def main():
                                  path + ".groups.csv" if with_groups else None)
         snap = write_snapshot(os.path.join(workdir, "weighted_400.csv"), os.path.join(workdir, "snap.h5"))
         fails += check_graph(snap, a.socap, workdir, a.tol, 1)
+        # the 1500-node graph again with text names (and groups by name)
+        src = os.path.join(workdir, "weighted_1500.csv")
+        named = write_text_copy(src, os.path.join(workdir, "names_1500.csv"), src + ".groups.csv")
+        fails += check_graph(named, a.socap, workdir, a.tol, a.threads, named + ".groups.csv", ids="text", header=True)
     if a.sim:
         out = os.path.join(workdir, "sim.h5")
         if os.path.exists(out):

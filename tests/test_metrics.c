@@ -15,6 +15,7 @@
 #include "socap/metrics.h"
 
 #include <gsl/gsl_rng.h>
+#include <hdf5.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -565,6 +566,391 @@ static void test_io(void) {
   rmdir(dir);
 }
 
+/* ---- text node ids (`--ids`, `--header`/`--no-header`) -------------------- */
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char *buf = calloc(1, 1 << 16);
+  if (buf) {
+    size_t k = fread(buf, 1, (1 << 16) - 1, f);
+    buf[k] = 0;
+  }
+  fclose(f);
+  return buf;
+}
+
+/* The text of every node id of el (integer or text), joined with '|'. */
+static void join_ids(const socap_edgelist *el, char *out, size_t cap) {
+  size_t k = 0;
+  out[0] = 0;
+  for (int32_t i = 0; i < el->n && k < cap; i++) {
+    if (el->name)
+      k += (size_t)snprintf(out + k, cap - k, "%s%s", i ? "|" : "", el->name[i]);
+    else
+      k += (size_t)snprintf(out + k, cap - k, "%s%lld", i ? "|" : "", (long long)el->label[i]);
+  }
+}
+
+static int read_with(const char *path, socap_id_mode ids, socap_header_mode header, int64_t extra, socap_edgelist *el) {
+  socap_edgelist_opts o;
+  socap_edgelist_opts_default(&o);
+  o.ids = ids;
+  o.header = header;
+  o.extra_nodes = extra;
+  return socap_edgelist_read_csv_opts(path, &o, el);
+}
+
+/* Edge e as "src>dst" node texts. */
+static int edge_is(const socap_edgelist *el, int64_t e, const char *u, const char *v) {
+  return e < el->m && el->name && strcmp(el->name[el->src[e]], u) == 0 && strcmp(el->name[el->dst[e]], v) == 0;
+}
+
+static void test_text_ids_read(const char *dir) {
+  char path[256], path2[256], want[600], ids[1024];
+  snprintf(path, sizeof path, "%s/t.csv", dir);
+  snprintf(path2, sizeof path2, "%s/t2.csv", dir);
+  socap_edgelist el, el2;
+  int rc;
+
+  /* byte order (uppercase before lowercase, "10" before "2"), not line order;
+   * spaces inside an id are kept, around it trimmed; declarations */
+  write_file(path, "# people\nzoe , Bob\nbob,alice,2\n  Alice\nann lee,10\n10,2,0.5\n");
+  rc = read_with(path, SOCAP_IDS_TEXT, SOCAP_HEADER_NO, 0, &el);
+  CHECK_MSG(rc == 0, "%s", socap_error_message());
+  join_ids(&el, ids, sizeof ids);
+  CHECK_MSG(strcmp(ids, "10|2|Alice|Bob|alice|ann lee|bob|zoe") == 0, "%s", ids);
+  CHECK(el.label == NULL && el.n == 8 && el.m == 4);
+  CHECK(edge_is(&el, 0, "zoe", "Bob") && edge_is(&el, 1, "bob", "alice") && edge_is(&el, 2, "ann lee", "10") &&
+        edge_is(&el, 3, "10", "2"));
+  CHECK(el.src[0] == 7 && el.dst[0] == 3 && el.w[0] == 1.0 && el.w[1] == 2.0 && el.w[3] == 0.5);
+  CHECK(el.line[0] == 2 && el.line[3] == 6);
+  /* the same lines in another order give the same nodes and ties */
+  write_file(path2, "10,2,0.5\n  Alice\nbob,alice,2\nann lee,10\nzoe , Bob\n");
+  CHECK(read_with(path2, SOCAP_IDS_TEXT, SOCAP_HEADER_NO, 0, &el2) == 0);
+  join_ids(&el2, want, sizeof want);
+  CHECK(strcmp(ids, want) == 0);
+  CHECK(edge_is(&el2, 0, "10", "2") && edge_is(&el2, 3, "zoe", "Bob") && el2.src[3] == el.src[0]);
+  socap_edgelist_free(&el2);
+  socap_edgelist_free(&el);
+
+  /* auto: integers stay integers (labels, numeric order, the header rule) */
+  write_file(path, "src,dst\n10,2\n2,3,1.5\n7\n");
+  CHECK(read_with(path, SOCAP_IDS_AUTO, SOCAP_HEADER_DETECT, 0, &el) == 0);
+  CHECK(el.name == NULL && el.label != NULL && el.n == 4 && el.m == 2);
+  join_ids(&el, ids, sizeof ids);
+  CHECK_MSG(strcmp(ids, "2|3|7|10") == 0, "%s", ids);
+  CHECK(el.src[0] == 3 && el.dst[0] == 0 && el.w[1] == 1.5);
+  socap_edgelist_free(&el);
+  /* auto: one text id anywhere makes every id text (byte order, "007" kept) */
+  write_file(path, "10,2\n2,007\n007,x\n");
+  CHECK(read_with(path, SOCAP_IDS_AUTO, SOCAP_HEADER_NO, 0, &el) == 0);
+  join_ids(&el, ids, sizeof ids);
+  CHECK_MSG(el.name && strcmp(ids, "007|10|2|x") == 0, "%s", ids);
+  CHECK(edge_is(&el, 1, "2", "007") && edge_is(&el, 2, "007", "x"));
+  socap_edgelist_free(&el);
+  /* --ids int rejects what auto reads as text */
+  CHECK(read_with(path, SOCAP_IDS_INT, SOCAP_HEADER_NO, 0, &el) == SOCAP_ECONFIG);
+  snprintf(want, sizeof want, "%s:3: field 2: bad node id 'x'", path);
+  CHECK_MSG(strstr(socap_error_message(), want) != NULL, "%s", socap_error_message());
+
+  /* text ids need --header or --no-header: the message names the first data
+   * line, the id that made the ids text, and both options */
+  write_file(path, "# comment\n\nsource,target\n1,2\nalice,bob\n");
+  CHECK(read_with(path, SOCAP_IDS_AUTO, SOCAP_HEADER_DETECT, 0, &el) == SOCAP_ECONFIG);
+  snprintf(want, sizeof want, "%s:3: cannot tell whether this line is a header", path);
+  const char *msg = socap_error_message();
+  CHECK_MSG(strstr(msg, want) && strstr(msg, "--header") && strstr(msg, "--no-header") &&
+                strstr(msg, "line 5, field 1: 'alice'"),
+            "%s", msg);
+  CHECK(read_with(path, SOCAP_IDS_TEXT, SOCAP_HEADER_DETECT, 0, &el) == SOCAP_ECONFIG);
+  CHECK_MSG(strstr(socap_error_message(), want) && strstr(socap_error_message(), "--ids text"), "%s",
+            socap_error_message());
+  /* --header skips that line, --no-header reads it as a tie */
+  CHECK(read_with(path, SOCAP_IDS_AUTO, SOCAP_HEADER_YES, 0, &el) == 0);
+  join_ids(&el, ids, sizeof ids);
+  CHECK_MSG(strcmp(ids, "1|2|alice|bob") == 0 && el.m == 2 && el.line[0] == 4, "%s", ids);
+  socap_edgelist_free(&el);
+  CHECK(read_with(path, SOCAP_IDS_AUTO, SOCAP_HEADER_NO, 0, &el) == 0);
+  join_ids(&el, ids, sizeof ids);
+  CHECK_MSG(strcmp(ids, "1|2|alice|bob|source|target") == 0 && el.m == 3 && edge_is(&el, 0, "source", "target"), "%s",
+            ids);
+  socap_edgelist_free(&el);
+  /* integer ids: --header skips even an integer line, --no-header makes a
+   * non-integer first line an error like any other */
+  write_file(path, "0,1\n1,2\n");
+  CHECK(read_with(path, SOCAP_IDS_INT, SOCAP_HEADER_YES, 0, &el) == 0);
+  CHECK(el.n == 2 && el.m == 1 && el.label[0] == 1 && el.label[1] == 2);
+  socap_edgelist_free(&el);
+  CHECK(read_with(path, SOCAP_IDS_AUTO, SOCAP_HEADER_YES, 0, &el) == 0);
+  CHECK(el.name == NULL && el.n == 2 && el.m == 1);
+  socap_edgelist_free(&el);
+  write_file(path, "src,dst\n0,1\n");
+  CHECK(read_with(path, SOCAP_IDS_INT, SOCAP_HEADER_NO, 0, &el) == SOCAP_ECONFIG);
+  snprintf(want, sizeof want, "%s:1: field 1: bad node id 'src'", path);
+  CHECK_MSG(strstr(socap_error_message(), want) != NULL, "%s", socap_error_message());
+  /* a file with no data line needs no header decision */
+  write_file(path, "# nothing\n");
+  CHECK(read_with(path, SOCAP_IDS_TEXT, SOCAP_HEADER_DETECT, 0, &el) == 0 && el.n == 0 && el.m == 0);
+  socap_edgelist_free(&el);
+
+  /* --nodes declares integer ids: an error with text ids, explicit or detected */
+  write_file(path, "a,b\n");
+  CHECK(read_with(path, SOCAP_IDS_TEXT, SOCAP_HEADER_NO, 3, &el) == SOCAP_ECONFIG);
+  CHECK(strstr(socap_error_message(), "--nodes") != NULL);
+  CHECK(read_with(path, SOCAP_IDS_AUTO, SOCAP_HEADER_NO, 3, &el) == SOCAP_ECONFIG);
+  snprintf(want, sizeof want, "%s:1: field 1: node id 'a' is not an integer", path);
+  CHECK_MSG(strstr(socap_error_message(), want) && strstr(socap_error_message(), "--nodes"), "%s",
+            socap_error_message());
+
+  /* quoted fields (RFC 4180): commas, quotes and outer spaces kept */
+  write_file(path, "\"Smith, J.\",\"say \"\"hi\"\"\" ,2\n \" pad \",\"#x\"\n\"7\",8\n");
+  CHECK(read_with(path, SOCAP_IDS_TEXT, SOCAP_HEADER_NO, 0, &el) == 0);
+  join_ids(&el, ids, sizeof ids);
+  CHECK_MSG(strcmp(ids, " pad |#x|7|8|Smith, J.|say \"hi\"") == 0, "%s", ids);
+  CHECK(edge_is(&el, 0, "Smith, J.", "say \"hi\"") && el.w[0] == 2.0);
+  socap_edgelist_free(&el);
+  /* quotes are removed before an id is read as an integer */
+  write_file(path, "\"7\",8\n");
+  CHECK(read_with(path, SOCAP_IDS_AUTO, SOCAP_HEADER_NO, 0, &el) == 0);
+  CHECK(el.name == NULL && el.n == 2 && el.label[0] == 7);
+  socap_edgelist_free(&el);
+
+  /* bad lines name file:line and the field */
+  static const struct {
+    const char *text;
+    int line;
+    const char *what;
+  } bad[] = {
+      {"a,b\nc,\n", 2, "field 2: empty node id"},
+      {"a,b\n,c\n", 2, "field 1: empty node id"},
+      {"a,b\nc,d,0\n", 2, "field 3: weight 0 is not finite"},
+      {"a,b\nc,d,x\n", 2, "field 3: bad weight 'x'"},
+      {"a,b\nc,d,1,2\n", 2, "expected at most 3 fields"},
+      {"a,b\n\"c,d\n", 2, "field 1: bad quoted field"},
+      {"a,b\nc,\"d\"e\n", 2, "field 2: bad quoted field"},
+      {"a,b\nc,d\n\"x\"\"\n", 3, "field 1: bad quoted field"},
+  };
+  for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+    write_file(path, bad[b].text);
+    rc = read_with(path, SOCAP_IDS_AUTO, SOCAP_HEADER_NO, 0, &el);
+    snprintf(want, sizeof want, "%s:%d: %s", path, bad[b].line, bad[b].what);
+    CHECK_MSG(rc == SOCAP_ECONFIG && strstr(socap_error_message(), want), "case %zu: %s", b, socap_error_message());
+  }
+  FILE *f = fopen(path, "wb");
+  if (f) {
+    fwrite("a,b\nc\0d,e\n", 1, 10, f);
+    fclose(f);
+  }
+  CHECK(read_with(path, SOCAP_IDS_TEXT, SOCAP_HEADER_NO, 0, &el) == SOCAP_ECONFIG);
+  snprintf(want, sizeof want, "%s:2: NUL byte", path);
+  CHECK_MSG(strstr(socap_error_message(), want) != NULL, "%s", socap_error_message());
+  remove(path);
+  remove(path2);
+}
+
+static void test_text_ids_groups(const char *dir) {
+  char path[256], grp[256], want[600];
+  snprintf(path, sizeof path, "%s/t.csv", dir);
+  snprintf(grp, sizeof grp, "%s/g.csv", dir);
+  socap_edgelist el;
+  int32_t gv[4];
+  write_file(path, "bob,alice\ncarol,bob\n10\n");
+  CHECK(read_with(path, SOCAP_IDS_AUTO, SOCAP_HEADER_NO, 0, &el) == 0);
+  CHECK(el.n == 4 && strcmp(el.name[0], "10") == 0 && strcmp(el.name[3], "carol") == 0);
+  /* header recognised by its group field; ids matched as strings */
+  write_file(grp, "name,group\n\"carol\",7\nalice,1\n10,0\nbob , 2\n");
+  CHECK_MSG(socap_groups_read_csv(grp, &el, gv) == 0, "%s", socap_error_message());
+  CHECK(gv[0] == 0 && gv[1] == 1 && gv[2] == 2 && gv[3] == 7);
+  /* no header: the first line is data */
+  write_file(grp, "alice,1\n10,0\nbob,2\ncarol,3\n");
+  CHECK(socap_groups_read_csv(grp, &el, gv) == 0 && gv[1] == 1 && gv[3] == 3);
+  /* an unknown id, a bad group, a missing node */
+  write_file(grp, "id,group\nalice,1\nAlice,2\n");
+  CHECK(socap_groups_read_csv(grp, &el, gv) == SOCAP_ECONFIG);
+  snprintf(want, sizeof want, "%s:3: field 1: node id 'Alice' is not in the edge list", grp);
+  CHECK_MSG(strstr(socap_error_message(), want) != NULL, "%s", socap_error_message());
+  write_file(grp, "id,group\nalice,1\nbob,-1\n");
+  CHECK(socap_groups_read_csv(grp, &el, gv) == SOCAP_ECONFIG);
+  snprintf(want, sizeof want, "%s:3: field 2: bad group '-1'", grp);
+  CHECK_MSG(strstr(socap_error_message(), want) != NULL, "%s", socap_error_message());
+  write_file(grp, "alice,1\n10,0\nbob,2\n");
+  CHECK(socap_groups_read_csv(grp, &el, gv) == SOCAP_ECONFIG);
+  CHECK_MSG(strstr(socap_error_message(), "node 'carol' has no group") != NULL, "%s", socap_error_message());
+  socap_edgelist_free(&el);
+  remove(path);
+  remove(grp);
+}
+
+static void test_text_ids_cli(const char *dir) {
+  char path[256], out[256], outh5[256], grp[256], part[300];
+  snprintf(path, sizeof path, "%s/t.csv", dir);
+  snprintf(out, sizeof out, "%s/nodes.csv", dir);
+  snprintf(outh5, sizeof outh5, "%s/nodes.h5", dir);
+  snprintf(grp, sizeof grp, "%s/g.csv", dir);
+  snprintf(part, sizeof part, "%s.part", out);
+
+  /* a triangle of names that need quoting, and a declared isolate */
+  write_file(path, "src,dst,w\n\"a,b\",\"q\"\"x\",1\n\"q\"\"x\",plain,1\nplain,\"a,b\",1\n\" sp\"\n");
+  write_file(grp, "id,group\n\"a,b\",0\n\"q\"\"x\",1\nplain,1\n\" sp\",2\n");
+  char *argv[] = {"metrics", path, "-o", out, "--quiet", "--header", "--groups", grp};
+  CHECK_MSG(socap_metrics_main(8, argv) == 0, "%s", socap_error_message());
+  char *text = slurp(out);
+  CHECK_MSG(text && strcmp(text, "id,degree,strength,support,constraint,eff_size,efficiency,clustering,reach2,"
+                                 "n_groups,blau\n"
+                                 "\" sp\",0,0,0,NaN,NaN,NaN,NaN,0,0,NaN\n"
+                                 "\"a,b\",2,2,2,1.125,1,0.5,1,2,1,0\n"
+                                 "plain,2,2,2,1.125,1,0.5,1,2,2,0.5\n"
+                                 "\"q\"\"x\",2,2,2,1.125,1,0.5,1,2,2,0.5\n") == 0,
+            "%s", text ? text : "(none)");
+  free(text);
+
+  /* HDF5: /nodes/id is a fixed-length UTF-8 string column, listed first */
+  char *argv_h5[] = {"metrics", path, "-o", outh5, "--quiet", "--header", "--ids", "text"};
+  CHECK_MSG(socap_metrics_main(8, argv_h5) == 0, "%s", socap_error_message());
+  hid_t f = H5Fopen(outh5, H5F_ACC_RDONLY, H5P_DEFAULT);
+  CHECK(f >= 0);
+  if (f >= 0) {
+    hid_t d = H5Dopen2(f, "/nodes/id", H5P_DEFAULT);
+    hid_t t = H5Dget_type(d);
+    CHECK(H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) == 0 && H5Tget_cset(t) == H5T_CSET_UTF8);
+    size_t width = H5Tget_size(t);
+    CHECK(width == 5);
+    hid_t sp = H5Dget_space(d);
+    hssize_t rows = H5Sget_simple_extent_npoints(sp);
+    CHECK(rows == 4);
+    char buf[4][6];
+    memset(buf, 0, sizeof buf);
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, 6);
+    H5Tset_strpad(mt, H5T_STR_NULLTERM);
+    H5Tset_cset(mt, H5T_CSET_UTF8);
+    CHECK(H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
+    CHECK(strcmp(buf[0], " sp") == 0 && strcmp(buf[1], "a,b") == 0 && strcmp(buf[2], "plain") == 0 &&
+          strcmp(buf[3], "q\"x") == 0);
+    H5Tclose(mt);
+    H5Sclose(sp);
+    H5Tclose(t);
+    H5Dclose(d);
+    /* the metric columns are unchanged: degree of "plain" */
+    int32_t deg[4] = {-1, -1, -1, -1};
+    d = H5Dopen2(f, "/nodes/degree", H5P_DEFAULT);
+    CHECK(H5Dread(d, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, deg) >= 0);
+    CHECK(deg[0] == 0 && deg[2] == 2);
+    H5Dclose(d);
+    /* `columns` lists id first */
+    hid_t g = H5Gopen2(f, "/nodes", H5P_DEFAULT);
+    hid_t a = H5Aopen(g, "columns", H5P_DEFAULT);
+    hid_t at = H5Aget_type(a), as = H5Aget_space(a);
+    size_t aw = H5Tget_size(at);
+    hssize_t na = H5Sget_simple_extent_npoints(as);
+    char *cols = calloc((size_t)na, aw);
+    CHECK(cols && H5Aread(a, at, cols) >= 0);
+    CHECK(na == 11 && cols && strcmp(cols, "id") == 0 && strcmp(cols + aw, "degree") == 0);
+    free(cols);
+    H5Sclose(as);
+    H5Tclose(at);
+    H5Aclose(a);
+    H5Gclose(g);
+    H5Fclose(f);
+  }
+  /* integer ids keep an integer id column */
+  write_file(path, "0,1\n1,2\n");
+  char *argv_h5i[] = {"metrics", path, "-o", outh5, "--quiet", "--force"};
+  CHECK(socap_metrics_main(6, argv_h5i) == 0);
+  f = H5Fopen(outh5, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f >= 0) {
+    hid_t d = H5Dopen2(f, "/nodes/id", H5P_DEFAULT);
+    hid_t t = H5Dget_type(d);
+    CHECK(H5Tget_class(t) == H5T_INTEGER && H5Tget_size(t) == 4);
+    H5Tclose(t);
+    H5Dclose(d);
+    H5Fclose(f);
+  }
+
+  /* errors exit 2 and leave an existing output untouched (no .part) */
+  write_file(out, "old\n");
+  write_file(path, "alice,bob\nbob,carol\n");
+  char *argv_nohdr[] = {"metrics", path, "-o", out, "--quiet", "--force"};
+  CHECK(socap_metrics_main(6, argv_nohdr) == SOCAP_ECONFIG);
+  CHECK(strstr(socap_error_message(), "--no-header") != NULL);
+  char *argv_nodes[] = {"metrics", path, "-o", out, "--quiet", "--force", "--ids", "text", "--nodes", "3"};
+  CHECK(socap_metrics_main(10, argv_nodes) == SOCAP_ECONFIG);
+  CHECK(strstr(socap_error_message(), "--nodes") != NULL);
+  char *argv_nodes_auto[] = {"metrics", path, "-o", out, "--quiet", "--force", "--no-header", "--nodes", "3"};
+  CHECK(socap_metrics_main(9, argv_nodes_auto) == SOCAP_ECONFIG);
+  char *argv_both[] = {"metrics", path, "-o", out, "--force", "--header", "--no-header"};
+  CHECK(socap_metrics_main(7, argv_both) == SOCAP_ECONFIG);
+  char *argv_ids[] = {"metrics", path, "-o", out, "--force", "--ids", "names"};
+  CHECK(socap_metrics_main(7, argv_ids) == SOCAP_ECONFIG);
+  char h5in[300];
+  snprintf(h5in, sizeof h5in, "%s:/network/step_000001", outh5);
+  char *argv_h5text[] = {"metrics", h5in, "-o", out, "--force", "--ids", "text"};
+  CHECK(socap_metrics_main(7, argv_h5text) == SOCAP_ECONFIG);
+  write_file(grp, "alice,1\nbob,1\ndave,2\n");
+  char *argv_grp[] = {"metrics", path, "-o", out, "--quiet", "--force", "--no-header", "--groups", grp};
+  CHECK(socap_metrics_main(9, argv_grp) == SOCAP_ECONFIG);
+  CHECK(strstr(socap_error_message(), ":3: field 1: node id 'dave' is not in the edge list") != NULL);
+  text = slurp(out);
+  CHECK(text && strcmp(text, "old\n") == 0);
+  free(text);
+  CHECK(access(part, F_OK) != 0);
+  remove(out);
+  remove(outh5);
+  remove(path);
+  remove(grp);
+}
+
+/* Many names, several rehashes of the intern table: text ids "v<id>" give
+ * the same ties as the integer ids they were made from. */
+static void test_text_ids_many(const char *dir) {
+  char ipath[256], tpath[256];
+  snprintf(ipath, sizeof ipath, "%s/int.csv", dir);
+  snprintf(tpath, sizeof tpath, "%s/text.csv", dir);
+  FILE *fi = fopen(ipath, "w"), *ft = fopen(tpath, "w");
+  if (!fi || !ft) abort();
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 11);
+  const int64_t m = 200000;
+  for (int64_t e = 0; e < m; e++) {
+    unsigned long u = gsl_rng_uniform_int(r, 60000), v = gsl_rng_uniform_int(r, 60000);
+    fprintf(fi, "%lu,%lu\n", u, v);
+    fprintf(ft, "v%lu,v%lu\n", u, v);
+  }
+  fclose(fi);
+  fclose(ft);
+  gsl_rng_free(r);
+  socap_edgelist ei, et;
+  CHECK(read_with(ipath, SOCAP_IDS_AUTO, SOCAP_HEADER_DETECT, 0, &ei) == 0);
+  CHECK(read_with(tpath, SOCAP_IDS_AUTO, SOCAP_HEADER_NO, 0, &et) == 0);
+  CHECK(ei.label && et.name && ei.n == et.n && ei.m == m && et.m == m);
+  int ok = 1;
+  char buf[32];
+  for (int64_t e = 0; ok && e < m && ei.n == et.n; e++) {
+    snprintf(buf, sizeof buf, "v%lld", (long long)ei.label[ei.src[e]]);
+    ok = strcmp(buf, et.name[et.src[e]]) == 0;
+    snprintf(buf, sizeof buf, "v%lld", (long long)ei.label[ei.dst[e]]);
+    ok = ok && strcmp(buf, et.name[et.dst[e]]) == 0;
+  }
+  CHECK(ok);
+  for (int32_t i = 1; i < et.n; i++) ok = ok && strcmp(et.name[i - 1], et.name[i]) < 0;
+  CHECK(ok);
+  socap_edgelist_free(&ei);
+  socap_edgelist_free(&et);
+  remove(ipath);
+  remove(tpath);
+}
+
+static void test_text_ids(void) {
+  char dir[] = "/tmp/socap_test_metrics_text_XXXXXX";
+  if (!mkdtemp(dir)) abort();
+  test_text_ids_read(dir);
+  test_text_ids_groups(dir);
+  test_text_ids_cli(dir);
+  test_text_ids_many(dir);
+  rmdir(dir);
+}
+
 /* Generator for the oracle test. */
 static int write_graph(const char *path, int32_t n, unsigned long seed, int unit) {
   edges e = {0};
@@ -608,5 +994,6 @@ int main(int argc, char **argv) {
   test_threads_identical();
   test_simd_identical();
   test_io();
+  test_text_ids();
   CHECK_DONE();
 }

@@ -137,11 +137,16 @@ int socap_metrics_overlap(const socap_graph *g, int threads, double *ov);
 /* I/O for `socap metrics`                                                  */
 /* ------------------------------------------------------------------------ */
 
-/** An edge list read from a file, with node labels. */
+/**
+ * An edge list read from a file, with node labels. Exactly one of @p label
+ * (integer ids, HDF5 input) and @p name (text ids) is set.
+ */
 typedef struct {
   int32_t n;      /**< nodes (distinct ids) */
   int64_t m;      /**< edges as read (self loops and duplicates included) */
-  int64_t *label; /**< original id of node i, ascending */
+  int64_t *label; /**< integer ids: original id of node i, ascending; NULL for text ids */
+  char **name;    /**< text ids: original id of node i, ascending byte order (strcmp); NULL for integer ids */
+  char *name_buf; /**< storage of the @p name strings (owned, one block) */
   int32_t *src;   /**< m endpoints, node indices 0..n-1 */
   int32_t *dst;   /**< m endpoints */
   double *w;      /**< m weights (1 when the file has none) */
@@ -152,17 +157,59 @@ typedef struct {
 /** Free the arrays of @p el. Safe on a zeroed struct. */
 void socap_edgelist_free(socap_edgelist *el);
 
+/** How the node ids of a CSV edge list are read. */
+typedef enum {
+  SOCAP_IDS_AUTO = 0, /**< integer if every id field of the file is one, else text */
+  SOCAP_IDS_INT = 1,  /**< non-negative integers, remapped in ascending numeric order */
+  SOCAP_IDS_TEXT = 2  /**< any non-empty strings, remapped in ascending byte order */
+} socap_id_mode;
+
+/** Whether the first data line of a CSV edge list is a header. */
+typedef enum {
+  SOCAP_HEADER_DETECT = 0, /**< integer ids: a header if its first field is not an integer; text ids: an error */
+  SOCAP_HEADER_YES = 1,    /**< always a header (skipped unread) */
+  SOCAP_HEADER_NO = 2      /**< always data */
+} socap_header_mode;
+
+/** Options of socap_edgelist_read_csv_opts(). Initialise with socap_edgelist_opts_default(). */
+typedef struct {
+  socap_id_mode ids;        /**< id mode (default SOCAP_IDS_AUTO) */
+  socap_header_mode header; /**< header rule (default SOCAP_HEADER_DETECT) */
+  int64_t extra_nodes;      /**< > 0: also declare integer ids 0..extra_nodes-1 (integer ids only) */
+} socap_edgelist_opts;
+
+/** Set @p o to the defaults: auto ids, detected header, no extra nodes. */
+void socap_edgelist_opts_default(socap_edgelist_opts *o);
+
 /**
  * Read an edge list CSV: lines `src,dst[,weight]` or `id` (declares a node,
  * possibly isolated). Blank lines and lines starting with `#` are skipped;
  * the first remaining line is a header if its first field is not an integer.
  * Ids are non-negative integers (up to INT64_MAX) and are remapped to
  * 0..n-1 in ascending id order; @p extra_nodes > 0 also declares ids
- * 0..extra_nodes-1. Weights must be finite and > 0.
+ * 0..extra_nodes-1. Weights must be finite and > 0. This is
+ * socap_edgelist_read_csv_opts() with SOCAP_IDS_INT and SOCAP_HEADER_DETECT.
  * @return SOCAP_OK, SOCAP_EIO (cannot open/read) or SOCAP_ECONFIG (bad line;
  * the message names file:line).
  */
 int socap_edgelist_read_csv(const char *path, int64_t extra_nodes, socap_edgelist *el);
+
+/**
+ * Read an edge list CSV with integer or text ids (docs/metrics.md, "socap
+ * metrics"). Lines are `src,dst[,weight]` or `id`; fields are trimmed of
+ * spaces and tabs and may be quoted as in RFC 4180 (`"Smith, J."`, `""` for
+ * a quote; a quoted field cannot span lines). With SOCAP_IDS_AUTO the ids
+ * are integers if every id field (after the header rule) is one, else text;
+ * the file is then read a second time, so it must be seekable. Integer ids
+ * fill el->label exactly as socap_edgelist_read_csv() does; text ids fill
+ * el->name, remapped to 0..n-1 in ascending byte order (strcmp). With text
+ * ids, SOCAP_HEADER_DETECT is an error naming the first data line (a header
+ * cannot be told from data), and o->extra_nodes > 0 is an error. @p o may
+ * be NULL (defaults).
+ * @return SOCAP_OK, SOCAP_EIO, SOCAP_ECONFIG (bad line or options; the
+ * message names file:line and the field) or SOCAP_ERUNTIME (out of memory).
+ */
+int socap_edgelist_read_csv_opts(const char *path, const socap_edgelist_opts *o, socap_edgelist *el);
 
 /**
  * Read active ties from a socap HDF5 file. @p object is either a group with
@@ -181,14 +228,25 @@ int socap_edgelist_read_h5(const char *path, const char *group, int64_t extra_no
 
 /**
  * Read either input form: `FILE.h5:/group/path` (or .hdf5) is an HDF5
- * snapshot, anything else is a CSV edge list.
+ * snapshot, anything else is a CSV edge list (integer ids, as
+ * socap_edgelist_read_csv()).
  */
 int socap_edgelist_read(const char *spec, int64_t extra_nodes, socap_edgelist *el);
 
 /**
+ * As socap_edgelist_read(), with the CSV options @p o (NULL: defaults). For
+ * an HDF5 snapshot only o->extra_nodes is used: its ids are agent ids.
+ */
+int socap_edgelist_read_opts(const char *spec, const socap_edgelist_opts *o, socap_edgelist *el);
+
+/**
  * Read a group assignment CSV (`id,group` lines, optional header, `#`
  * comments) for the nodes of @p el into @p group (el->n entries). Every node
- * must be listed; group ids are non-negative integers.
+ * must be listed; group ids are non-negative integers. Integer ids (el->label):
+ * the first line is a header if its first field is not an integer, and ids
+ * that are not nodes of @p el are ignored. Text ids (el->name): ids are
+ * matched as strings, the first line is a header if its group field is not
+ * an integer, and an id that is not a node is an error naming file:line.
  */
 int socap_groups_read_csv(const char *path, const socap_edgelist *el, int32_t *group);
 
@@ -215,7 +273,8 @@ void socap_metrics_global_print(FILE *f, const socap_global_metrics *gm);
 /**
  * The `socap metrics` subcommand; argv[0] is "metrics".
  * `metrics EDGES -o OUT.h5|OUT.csv [--threads N] [--betweenness]
- * [--samples K] [--seed S] [--groups G.csv] [--nodes N] [--force] [--quiet]
+ * [--samples K] [--seed S] [--groups G.csv] [--nodes N]
+ * [--ids int|text|auto] [--header|--no-header] [--force] [--quiet]
  * [--timing]`.
  * @return an exit code (socap_status).
  */
