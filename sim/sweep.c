@@ -1248,16 +1248,39 @@ static void free_names(char **names, int n) {
 }
 
 /* Open a finished batch read-only and check its design hash (if @p hash). */
-static int open_batch(const char *dir, const char *name, const char *hash, hid_t *fid, char *got_hash) {
+/* Open batch file @p name of @p dir and check it. @p hash: the design hash it
+ * must have (NULL: any; the file's goes to @p got_hash if not NULL).
+ * @p schema (NULL: not checked): the output schema version it must have, or
+ * "" to take the file's; batches of two schema versions have different
+ * columns, so a sweep must not mix them. */
+static int open_batch(const char *dir, const char *name, const char *hash, hid_t *fid, char *got_hash,
+                      char schema[16]) {
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", dir, name);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   *fid = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (*fid < 0) return SOCAP_ERROR(SOCAP_EIO, "cannot read batch file '%s' (not HDF5 or damaged)", path);
-  char h[64];
+  char h[64], v[16];
   if (read_attr_str(*fid, "design_hash", h, sizeof h)) {
     H5Fclose(*fid);
     return SOCAP_ERROR(SOCAP_EIO, "'%s' has no design_hash: not a socap sweep batch", path);
+  }
+  if (schema) {
+    if (read_attr_str(*fid, "socap_schema_version", v, sizeof v)) {
+      H5Fclose(*fid);
+      return SOCAP_ERROR(SOCAP_EIO, "'%s' has no socap_schema_version: not a socap sweep batch", path);
+    }
+    if (!schema[0]) {
+      snprintf(schema, 16, "%s", v);
+    } else if (strcmp(v, schema)) {
+      H5Fclose(*fid);
+      return SOCAP_ERROR(SOCAP_ECONFIG,
+                         "'%s' has output schema %s where %s was expected (the version this socap writes, "
+                         "or that of the sweep's other batches): batches of two schema versions have "
+                         "different columns and cannot be mixed; finish or merge this sweep with the socap "
+                         "version that started it, or start a new output directory",
+                         path, v, schema);
+    }
   }
   if (got_hash) snprintf(got_hash, 17, "%.16s", h);
   if (hash && strcmp(h, hash)) {
@@ -1374,7 +1397,9 @@ int socap_sweep_prepare(const socap_sweep *sw, const socap_sweep_opts *o, int64_
     hid_t fid;
     int32_t *tasks = NULL, *ftasks = NULL;
     size_t n = 0, nf = 0;
-    if ((rc = open_batch(o->dir, names[i], sw->hash, &fid, NULL))) goto done;
+    char want[16];
+    snprintf(want, sizeof want, "%s", SOCAP_SCHEMA_VERSION);
+    if ((rc = open_batch(o->dir, names[i], sw->hash, &fid, NULL, want))) goto done;
     if (read_i32_column(fid, "design/task", &tasks, &n) || read_i32_column(fid, "failures/task", &ftasks, &nf)) {
       rc = SOCAP_ERROR(SOCAP_EIO, "cannot read the task ids of '%s/%s'", o->dir, names[i]);
     }
@@ -1678,7 +1703,7 @@ static int merge_table(merge_ctx *M, const char *tname, hid_t out) {
   for (int i = 0; i < M->nb && !rc; i++) {
     int32_t *tasks = NULL;
     size_t n = 0;
-    if ((rc = open_batch(M->dir, M->names[i], NULL, &fid, NULL))) goto done;
+    if ((rc = open_batch(M->dir, M->names[i], NULL, &fid, NULL, NULL))) goto done;
     if (H5Lexists(fid, tname, H5P_DEFAULT) > 0) {
       if (first < 0) first = i;
       if (read_i32_column(fid, path, &tasks, &n)) rc = SOCAP_ERROR(SOCAP_EIO, "cannot read %s of '%s'", path, M->names[i]);
@@ -1729,7 +1754,7 @@ static int merge_table(merge_ctx *M, const char *tname, hid_t out) {
       if (!frows[i]) continue;
       void *buf = NULL;
       size_t n = 0, e = 0;
-      if ((rc = open_batch(M->dir, M->names[i], NULL, &fid, NULL))) break;
+      if ((rc = open_batch(M->dir, M->names[i], NULL, &fid, NULL, NULL))) break;
       rc = read_raw(fid, cpath, &buf, &n, &e);
       H5Fclose(fid);
       fid = H5I_INVALID_HID;
@@ -1817,7 +1842,7 @@ int socap_sweep_merge(const char *dir, const char *out, int force, const char *c
                       socap_sweep_merge_result *res) {
   uint64_t master_seed = 0; /* the sweep's master seed, from the batches' provenance */
   int rc = SOCAP_OK, nb = 0;
-  char **names = NULL, hash[32] = "", dh[32] = "", *config = NULL, t_start[32], t_end[32];
+  char **names = NULL, hash[32] = "", dh[32] = "", schema[16] = "", *config = NULL, t_start[32], t_end[32];
   char **tables = calloc(32, sizeof *tables);
   int32_t *owner = NULL;
   socap_h5file *f = NULL;
@@ -1838,7 +1863,7 @@ int socap_sweep_merge(const char *dir, const char *out, int force, const char *c
     char h[32];
     int32_t *tasks = NULL, *ft = NULL;
     size_t n = 0, nf = 0;
-    if ((rc = open_batch(dir, names[i], hash[0] ? hash : NULL, &fid, h))) goto done;
+    if ((rc = open_batch(dir, names[i], hash[0] ? hash : NULL, &fid, h, schema))) goto done;
     if (!hash[0]) {
       snprintf(hash, sizeof hash, "%s", h);
       if (dh[0] && strcmp(dh, hash)) {
@@ -1896,7 +1921,8 @@ int socap_sweep_merge(const char *dir, const char *out, int force, const char *c
   if ((rc = socap_h5_create(out, force, &f))) goto done;
   {
     hid_t root = socap_h5_root(f);
-    if ((rc = socap_h5_attr_str(root, "socap_schema_version", SOCAP_SCHEMA_VERSION)) ||
+    /* the batches' version: a sweep run by an older socap merges as what it is */
+    if ((rc = socap_h5_attr_str(root, "socap_schema_version", schema)) ||
         (rc = socap_h5_attr_str(root, "design_hash", hash)))
       goto done;
     merge_ctx M = {dir, names, nb, owner, nt};

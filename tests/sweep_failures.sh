@@ -90,6 +90,29 @@ cp "$w/o"/batch-*.h5 "$w/mix/batch-zz-000000.h5"
 expect_rc 2 "$SOCAP" merge "$w/mix" -o "$w/mix.h5"
 grep -q "different sweep" "$w/err.txt" || { cat "$w/err.txt"; fail "merge accepted mixed sweeps"; }
 
+# batches of another output schema version (a sweep started by an older
+# socap): --resume refuses to add to them, merge refuses to mix versions and
+# labels an all-old sweep with its own version
+if [ -n "${PYTHON:-}" ] && "$PYTHON" -c 'import h5py' 2>/dev/null; then
+  cur=$("$PYTHON" -c 'import h5py, sys; print(h5py.File(sys.argv[1], "r").attrs["socap_schema_version"].decode())' "$w/f.h5")
+  cp -r "$w/f" "$w/old"
+  for b in "$w/old"/batch-*.h5; do
+    "$PYTHON" -c 'import h5py, numpy as np, sys; h5py.File(sys.argv[1], "r+").attrs["socap_schema_version"] = np.bytes_("0.9")' "$b"
+  done
+  expect_rc 2 "$SOCAP" sweep "$w/fail.yaml" -o "$w/old" --resume -q
+  grep -q "has output schema 0.9 where $cur was expected" "$w/err.txt" || { cat "$w/err.txt"; fail "resume mixed schema versions"; }
+  expect_rc 0 "$SOCAP" merge "$w/old" -o "$w/old.h5" -q
+  "$PYTHON" -c 'import h5py, sys; v = h5py.File(sys.argv[1], "r").attrs["socap_schema_version"].decode(); assert v == "0.9", v' "$w/old.h5" \
+    || fail "merge of an all-0.9 sweep not labelled 0.9"
+  mkdir "$w/mixv"
+  cp "$w/f"/batch-*.h5 "$w/mixv/"
+  cp "$w/old"/batch-*.h5 "$w/mixv/batch-zz-000000.h5"
+  expect_rc 2 "$SOCAP" merge "$w/mixv" -o "$w/mixv.h5"
+  grep -q "output schema" "$w/err.txt" || { cat "$w/err.txt"; fail "merge mixed schema versions"; }
+  [ -e "$w/mixv.h5" ] && fail "a refused merge left an output file"
+  echo "ok: batches of another schema version are refused by --resume and by a mixed merge"
+fi
+
 # config errors: unknown axis name with a suggestion and file:line:col
 cat >"$w/bad.yaml" <<'Y'
 steps: 5
