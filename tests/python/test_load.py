@@ -291,3 +291,21 @@ def test_schema_markdown(run_file):
     for t in ("timeseries", "global", "agents", "agents_history", "network"):
         assert f"### /{t}" in md
     assert "| `degree` | int32 | tie | active ties |" in md
+
+
+def test_global_counters_balance(tmp_path):
+    """The cumulative /global counters account for every tie at every
+    recorded step of a run with turnover (schema 1.1's ended_by_turnover)."""
+    import os
+    out = tmp_path / "turnover.h5"
+    cfg = os.path.join(os.path.dirname(socap.__file__), "..", "configs", "quickstart.yaml")
+    r = subprocess.run([os.environ["SOCAP"], "run", cfg, "-o", str(out), "--quiet", "--set", "steps=20",
+                        "--set", "population.n_agents=600", "--set", "model.p_leave=0.02",
+                        "--set", "output.record_every=5", "--set", "output.snapshots=[]"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    g = socap.load(out, tables=["global"])["global"]
+    assert len(g) == 4 and g["ended_by_turnover"].iloc[-1] > 0 and g["left"].iloc[-1] > 0
+    formed = g[["formed_work", "formed_event", "formed_intro", "formed_react"]].sum(axis=1)
+    np.testing.assert_array_equal(formed - g["went_dormant"] - g["ended_by_turnover"], g["n_active_ties"])
+    np.testing.assert_array_equal(g["went_dormant"] - g["revived"] - g["forgotten"], g["n_dormant_ties"])
+    assert (np.diff(g["ended_by_turnover"]) > 0).all()  # cumulative, not per step
