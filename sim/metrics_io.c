@@ -324,6 +324,8 @@ static int csv_scan(FILE *fp, const csv_scan_spec *sp) {
       break;
     }
     char *s = buf;
+    /* a UTF-8 byte-order mark (spreadsheet "CSV UTF-8" exports) is not data */
+    if (line == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3;
     while (*s == ' ' || *s == '\t') s++;
     if (*s == '#' || *s == 0 || *s == '\n' || (*s == '\r' && s[1] == '\n') || (*s == '\r' && !s[1])) continue;
     if (first && sp->header == SOCAP_HEADER_YES) {
@@ -638,6 +640,9 @@ int socap_edgelist_read_csv_opts(const char *path, const socap_edgelist_opts *o,
     raw_free(&c.r);
   }
   if (!rc && text) rc = read_text(fp, path, o->header, hint.line > 0 ? &hint : NULL, el);
+  if (!rc && text && hint.line > 0)
+    snprintf(el->ids_note, sizeof el->ids_note, "%s:%lld: field %d: '%s' is not an integer", path,
+             (long long)hint.line, hint.field, hint.id);
   fclose(fp);
   return rc;
 }
@@ -1514,6 +1519,13 @@ int socap_metrics_main(int argc, char **argv) {
   }
 
   if ((rc = socap_edgelist_read_opts(input, &eo, &el))) goto fail;
+  /* auto mode turned to text ids: say so, since it changes the node order
+   * and the id column's type (a typo in an integer file would too) */
+  if (el.ids_note[0] && !quiet)
+    fprintf(stderr,
+            "socap metrics: note: the node ids are read as text (%s); nodes are numbered in byte order. Pass "
+            "--ids int to require integer ids\n",
+            el.ids_note);
   if (!groups && el.group) {
     grp = el.group; /* groups from the simulator's /agents table */
     el.group = NULL;

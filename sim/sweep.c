@@ -1265,6 +1265,14 @@ static int open_batch(const char *dir, const char *name, const char *hash, hid_t
     H5Fclose(*fid);
     return SOCAP_ERROR(SOCAP_EIO, "'%s' has no design_hash: not a socap sweep batch", path);
   }
+  if (got_hash) snprintf(got_hash, 17, "%.16s", h);
+  if (hash && strcmp(h, hash)) {
+    H5Fclose(*fid);
+    return SOCAP_ERROR(SOCAP_ECONFIG,
+                       "'%s' belongs to a different sweep (design hash %s, this sweep %s): use a new output "
+                       "directory",
+                       path, h, hash);
+  }
   if (schema) {
     if (read_attr_str(*fid, "socap_schema_version", v, sizeof v)) {
       H5Fclose(*fid);
@@ -1281,14 +1289,6 @@ static int open_batch(const char *dir, const char *name, const char *hash, hid_t
                          "version that started it, or start a new output directory",
                          path, v, schema);
     }
-  }
-  if (got_hash) snprintf(got_hash, 17, "%.16s", h);
-  if (hash && strcmp(h, hash)) {
-    H5Fclose(*fid);
-    return SOCAP_ERROR(SOCAP_ECONFIG,
-                       "'%s' belongs to a different sweep (design hash %s, this sweep %s): use a new output "
-                       "directory",
-                       path, h, hash);
   }
   return SOCAP_OK;
 }

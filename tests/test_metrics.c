@@ -641,14 +641,30 @@ static void test_text_ids_read(const char *dir) {
   join_ids(&el, ids, sizeof ids);
   CHECK_MSG(strcmp(ids, "2|3|7|10") == 0, "%s", ids);
   CHECK(el.src[0] == 3 && el.dst[0] == 0 && el.w[1] == 1.5);
+  CHECK(el.ids_note[0] == 0); /* integers: nothing to note */
   socap_edgelist_free(&el);
-  /* auto: one text id anywhere makes every id text (byte order, "007" kept) */
+  /* auto: one text id anywhere makes every id text (byte order, "007" kept),
+   * and the switch is noted with where it happened (the CLI prints it) */
   write_file(path, "10,2\n2,007\n007,x\n");
   CHECK(read_with(path, SOCAP_IDS_AUTO, SOCAP_HEADER_NO, 0, &el) == 0);
   join_ids(&el, ids, sizeof ids);
   CHECK_MSG(el.name && strcmp(ids, "007|10|2|x") == 0, "%s", ids);
+  snprintf(want, sizeof want, "%s:3: field 2: 'x' is not an integer", path);
+  CHECK_MSG(strcmp(el.ids_note, want) == 0, "%s", el.ids_note);
   CHECK(edge_is(&el, 1, "2", "007") && edge_is(&el, 2, "007", "x"));
   socap_edgelist_free(&el);
+  /* a UTF-8 byte-order mark before the first line is skipped, with text and
+   * with integer ids (it used to turn an integer first line into a header) */
+  write_file(path, "\xEF\xBB\xBF" "alice,bob\nbob,carol\n");
+  CHECK(read_with(path, SOCAP_IDS_TEXT, SOCAP_HEADER_NO, 0, &el) == 0);
+  join_ids(&el, ids, sizeof ids);
+  CHECK_MSG(strcmp(ids, "alice|bob|carol") == 0 && el.m == 2, "%s", ids);
+  socap_edgelist_free(&el);
+  write_file(path, "\xEF\xBB\xBF" "0,1\n1,2\n");
+  CHECK(read_with(path, SOCAP_IDS_AUTO, SOCAP_HEADER_DETECT, 0, &el) == 0);
+  CHECK(el.name == NULL && el.n == 3 && el.m == 2);
+  socap_edgelist_free(&el);
+  write_file(path, "10,2\n2,007\n007,x\n");
   /* --ids int rejects what auto reads as text */
   CHECK(read_with(path, SOCAP_IDS_INT, SOCAP_HEADER_NO, 0, &el) == SOCAP_ECONFIG);
   snprintf(want, sizeof want, "%s:3: field 2: bad node id 'x'", path);

@@ -152,6 +152,7 @@ typedef struct {
   double *w;      /**< m weights (1 when the file has none) */
   int64_t *line;  /**< m source line numbers (CSV) or row numbers (HDF5), for messages */
   int32_t *group; /**< n group ids from the simulator's /agents table, or NULL */
+  char ids_note[192]; /**< SOCAP_IDS_AUTO found text ids: where ("file:line: field F: 'x' is not an integer"); else "" */
 } socap_edgelist;
 
 /** Free the arrays of @p el. Safe on a zeroed struct. */
