@@ -76,7 +76,15 @@ typedef struct {
   uint32_t *seen;        /* information flow: visit stamps */
   int32_t *front, *next; /* information flow: BFS frontiers */
   uint32_t stamp;
+  struct inf_rx *rx;     /* information flow: this thread's receipts per agent (zero between steps) */
 } tscratch_t;
+
+/* One thread's receipts of one agent in a step's information flow, added
+ * into the agent's counters after the cascades (integer sums). */
+struct inf_rx {
+  uint32_t recv, outside;
+  uint64_t hops;
+};
 
 /* Agents per tie arena: repacking one block at a time keeps the extra memory
  * of a repack small (a block's arena, not the whole store's). */
@@ -411,7 +419,8 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
     s->seen = socap_big_alloc((size_t)n * sizeof(uint32_t));
     s->front = socap_big_alloc((size_t)n * sizeof(int32_t));
     s->next = socap_big_alloc((size_t)n * sizeof(int32_t));
-    if (!s->any || !s->act || !s->seen || !s->front || !s->next) scratch_fail = 1;
+    s->rx = socap_big_alloc((size_t)n * sizeof(struct inf_rx));
+    if (!s->any || !s->act || !s->seen || !s->front || !s->next || !s->rx) scratch_fail = 1;
   }
   if (!m->group || !m->cohort || !m->strategy || !m->who || !m->ties || !m->n_active || !m->n_dormant || !m->q ||
       !m->maint || !m->info || !m->leaving || !m->jdirty || !m->tbuf || !m->blocks || scratch_fail) {
@@ -439,7 +448,7 @@ void socap_model_free(socap_model *m) {
   if (m->scr)
     for (int k = 0; k < m->nthreads; k++) {
       tscratch_t *s = &m->scr[k];
-      socap_big_free(s->any); socap_big_free(s->act); socap_big_free(s->seen);
+      socap_big_free(s->any); socap_big_free(s->act); socap_big_free(s->seen); socap_big_free(s->rx);
       socap_big_free(s->front); socap_big_free(s->next);
     }
   free(m->scr);
@@ -1137,6 +1146,7 @@ static int info_flow(socap_model *m, int t) {
     tscratch_t *sc = &m->scr[omp_get_thread_num()];
     uint32_t *seen = sc->seen;
     int32_t *front = sc->front, *next = sc->next;
+    struct inf_rx *rx = sc->rx;
     uint32_t stamp = sc->stamp; /* private while running: no false sharing */
     if (!r) fail = 1;
     if (r) {
@@ -1170,23 +1180,18 @@ static int info_flow(socap_model *m, int t) {
               }
             }
           }
-          /* the receivers' counters: integer sums, so their order does not
-           * matter; one pass with the records fetched ahead */
+          /* the receipts go to this thread's own counters (no atomics, no
+           * cache line shared with the other threads), fetched ahead; the
+           * agents' groups are read from their records */
           for (int32_t f = 0; f < nn; f++) {
-            if (f + INFO_AHEAD < nn) __builtin_prefetch(&m->info[next[f + INFO_AHEAD]], 1);
-            socap_info_counts *iv = &m->info[next[f]];
-#pragma omp atomic
-            iv->window++;
-#pragma omp atomic
-            iv->total++;
-#pragma omp atomic
-            iv->hops += (uint64_t)hop;
-            if (iv->group != gsrc) {
-#pragma omp atomic
-              iv->outside++;
-#pragma omp atomic
-              iv->outside_window++;
+            if (f + INFO_AHEAD < nn) {
+              __builtin_prefetch(&rx[next[f + INFO_AHEAD]], 1);
+              __builtin_prefetch(&m->info[next[f + INFO_AHEAD]].group);
             }
+            struct inf_rx *x = &rx[next[f]];
+            x->recv++;
+            x->hops += (uint64_t)hop;
+            x->outside += m->info[next[f]].group != gsrc;
           }
           received += nn;
           int32_t *tmp = front; front = next; next = tmp;
@@ -1196,6 +1201,31 @@ static int info_flow(socap_model *m, int t) {
     }
     sc->stamp = stamp;
     gsl_rng_free(r);
+  }
+  /* every thread's receipts into the agents' counters (integer sums: the
+   * same for any thread count), clearing them for the next step */
+  if (received > 0) {
+    const int nt = m->nthreads;
+#pragma omp parallel for schedule(static) num_threads(m->nthreads)
+    for (int32_t i = 0; i < n; i++) {
+      uint32_t recv = 0, outside = 0;
+      uint64_t hops = 0;
+      for (int k = 0; k < nt; k++) {
+        struct inf_rx *x = &m->scr[k].rx[i];
+        if (x->recv == 0) continue;
+        recv += x->recv;
+        outside += x->outside;
+        hops += x->hops;
+        *x = (struct inf_rx){0, 0, 0};
+      }
+      if (recv == 0) continue;
+      socap_info_counts *iv = &m->info[i];
+      iv->window += recv;
+      iv->total += recv;
+      iv->hops += hops;
+      iv->outside += outside;
+      iv->outside_window += outside;
+    }
   }
   m->last.info_received += received;
   return fail ? SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory in the information flow") : SOCAP_OK;
@@ -1635,6 +1665,10 @@ size_t socap_model_memory(const socap_model *m) {
   b += m->jcap * sizeof(uint32_t) + ((size_t)m->n + 1) * sizeof(who_t) + (size_t)m->n;
   for (int32_t i = 0; i < m->n; i++)
     if (!in_arena(m, &m->ties[i])) b += (size_t)m->ties[i].cap * sizeof(tie_t);
+  /* per-thread scratch: judging's bitsets, the cascades' stamps, frontiers
+   * and receipts */
+  b += (size_t)m->nthreads * (2 * (((size_t)m->n + 63) / 64) * sizeof(uint64_t) +
+                              (size_t)m->n * (3 * sizeof(uint32_t) + sizeof(struct inf_rx)));
   return b;
 }
 
