@@ -48,8 +48,9 @@ typedef struct {
 
 /**
  * One agent's information counters. They are kept in one 32-byte record per
- * agent because a receipt during a cascade updates all of them at once: one
- * cache line instead of five.
+ * agent because the information flow updates all of them at once (adding a
+ * step's receipts) and reads the group with them: one cache line instead of
+ * five.
  */
 typedef struct {
   uint32_t window;         /**< items first received since the last recording */
