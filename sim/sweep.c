@@ -1252,9 +1252,10 @@ static void free_names(char **names, int n) {
  * must have (NULL: any; the file's goes to @p got_hash if not NULL).
  * @p schema (NULL: not checked): the output schema version it must have, or
  * "" to take the file's; batches of two schema versions have different
- * columns, so a sweep must not mix them. */
+ * columns, so a sweep must not mix them. @p schema_from says where the
+ * expected version came from, for the message. */
 static int open_batch(const char *dir, const char *name, const char *hash, hid_t *fid, char *got_hash,
-                      char schema[16]) {
+                      char schema[16], const char *schema_from) {
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", dir, name);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -1283,11 +1284,10 @@ static int open_batch(const char *dir, const char *name, const char *hash, hid_t
     } else if (strcmp(v, schema)) {
       H5Fclose(*fid);
       return SOCAP_ERROR(SOCAP_ECONFIG,
-                         "'%s' has output schema %s where %s was expected (the version this socap writes, "
-                         "or that of the sweep's other batches): batches of two schema versions have "
-                         "different columns and cannot be mixed; finish or merge this sweep with the socap "
-                         "version that started it, or start a new output directory",
-                         path, v, schema);
+                         "'%s' has output schema %s where %s was expected (%s): batches of two schema "
+                         "versions have different columns and cannot be mixed; finish or merge this sweep "
+                         "with the socap version that started it, or start a new output directory",
+                         path, v, schema, schema_from ? schema_from : "");
     }
   }
   return SOCAP_OK;
@@ -1399,7 +1399,7 @@ int socap_sweep_prepare(const socap_sweep *sw, const socap_sweep_opts *o, int64_
     size_t n = 0, nf = 0;
     char want[16];
     snprintf(want, sizeof want, "%s", SOCAP_SCHEMA_VERSION);
-    if ((rc = open_batch(o->dir, names[i], sw->hash, &fid, NULL, want))) goto done;
+    if ((rc = open_batch(o->dir, names[i], sw->hash, &fid, NULL, want, "the version this socap writes"))) goto done;
     if (read_i32_column(fid, "design/task", &tasks, &n) || read_i32_column(fid, "failures/task", &ftasks, &nf)) {
       rc = SOCAP_ERROR(SOCAP_EIO, "cannot read the task ids of '%s/%s'", o->dir, names[i]);
     }
@@ -1703,7 +1703,7 @@ static int merge_table(merge_ctx *M, const char *tname, hid_t out) {
   for (int i = 0; i < M->nb && !rc; i++) {
     int32_t *tasks = NULL;
     size_t n = 0;
-    if ((rc = open_batch(M->dir, M->names[i], NULL, &fid, NULL, NULL))) goto done;
+    if ((rc = open_batch(M->dir, M->names[i], NULL, &fid, NULL, NULL, NULL))) goto done;
     if (H5Lexists(fid, tname, H5P_DEFAULT) > 0) {
       if (first < 0) first = i;
       if (read_i32_column(fid, path, &tasks, &n)) rc = SOCAP_ERROR(SOCAP_EIO, "cannot read %s of '%s'", path, M->names[i]);
@@ -1754,7 +1754,7 @@ static int merge_table(merge_ctx *M, const char *tname, hid_t out) {
       if (!frows[i]) continue;
       void *buf = NULL;
       size_t n = 0, e = 0;
-      if ((rc = open_batch(M->dir, M->names[i], NULL, &fid, NULL, NULL))) break;
+      if ((rc = open_batch(M->dir, M->names[i], NULL, &fid, NULL, NULL, NULL))) break;
       rc = read_raw(fid, cpath, &buf, &n, &e);
       H5Fclose(fid);
       fid = H5I_INVALID_HID;
@@ -1863,7 +1863,9 @@ int socap_sweep_merge(const char *dir, const char *out, int force, const char *c
     char h[32];
     int32_t *tasks = NULL, *ft = NULL;
     size_t n = 0, nf = 0;
-    if ((rc = open_batch(dir, names[i], hash[0] ? hash : NULL, &fid, h, schema))) goto done;
+    char from[300];
+    snprintf(from, sizeof from, "the version of '%s', the first batch read", names[0]);
+    if ((rc = open_batch(dir, names[i], hash[0] ? hash : NULL, &fid, h, schema, from))) goto done;
     if (!hash[0]) {
       snprintf(hash, sizeof hash, "%s", h);
       if (dh[0] && strcmp(dh, hash)) {
