@@ -341,9 +341,9 @@ static int csv_scan(FILE *fp, const csv_scan_spec *sp) {
     if (first) {
       first = 0;
       int64_t dummy;
-      /* a line that does not even split has no integer there either */
-      if (sp->header == SOCAP_HEADER_DETECT &&
-          (nf < 0 || nf <= sp->header_field || parse_id(f[sp->header_field], &dummy)))
+      /* a header has the field that is tested; a line without it (too few
+       * fields, or a bad quote) is data, so that its error is reported */
+      if (sp->header == SOCAP_HEADER_DETECT && nf > sp->header_field && parse_id(f[sp->header_field], &dummy))
         continue; /* header */
     }
     if (nf < 0) {

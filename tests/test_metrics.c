@@ -792,6 +792,15 @@ static void test_text_ids_groups(const char *dir) {
   write_file(grp, "alice,1\n10,0\nbob,2\n");
   CHECK(socap_groups_read_csv(grp, &el, gv) == SOCAP_ECONFIG);
   CHECK_MSG(strstr(socap_error_message(), "node 'carol' has no group") != NULL, "%s", socap_error_message());
+  /* a first line without the group field is bad data, not a header */
+  write_file(grp, "carol\nalice,1\n10,0\nbob,2\n");
+  CHECK(socap_groups_read_csv(grp, &el, gv) == SOCAP_ECONFIG);
+  snprintf(want, sizeof want, "%s:1: expected 'id,group'", grp);
+  CHECK_MSG(strstr(socap_error_message(), want) != NULL, "%s", socap_error_message());
+  write_file(grp, "\"carol,3\nalice,1\n10,0\nbob,2\n");
+  CHECK(socap_groups_read_csv(grp, &el, gv) == SOCAP_ECONFIG);
+  snprintf(want, sizeof want, "%s:1: field 1: bad quoted field", grp);
+  CHECK_MSG(strstr(socap_error_message(), want) != NULL, "%s", socap_error_message());
   socap_edgelist_free(&el);
   remove(path);
   remove(grp);
