@@ -9,6 +9,12 @@ fail=0
 for t in 1 2 4; do
   "$SOCAP" run "$cfg" -o "$tmp/t$t.h5" --threads "$t" --quiet || { echo "run with $t threads failed"; exit 1; }
 done
+# --threads must take effect, or the comparison below proves nothing: the
+# provenance records the thread count the run used (omp_get_max_threads)
+for t in 1 2 4; do
+  got=$(h5dump -a /provenance/threads "$tmp/t$t.h5" | grep -o '(0): [0-9]*' | grep -o '[0-9]*$')
+  if [ "$got" = "$t" ]; then echo "ok: --threads $t ran on $t threads"; else echo "FAIL: --threads $t ran on '$got' threads"; fail=1; fi
+done
 "$SOCAP" run "$cfg" -o "$tmp/again.h5" --threads 2 --quiet || exit 1
 "$SOCAP" run "$cfg" -o "$tmp/seed8.h5" --seed 8 --quiet || exit 1
 for f in t2 t4 again; do

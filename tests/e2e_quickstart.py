@@ -61,6 +61,7 @@ with h5py.File(out, "r") as f:
             v = v[~np.isnan(v)]
             check(np.isclose(ts[f"{metric}_mean"][s][0], v.mean(), rtol=1e-9), f"{names[code]} {metric} mean")
             check(np.isclose(ts[f"{metric}_p50"][s][0], np.quantile(v, 0.5), rtol=1e-9), f"{names[code]} {metric} p50")
+            check(np.isclose(ts[f"{metric}_p10"][s][0], np.quantile(v, 0.1), rtol=1e-9), f"{names[code]} {metric} p10")
             check(np.isclose(ts[f"{metric}_p90"][s][0], np.quantile(v, 0.9), rtol=1e-9), f"{names[code]} {metric} p90")
             check(np.isclose(ts[f"{metric}_sd"][s][0], v.std(ddof=1), rtol=1e-9), f"{names[code]} {metric} sd")
     # value ranges
@@ -68,8 +69,8 @@ with h5py.File(out, "r") as f:
     check(np.all((c[~np.isnan(c)] > 0) & (c[~np.isnan(c)] <= 1.0 + 1e-9) | (ag["degree"][:][~np.isnan(c)] == 1)),
           "constraint in (0,1] except pendant-like")
     check(np.all(ag["degree"][:] <= 150), "Dunbar limit")
-    check(np.all(ag["layer5"][:] <= ag["layer15"][:]) and np.all(ag["layer50"][:] <= ag["layer150"][:]),
-          "layers nested")
+    check(np.all(ag["layer5"][:] <= ag["layer15"][:]) and np.all(ag["layer15"][:] <= ag["layer50"][:])
+          and np.all(ag["layer50"][:] <= ag["layer150"][:]), "layers nested")
     check(np.all(ag["layer150"][:] <= ag["degree"][:]), "layer150 <= degree")
     # network snapshot at step 52 agrees with /agents degree and strength
     net = f["network"]
@@ -84,6 +85,17 @@ with h5py.File(out, "r") as f:
     check(np.array_equal(d2, ag["degree"][:]), "snapshot degree == /agents degree")
     s2 = np.bincount(np.concatenate([src_, dst_]), weights=np.concatenate([w, w]), minlength=n)
     check(np.allclose(s2, ag["strength"][:], rtol=1e-12), "snapshot strength == /agents strength")
+    # the Dunbar layers, recounted from the snapshot with the configured
+    # thresholds (output.layers: the defaults, as the resolved config says)
+    cfg = f["provenance"]["config"][()].decode()
+    check("layers: [0.8, 0.5, 0.25, 0.1]" in cfg, "default layer thresholds in the resolved config")
+    ends = np.concatenate([src_, dst_])
+    for k, thr in zip([5, 15, 50, 150], [0.8, 0.5, 0.25, 0.1]):
+        lk = np.bincount(ends, weights=np.concatenate([w, w]) >= thr, minlength=n).astype(int)
+        check(np.array_equal(lk, ag[f"layer{k}"][:]), f"layer{k} == active ties with w >= {thr} in the snapshot")
+        check(lk.sum() > 0, f"layer{k} not empty")
+    # betweenness is off by default: NaN, not 0 (docs/schema.md)
+    check(np.isnan(ag["betweenness"][:]).all(), "betweenness NaN when off")
     check(int(st.sum()) == gl["n_active_ties"][-1], "active tie count")
     check(int((~st).sum()) == gl["n_dormant_ties"][-1], "dormant tie count")
     # provenance

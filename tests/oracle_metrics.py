@@ -156,6 +156,7 @@ def load_h5(path, obj, extra_nodes=0):
         sel &= col["state"] == 1
         src, dst, w = col["src"][sel], col["dst"][sel], col["w"][sel]
         n, groups = None, None
+        is_sim = "global" in f or "agents" in f
         if "agents" in f and "agent" in f["agents"]:
             ag = np.asarray(f["agents/agent"][...])
             keep = np.ones(len(ag), dtype=bool)
@@ -175,7 +176,8 @@ def load_h5(path, obj, extra_nodes=0):
     n = max(n or 0, extra_nodes, int(max(src.max(initial=-1), dst.max(initial=-1))) + 1)
     if groups is not None and len(groups) != n:
         groups = None
-    sim = {"path": path, "task": task, "step": step}
+    # a simulator output file (with its own records to compare), or a bare snapshot
+    sim = {"path": path, "task": task, "step": step} if is_sim else None
     return list(range(n)), [(int(a), int(b), float(c)) for a, b, c in zip(src, dst, w)], groups, sim
 
 
@@ -468,33 +470,55 @@ def check_graph(spec, exe, workdir, tol, threads, groups=None, nodes=0, ids="int
     return c.fail
 
 
+SIM_CHECKED = {"global": 0, "agents": 0}
+
+
 def check_simulator_tables(c, sim, n, want_glob, oracle_nodes):
-    """The simulator's own records of the snapshot step, if it wrote them:
-    its /global row for (task, step), and its /agents table when the snapshot
-    is the final recorded step. Compared with igraph/NetworkX as well."""
+    """The simulator's own records of the snapshot step: its /global row for
+    (task, step), every metric column of it, and its /agents table when the
+    snapshot is the final recorded step. Compared with igraph/NetworkX as
+    well. A missing row or column is a failure, not a skip."""
+    def fail(msg):
+        c.count += 1
+        c.fail += 1
+        print(f"FAIL simulator tables: {msg}")
     with h5py.File(sim["path"], "r") as f:
-        if "global" in f and "step" in f["global"]:
-            st = np.asarray(f["global/step"][...])
-            sel = st == sim["step"]
-            if sim["task"] is not None and "task" in f["global"]:
-                sel &= np.asarray(f["global/task"][...]) == sim["task"]
-            rows = np.flatnonzero(sel)
-            if len(rows) == 1:
-                r = rows[0]
-                for k in ("mean_degree", "transitivity", "largest_component", "n_components"):
-                    if k in f["global"]:
-                        c.one(f"simulator /global {k}", float(f["global"][k][r]), float(want_glob[k]))
-                last = st[np.asarray(f["global/task"][...]) == sim["task"]].max() if "task" in f["global"] else st.max()
-                if sim["step"] == last and "agents" in f:
-                    ag = f["agents"]
-                    keep = np.ones(len(ag["agent"]), dtype=bool)
-                    if sim["task"] is not None and "task" in ag:
-                        keep = np.asarray(ag["task"][...]) == sim["task"]
-                    order = np.argsort(np.asarray(ag["agent"][...])[keep])
-                    for k, want in oracle_nodes.items():
-                        if k in ag:
-                            got = np.asarray(ag[k][...])[keep][order].astype(float)
-                            c.vec(f"simulator /agents {k}", got, want)
+        if "global" not in f or "step" not in f["global"]:
+            return fail("no /global table")
+        gl = f["global"]
+        st = np.asarray(gl["step"][...])
+        sel = st == sim["step"]
+        mine = np.ones(len(st), dtype=bool)
+        if sim["task"] is not None and "task" in gl:
+            mine = np.asarray(gl["task"][...]) == sim["task"]
+        rows = np.flatnonzero(sel & mine)
+        if len(rows) != 1:
+            return fail(f"{len(rows)} /global rows for step {sim['step']} (want 1: snapshots at recorded steps)")
+        r = rows[0]
+        want = {k: v for k, v in want_glob.items() if k not in ("n_nodes", "overlap_edges")}
+        want["n_active_ties"] = want_glob["n_edges"]
+        del want["n_edges"]
+        for k, v in want.items():
+            if k not in gl:
+                fail(f"/global has no column {k}")
+            else:
+                c.one(f"simulator /global {k}", float(gl[k][r]), float(v))
+        SIM_CHECKED["global"] += 1
+        if sim["step"] == st[mine].max():
+            if "agents" not in f:
+                return fail("no /agents table")
+            ag = f["agents"]
+            keep = np.ones(len(ag["agent"]), dtype=bool)
+            if sim["task"] is not None and "task" in ag:
+                keep = np.asarray(ag["task"][...]) == sim["task"]
+            order = np.argsort(np.asarray(ag["agent"][...])[keep])
+            for k, want_v in oracle_nodes.items():
+                if k not in ag:
+                    fail(f"/agents has no column {k}")
+                else:
+                    got = np.asarray(ag[k][...])[keep][order].astype(float)
+                    c.vec(f"simulator /agents {k}", got, want_v)
+            SIM_CHECKED["agents"] += 1
 
 
 def read_h5_table_or_none(exe, spec, out, args):
@@ -503,7 +527,7 @@ def read_h5_table_or_none(exe, spec, out, args):
 
 
 def write_snapshot(csv_path, h5_path, n_extra=5):
-    """An HDF5 tie snapshot like the simulator's: dormant (state 2) rows are ignored."""
+    """An HDF5 tie snapshot like the simulator's: dormant (state 0) rows are ignored."""
     labels, edges = load_csv(csv_path)
     idx = {x: i for i, x in enumerate(labels)}
     rng = np.random.default_rng(5)
@@ -518,7 +542,7 @@ def write_snapshot(csv_path, h5_path, n_extra=5):
             src.append(int(a))
             dst.append(int(b))
             w.append(0.01)
-            st.append(2)
+            st.append(0)
     with h5py.File(h5_path, "w") as f:
         g = f.create_group("network/step_000052")
         g["src"] = np.array(src, dtype=np.int32)
@@ -576,6 +600,11 @@ def main():
                                   np.asarray(f["network/step"][...]).tolist())))
         for task, step in keys:
             fails += check_graph(f"{out}:/network/task_{task}/step_{step:06d}", a.socap, workdir, a.tol, a.threads)
+        # the scenario must give something to compare: two snapshots or more,
+        # each with its /global row, and the final one with /agents
+        if len(keys) < 2 or SIM_CHECKED["global"] != len(keys) or SIM_CHECKED["agents"] < 1:
+            print(f"FAIL --sim compared too little: {len(keys)} snapshots, {SIM_CHECKED}")
+            fails += 1
     if not a.graphs and not a.gen and not a.sim:
         sys.exit("nothing to check: give GRAPH arguments or --gen")
     print("OK" if fails == 0 else f"{fails} FAILED")
