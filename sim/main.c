@@ -17,6 +17,8 @@
 #include "socap/h5out.h"
 #include "socap/metrics.h"
 #include "socap/run.h"
+#include "socap/sweep.h"
+#include "yaml_tree.h"
 
 static const char *usage_text =
     "usage: socap <command> [options]\n"
@@ -27,7 +29,7 @@ static const char *usage_text =
     "  sweep SWEEP.yaml -o DIR [--shard i/n] [--resume] [--threads N] [--dry-run] [--quiet]\n"
     "                                            run a parameter sweep (see docs/sweeps.md)\n"
     "  merge DIR -o ALL.h5 [--force]             merge a sweep's batch files into one file\n"
-    "  validate SCENARIO.yaml [--set key=value ...]  check a scenario only\n"
+    "  validate SCENARIO.yaml [--set key=value ...]  check a scenario (or a sweep file) only\n"
     "  params [--markdown]                       list every parameter: name, type, default, range, unit\n"
     "  metrics EDGES.csv -o NODES.h5|.csv [...]  social-capital metrics of an edge list\n"
     "  --version, --help\n"
@@ -50,6 +52,16 @@ static int load_scenario(const char *path, const char **sets, int nsets, socap_p
     else fprintf(stderr, "socap: %s\n", socap_error_message());
   }
   return rc;
+}
+
+/* 1 if the file parses and has a top-level sweep: block (a sweep file). */
+static int has_sweep_block(const char *path) {
+  socap_yt_doc *doc = NULL;
+  socap_config_errors errs;
+  if (socap_yt_parse_file(path, &doc, &errs) || !doc) return 0;
+  int yes = doc->root && doc->root->kind == SOCAP_YT_MAPPING && socap_yt_get(doc->root, "sweep") != NULL;
+  socap_yt_free(doc);
+  return yes;
 }
 
 /* ---- run ---------------------------------------------------------------------- */
@@ -101,6 +113,9 @@ static int cmd_run(int argc, char **argv) {
   }
   socap_params p;
   if ((rc = load_scenario(scenario, sets, nsets, &p))) goto done;
+  if (!quiet && has_sweep_block(scenario))
+    fprintf(stderr, "socap: note: %s has a sweep: block; 'socap run' runs its base scenario only "
+                    "(use 'socap sweep' to run the design)\n", scenario);
   if ((rc = socap_config_to_yaml(&p, &yaml))) goto fail_msg;
   char t_start[32], t_end[32];
   socap_now_iso(t_start, sizeof t_start);
@@ -151,7 +166,21 @@ static int cmd_validate(int argc, char **argv) {
   if (!scenario) { rc = usage_error("%s", "validate: missing SCENARIO.yaml"); goto done; }
   socap_params p;
   rc = load_scenario(scenario, sets, nsets, &p);
-  if (!rc) {
+  if (!rc && has_sweep_block(scenario)) {
+    /* a sweep file: its sweep: block (axes, design, ranges) is checked too */
+    socap_sweep *sw = NULL;
+    socap_config_errors errs;
+    if ((rc = socap_sweep_load(scenario, sets, nsets, &sw, &errs))) {
+      if (errs.n) socap_config_errors_print(stderr, &errs);
+      else fprintf(stderr, "socap: %s\n", socap_error_message());
+    } else {
+      printf("%s: ok (%d agents, %d steps, %d strategies, %d cohorts; sweep: %lld points x %d replicates = %lld "
+             "tasks, %d axes)\n",
+             scenario, p.n_agents, p.steps, p.n_strategies, p.n_cohorts, (long long)socap_sweep_n_points(sw),
+             socap_sweep_replicates(sw), (long long)socap_sweep_n_tasks(sw), socap_sweep_n_axes(sw));
+    }
+    socap_sweep_free(sw);
+  } else if (!rc) {
     printf("%s: ok (%d agents, %d steps, %d strategies, %d cohorts)\n", scenario, p.n_agents, p.steps,
            p.n_strategies, p.n_cohorts);
   }
