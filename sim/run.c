@@ -21,6 +21,9 @@
 #ifndef SOCAP_VERSION
 #define SOCAP_VERSION "0.0.0"
 #endif
+#ifdef SOCAP_HAVE_GIT_HEADER
+#include "socap_git.h" /* written at build time by scripts/git_commit.cmake */
+#endif
 #ifndef SOCAP_GIT_COMMIT
 #define SOCAP_GIT_COMMIT "unknown"
 #endif
