@@ -245,6 +245,15 @@ static int parse_id(const char *s, int64_t *out) {
   return 0;
 }
 
+/* 1 if the whole of @p s reads as a number (strtod: sign, fraction,
+ * exponent, inf, nan): such a first field is data, never a header. */
+static int looks_numeric(const char *s) {
+  char *end;
+  if (!*s) return 0;
+  (void)strtod(s, &end);
+  return end != s && *end == 0;
+}
+
 static int parse_weight(const char *s, double *out) {
   if (!*s) return -1;
   errno = 0;
@@ -343,8 +352,9 @@ static int csv_scan(FILE *fp, const csv_scan_spec *sp) {
       int64_t dummy;
       /* a header has the field that is tested; a line without it (too few
        * fields, or a bad quote) is data, so that its error is reported */
-      if (sp->header == SOCAP_HEADER_DETECT && nf > sp->header_field && parse_id(f[sp->header_field], &dummy))
-        continue; /* header */
+      if (sp->header == SOCAP_HEADER_DETECT && nf > sp->header_field && parse_id(f[sp->header_field], &dummy) &&
+          !looks_numeric(f[sp->header_field]))
+        continue; /* header: a name there, not a number (a negative, fractional or huge id is bad data) */
     }
     if (nf < 0) {
       rc = SOCAP_ERROR(SOCAP_ECONFIG,
@@ -640,6 +650,10 @@ int socap_edgelist_read_csv_opts(const char *path, const socap_edgelist_opts *o,
     raw_free(&c.r);
   }
   if (!rc && text) rc = read_text(fp, path, o->header, hint.line > 0 ? &hint : NULL, el);
+  if (!rc && el->n == 0) {
+    socap_edgelist_free(el);
+    rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s: no edges and no nodes (only comments, blank lines or a header)", path);
+  }
   if (!rc && text && hint.line > 0)
     snprintf(el->ids_note, sizeof el->ids_note, "%s:%lld: field %d: '%s' is not an integer", path,
              (long long)hint.line, hint.field, hint.id);

@@ -704,9 +704,29 @@ static void test_text_ids_read(const char *dir) {
   CHECK(read_with(path, SOCAP_IDS_INT, SOCAP_HEADER_NO, 0, &el) == SOCAP_ECONFIG);
   snprintf(want, sizeof want, "%s:1: field 1: bad node id 'src'", path);
   CHECK_MSG(strstr(socap_error_message(), want) != NULL, "%s", socap_error_message());
-  /* a file with no data line needs no header decision */
+  /* a file with no data line needs no header decision, but a graph
+   * without nodes is an error (an empty export, a wrong file); with
+   * --nodes it is N isolates */
   write_file(path, "# nothing\n");
-  CHECK(read_with(path, SOCAP_IDS_TEXT, SOCAP_HEADER_DETECT, 0, &el) == 0 && el.n == 0 && el.m == 0);
+  CHECK(read_with(path, SOCAP_IDS_TEXT, SOCAP_HEADER_DETECT, 0, &el) == SOCAP_ECONFIG);
+  snprintf(want, sizeof want, "%s: no edges and no nodes", path);
+  CHECK_MSG(strstr(socap_error_message(), want) != NULL, "%s", socap_error_message());
+  write_file(path, "src,dst\n");
+  CHECK(read_with(path, SOCAP_IDS_AUTO, SOCAP_HEADER_DETECT, 0, &el) == SOCAP_ECONFIG);
+  CHECK(read_with(path, SOCAP_IDS_INT, SOCAP_HEADER_DETECT, 3, &el) == 0 && el.n == 3 && el.m == 0);
+  socap_edgelist_free(&el);
+  /* a first line whose first field is a number is data, not a header:
+   * a negative, fractional or huge id is an error there as on any line */
+  static const char *numeric_first[][2] = {{"-1,2\n3,4\n", "'-1'"}, {"1.5,2\n3,4\n", "'1.5'"},
+                                           {"99999999999999999999,1\n3,4\n", "'99999999999999999999'"}};
+  for (int q = 0; q < 3; q++) {
+    write_file(path, numeric_first[q][0]);
+    CHECK(read_with(path, SOCAP_IDS_INT, SOCAP_HEADER_DETECT, 0, &el) == SOCAP_ECONFIG);
+    snprintf(want, sizeof want, "%s:1: field 1: bad node id %s", path, numeric_first[q][1]);
+    CHECK_MSG(strstr(socap_error_message(), want) != NULL, "%s", socap_error_message());
+  }
+  write_file(path, "node_a,node_b\n3,4\n");
+  CHECK(read_with(path, SOCAP_IDS_INT, SOCAP_HEADER_DETECT, 0, &el) == 0 && el.n == 2 && el.m == 1);
   socap_edgelist_free(&el);
 
   /* --nodes declares integer ids: an error with text ids, explicit or detected */
