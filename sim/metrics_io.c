@@ -673,6 +673,15 @@ typedef struct {
   int32_t *group;
 } group_ctx;
 
+/* Node k's group; a node listed again with another group is an error. */
+static int set_group(group_ctx *c, const char *path, int64_t line, int32_t k, const char *id, int64_t gid) {
+  if (c->group[k] >= 0 && c->group[k] != (int32_t)gid)
+    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: node '%s' is listed again with group %lld (it had group %d)", path,
+                       (long long)line, id, (long long)gid, (int)c->group[k]);
+  c->group[k] = (int32_t)gid;
+  return SOCAP_OK;
+}
+
 static int group_line(void *ctx, const char *path, int64_t line, char **f, int nf) {
   group_ctx *c = ctx;
   int64_t id, gid;
@@ -681,8 +690,7 @@ static int group_line(void *ctx, const char *path, int64_t line, char **f, int n
     return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: bad id or group (non-negative integers)", path, (long long)line);
   int32_t k = find_label(c->el->label, c->el->n, id);
   if (k >= c->el->n || c->el->label[k] != id) return SOCAP_OK; /* not a node of this graph */
-  c->group[k] = (int32_t)gid;
-  return SOCAP_OK;
+  return set_group(c, path, line, k, f[0], gid);
 }
 
 /* Node of text id @p s, or -1: binary search of the sorted names. */
@@ -711,8 +719,7 @@ static int group_line_text(void *ctx, const char *path, int64_t line, char **f, 
   if (k < 0)
     return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: field 1: node id '%s' is not in the edge list", path, (long long)line,
                        f[0]);
-  c->group[k] = (int32_t)gid;
-  return SOCAP_OK;
+  return set_group(c, path, line, k, f[0], gid);
 }
 
 int socap_groups_read_csv(const char *path, const socap_edgelist *el, int32_t *group) {

@@ -522,6 +522,14 @@ static void test_io(void) {
   CHECK(gv[0] == 1 && gv[2] == 0 && gv[4] == 5);
   write_file(grp, "0,1\n1,1\n");
   CHECK(socap_groups_read_csv(grp, &el, gv) == SOCAP_ECONFIG);
+  /* a node listed twice: the same group is harmless, another is an error */
+  write_file(grp, "id,group\n0,1\n1,1\n2,0\n3,5\n4,5\n2,0\n");
+  CHECK(socap_groups_read_csv(grp, &el, gv) == 0 && gv[2] == 0);
+  write_file(grp, "id,group\n0,1\n1,1\n2,0\n3,5\n4,5\n2,7\n");
+  CHECK(socap_groups_read_csv(grp, &el, gv) == SOCAP_ECONFIG);
+  char dupwant[600];
+  snprintf(dupwant, sizeof dupwant, "%s:7: node '2' is listed again with group 7 (it had group 0)", grp);
+  CHECK_MSG(strstr(socap_error_message(), dupwant) != NULL, "%s", socap_error_message());
   socap_edgelist_free(&el);
 
   /* errors name file:line */
@@ -812,6 +820,10 @@ static void test_text_ids_groups(const char *dir) {
   write_file(grp, "alice,1\n10,0\nbob,2\n");
   CHECK(socap_groups_read_csv(grp, &el, gv) == SOCAP_ECONFIG);
   CHECK_MSG(strstr(socap_error_message(), "node 'carol' has no group") != NULL, "%s", socap_error_message());
+  write_file(grp, "alice,1\n10,0\nbob,2\ncarol,3\nalice,2\n");
+  CHECK(socap_groups_read_csv(grp, &el, gv) == SOCAP_ECONFIG);
+  snprintf(want, sizeof want, "%s:5: node 'alice' is listed again with group 2 (it had group 1)", grp);
+  CHECK_MSG(strstr(socap_error_message(), want) != NULL, "%s", socap_error_message());
   /* a first line without the group field is bad data, not a header */
   write_file(grp, "carol\nalice,1\n10,0\nbob,2\n");
   CHECK(socap_groups_read_csv(grp, &el, gv) == SOCAP_ECONFIG);
