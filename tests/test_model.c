@@ -1,6 +1,9 @@
 /* Model tests: tie-store invariants after every step of randomized runs,
  * decay and maintenance against closed forms, each mechanism shown to act,
- * and thread-count independence of the whole tie store. */
+ * exact checks in small built worlds (information counters, reactivation
+ * order, introductions, turnover's counters), the population set-up (group
+ * sizes, cohort counts), and thread-count independence of the whole tie
+ * store. */
 #include <math.h>
 #include <omp.h>
 #include <stddef.h>
@@ -9,6 +12,7 @@
 #include "check.h"
 #include "socap/error.h"
 #include "socap/model.h"
+#include "socap/rng.h"
 
 static socap_params base(int n, uint64_t seed) {
   socap_params p;
@@ -264,6 +268,761 @@ static void test_mechanisms(void) {
   CHECK(c.info_received > 0);
 }
 
+/* ---- exact tests of single mechanisms in small built worlds ---------------- */
+
+/* A quiet world: no work encounters, events, information or turnover unless
+ * a test turns them on, and one extra strategy "t" (all time to maintenance
+ * until the test changes it) shared by two cohorts: "on" (propensity 1) and
+ * "off" (propensity 0: spends no time at all, so has no maintenance, events,
+ * introductions or reactivations). Skill 1, so every judged proposal passes
+ * the skill test. The cohorts are shuffled over the agents: tests find the
+ * members of each with cohort_members(). */
+static socap_params quiet(int n, int group_size, uint64_t seed, double share_on) {
+  socap_params p;
+  socap_params_default(&p);
+  p.n_agents = n;
+  p.group_size = group_size;
+  p.seed = seed;
+  p.mu_in = p.mu_out = 0;
+  p.info_items = 0;
+  socap_strategy *s = &p.strategies[p.n_strategies++];
+  memset(s, 0, sizeof *s);
+  snprintf(s->name, sizeof s->name, "t");
+  s->defined = 1;
+  s->maintain = 1;
+  p.n_cohorts = 2;
+  for (int k = 0; k < 2; k++) {
+    socap_cohort *c = &p.cohorts[k];
+    memset(c, 0, sizeof *c);
+    snprintf(c->name, sizeof c->name, "%s", k ? "off" : "on");
+    snprintf(c->strategy_name, sizeof c->strategy_name, "t");
+    c->share = k ? 1 - share_on : share_on;
+    c->time_budget = 1;
+    c->skill = 1;
+    c->propensity = k ? 0 : 1;
+  }
+  return p;
+}
+
+static socap_strategy *tstrat(socap_params *p) { return &p->strategies[p->n_strategies - 1]; }
+
+static socap_model *make_model(socap_params *p) {
+  char err[256];
+  if (socap_params_check(p, err, sizeof err)) { fprintf(stderr, "params: %s\n", err); exit(2); }
+  socap_model *m = NULL;
+  if (socap_model_create(p, 0, &m) != SOCAP_OK) exit(1);
+  return m;
+}
+
+/* The members of cohort k in id order; returns their number. */
+static int cohort_members(const socap_model *m, int k, int32_t *out, int cap) {
+  socap_agents_view v = socap_model_agents(m);
+  int c = 0;
+  for (int32_t i = 0; i < v.n; i++)
+    if (v.cohort[i] == k && c < cap) out[c++] = i;
+  return c;
+}
+
+/* Tie (i,j) as seen from i; 0 if there is none. */
+static int get_tie(const socap_model *m, int32_t i, int32_t j, socap_tie_info *out) {
+  socap_tie_info t[64];
+  int32_t k = socap_model_ties(m, i, t, 64);
+  for (int32_t x = 0; x < k && x < 64; x++)
+    if (t[x].nbr == j) { *out = t[x]; return 1; }
+  return 0;
+}
+
+/* Expected information counters of one step when every pass succeeds
+ * (p_pass w = 1): item c's origin is the first draw of its stream (ODD 3.6:
+ * purpose information, agent word = item index), and every other agent within
+ * H hops of the origin over the edges of adj receives it once, at its
+ * shortest-path distance; the origin does not count. A plain BFS, written
+ * independently of the model's cascade. */
+#define IW_MAX 16
+typedef struct { uint32_t total, outside; uint64_t hops; } info_exp;
+static void expect_info(const socap_params *p, int t, int n, unsigned char adj[IW_MAX][IW_MAX], const int32_t *group,
+                        int H, info_exp *e) {
+  int dist[IW_MAX][IW_MAX];
+  for (int s = 0; s < n; s++) {
+    int q[IW_MAX], qh = 0, qt = 0;
+    for (int j = 0; j < n; j++) dist[s][j] = -1;
+    dist[s][s] = 0;
+    q[qt++] = s;
+    while (qh < qt) {
+      int u = q[qh++];
+      for (int v = 0; v < n; v++)
+        if (adj[u][v] && dist[s][v] < 0) { dist[s][v] = dist[s][u] + 1; q[qt++] = v; }
+    }
+  }
+  memset(e, 0, sizeof *e * (size_t)n);
+  gsl_rng *r = gsl_rng_alloc(socap_rng_philox);
+  for (int c = 0; c < p->info_items; c++) {
+    socap_rng_stream(r, p->seed, 0, (uint32_t)c, (uint32_t)t, SOCAP_RNG_INFO);
+    int src = (int)gsl_rng_uniform_int(r, (unsigned long)n);
+    for (int j = 0; j < n; j++) {
+      int d = dist[src][j];
+      if (j == src || d < 0 || d > H) continue;
+      e[j].total++;
+      e[j].hops += (uint64_t)d;
+      e[j].outside += group[j] != group[src];
+    }
+  }
+  gsl_rng_free(r);
+}
+
+/* Did agent i leave at step t (turnover draw, ODD 3.6: purpose turnover)? */
+static int leaves(const socap_params *p, int32_t i, int t) {
+  gsl_rng *r = gsl_rng_alloc(socap_rng_philox);
+  socap_rng_stream(r, p->seed, 0, (uint32_t)i, (uint32_t)t, SOCAP_RNG_TURNOVER);
+  int x = gsl_rng_uniform(r) < p->p_leave;
+  gsl_rng_free(r);
+  return x;
+}
+
+/* The 8-agent information world: two groups of 4 ({0..3}, {4..7}); "on"
+ * agents maintain with tau = 1e-6 h, so every tie with an "on" end is back at
+ * w = 1 exactly before the cascades (and a pass, u < p_pass w 2^32 with a
+ * 32-bit u, is certain with p_pass = 1); ties between two "off" agents get
+ * no time and, with half-life 1, go dormant in step 1 (0.06 -> 0.03).
+ * Built: the path on0-off0-on1-off1-on2-off2-on3-off3 (7 active ties) and
+ * the shortcuts off0-off3, off1-off3 (2 dormant ties). adj gets the active
+ * ties, adj_all all of them. */
+static socap_model *info_world(socap_params *p, int32_t *group, unsigned char adj[IW_MAX][IW_MAX],
+                               unsigned char adj_all[IW_MAX][IW_MAX]) {
+  socap_model *m = make_model(p);
+  int32_t on[4], off[4];
+  CHECK(cohort_members(m, 0, on, 4) == 4 && cohort_members(m, 1, off, 4) == 4);
+  const int32_t path[8] = {on[0], off[0], on[1], off[1], on[2], off[2], on[3], off[3]};
+  memset(adj, 0, IW_MAX * IW_MAX);
+  memset(adj_all, 0, IW_MAX * IW_MAX);
+  for (int k = 0; k + 1 < 8; k++) {
+    CHECK(socap_model_test_add_tie(m, path[k], path[k + 1], 0.06, SOCAP_ORIGIN_WORK) == SOCAP_OK);
+    adj[path[k]][path[k + 1]] = adj[path[k + 1]][path[k]] = 1;
+  }
+  memcpy(adj_all, adj, IW_MAX * IW_MAX);
+  const int32_t sc[2][2] = {{off[0], off[3]}, {off[1], off[3]}};
+  for (int k = 0; k < 2; k++) {
+    CHECK(socap_model_test_add_tie(m, sc[k][0], sc[k][1], 0.06, SOCAP_ORIGIN_WORK) == SOCAP_OK);
+    adj_all[sc[k][0]][sc[k][1]] = adj_all[sc[k][1]][sc[k][0]] = 1;
+  }
+  socap_agents_view v = socap_model_agents(m);
+  memcpy(group, v.group, sizeof(int32_t) * 8);
+  return m;
+}
+
+/* Counters c hold the totals tot and the window win. */
+static int info_equal(const socap_info_counts *c, const info_exp *tot, const info_exp *win) {
+  return c->total == tot->total && c->outside == tot->outside && c->hops == tot->hops && c->window == win->total &&
+         c->outside_window == win->outside;
+}
+
+/* Information counters, exactly: first receipts (total and window), hops
+ * summed over first receipts, items from another group's origin, the hop
+ * limit, no passing over dormant ties, the origin not counting itself; the
+ * window reset leaves the totals alone; a leaver's counters are zeroed while
+ * a stayer's are kept; and turnover's tie counters balance exactly. */
+static void test_info_counters(void) {
+  socap_params p = quiet(8, 4, 21, 0.5);
+  p.half_life = 1;
+  p.tau = 1e-6;
+  p.p_pass = 1;
+  p.info_hops = 2;
+  p.info_items = 12;
+  int32_t group[8];
+  unsigned char adj[IW_MAX][IW_MAX], adj_all[IW_MAX][IW_MAX];
+  socap_model *m = info_world(&p, group, adj, adj_all);
+  CHECK(group[0] == 0 && group[3] == 0 && group[4] == 1 && group[7] == 1); /* two equal groups of 4 */
+  CHECK(socap_model_step(m) == SOCAP_OK);
+  /* the world is as designed: active ties at w = 1 exactly, the others dormant */
+  int design_ok = 1;
+  for (int32_t i = 0; i < 8; i++)
+    for (int32_t j = 0; j < 8; j++) {
+      if (!adj_all[i][j]) continue;
+      socap_tie_info ti;
+      if (!get_tie(m, i, j, &ti)) { design_ok = 0; continue; }
+      if (adj[i][j] ? (ti.state != SOCAP_TIE_ACTIVE || ti.w != 1.0) : ti.state != SOCAP_TIE_DORMANT) design_ok = 0;
+    }
+  CHECK_MSG(design_ok, "the information world is not as designed");
+  info_exp e1[8], e2[8], x[8];
+  expect_info(&p, 1, 8, adj, group, p.info_hops, e1);
+  /* the expectation exercises what it should: receipts from both groups, at
+   * hop 2, and it would differ without the hop limit or with the dormant
+   * shortcuts passing */
+  uint32_t sum_tot = 0, sum_out = 0;
+  uint64_t sum_hops = 0;
+  for (int i = 0; i < 8; i++) { sum_tot += e1[i].total; sum_out += e1[i].outside; sum_hops += e1[i].hops; }
+  CHECK(sum_out > 0 && sum_out < sum_tot && sum_hops > sum_tot);
+  expect_info(&p, 1, 8, adj, group, 7, x);
+  int differs = 0;
+  for (int i = 0; i < 8; i++) differs += x[i].total != e1[i].total;
+  CHECK_MSG(differs > 0, "the hop limit does not matter in this world (choose another seed)");
+  expect_info(&p, 1, 8, adj_all, group, p.info_hops, x);
+  differs = 0;
+  for (int i = 0; i < 8; i++) differs += x[i].total != e1[i].total || x[i].hops != e1[i].hops;
+  CHECK_MSG(differs > 0, "the dormant shortcuts do not matter in this world (choose another seed)");
+
+  socap_agents_view v = socap_model_agents(m);
+  socap_counters tot, last;
+  socap_model_counters(m, &tot, &last);
+  CHECK(last.info_received == (int64_t)sum_tot);
+  for (int i = 0; i < 8; i++)
+    CHECK_MSG(info_equal(&v.info[i], &e1[i], &e1[i]),
+              "step 1 agent %d: total %u window %u outside %u outside_window %u hops %llu; expected total %u "
+              "outside %u hops %llu", i, v.info[i].total, v.info[i].window, v.info[i].outside, v.info[i].outside_window,
+              (unsigned long long)v.info[i].hops, e1[i].total, e1[i].outside, (unsigned long long)e1[i].hops);
+  /* the window reset clears the window counters only */
+  socap_model_reset_window(m);
+  info_exp zero[8];
+  memset(zero, 0, sizeof zero);
+  for (int i = 0; i < 8; i++) CHECK_MSG(info_equal(&v.info[i], &e1[i], &zero[i]), "after the reset, agent %d", i);
+  /* step 2: the window holds step 2's receipts, the totals both steps' */
+  CHECK(socap_model_step(m) == SOCAP_OK);
+  expect_info(&p, 2, 8, adj, group, p.info_hops, e2);
+  for (int i = 0; i < 8; i++) {
+    info_exp both = {e1[i].total + e2[i].total, e1[i].outside + e2[i].outside, e1[i].hops + e2[i].hops};
+    CHECK_MSG(info_equal(&v.info[i], &both, &e2[i]),
+              "step 2 agent %d: total %u window %u outside %u outside_window %u hops %llu; expected total %u window "
+              "%u outside %u/%u hops %llu", i, v.info[i].total, v.info[i].window, v.info[i].outside,
+              v.info[i].outside_window, (unsigned long long)v.info[i].hops, both.total, e2[i].total, both.outside,
+              e2[i].outside, (unsigned long long)both.hops);
+  }
+  char err[256] = "";
+  CHECK_MSG(!socap_model_check(m, err, sizeof err), "%s", err);
+  socap_model_free(m);
+
+  /* Turnover in the same world: the leavers of step 1 (p_leave 0.5; the draws
+   * recomputed from their streams) have all counters zeroed and no ties, the
+   * stayers keep step 1's receipts; every active tie with a leaving end is
+   * counted once in ended_by_turnover, every such dormant one in forgotten. */
+  p.p_leave = 0.5;
+  m = info_world(&p, group, adj, adj_all);
+  CHECK(socap_model_step(m) == SOCAP_OK);
+  v = socap_model_agents(m);
+  int n_left = 0, ended = 0, forgot = 0, ok = 1;
+  for (int32_t i = 0; i < 8; i++) {
+    int li = leaves(&p, i, 1);
+    n_left += li;
+    for (int32_t j = i + 1; j < 8; j++)
+      if (adj_all[i][j] && (li || leaves(&p, j, 1))) {
+        if (adj[i][j]) ended++;
+        else forgot++;
+      }
+    int32_t a, d;
+    socap_model_degree(m, i, &a, &d);
+    if (li ? (a + d != 0 || !info_equal(&v.info[i], &zero[i], &zero[i])) : !info_equal(&v.info[i], &e1[i], &e1[i])) {
+      ok = 0;
+      fprintf(stderr, "turnover: agent %d (left %d): total %u window %u outside %u hops %llu, ties %d/%d\n", i, li,
+              v.info[i].total, v.info[i].window, v.info[i].outside, (unsigned long long)v.info[i].hops, a, d);
+    }
+  }
+  CHECK_MSG(n_left > 0 && n_left < 8, "%d of 8 left: choose a seed where some leave and some stay", n_left);
+  CHECK(ok);
+  socap_model_counters(m, &tot, NULL);
+  CHECK_MSG(tot.left == n_left && tot.ended_by_turnover == ended && tot.forgotten == forgot,
+            "left %lld ended %lld forgotten %lld; expected %d %d %d", (long long)tot.left,
+            (long long)tot.ended_by_turnover, (long long)tot.forgotten, n_left, ended, forgot);
+  CHECK(tot.info_received == (int64_t)sum_tot); /* the global counter is not undone by turnover */
+  CHECK_MSG(!socap_model_check(m, err, sizeof err), "%s", err);
+  socap_model_free(m);
+
+  /* Everyone leaves: all 7 active ties ended by turnover, both dormant ones
+   * forgotten, every counter zero. */
+  p.p_leave = 1;
+  m = info_world(&p, group, adj, adj_all);
+  CHECK(socap_model_step(m) == SOCAP_OK);
+  v = socap_model_agents(m);
+  socap_model_counters(m, &tot, NULL);
+  CHECK(tot.left == 8 && tot.ended_by_turnover == 7 && tot.forgotten == 2 && tot.went_dormant == 2);
+  CHECK(tot.info_received == (int64_t)sum_tot);
+  ok = 1;
+  for (int i = 0; i < 8; i++) ok &= info_equal(&v.info[i], &zero[i], &zero[i]);
+  CHECK(ok);
+  socap_model_free(m);
+
+  /* No ties: no receipts, not even by an item's origin. */
+  p = quiet(40, 10, 22, 0.5);
+  p.p_pass = 1;
+  p.info_items = 50;
+  p.info_hops = 3;
+  m = make_model(&p);
+  for (int t = 0; t < 2; t++) CHECK(socap_model_step(m) == SOCAP_OK);
+  v = socap_model_agents(m);
+  socap_model_counters(m, &tot, NULL);
+  CHECK(tot.info_received == 0);
+  ok = 1;
+  for (int i = 0; i < 40; i++) ok &= info_equal(&v.info[i], &zero[0], &zero[0]);
+  CHECK(ok);
+  socap_model_free(m);
+}
+
+/* A pass succeeds with probability p_pass w: one tie of strength 0.5 (no
+ * maintenance, half-life 1e9 so it stays at 0.5), p_pass 0.6, 4000 items:
+ * the non-origin end receives each with probability 0.3, so the receipts are
+ * Binomial(4000, 0.3) (mean 1200, sd 29); 150 is over 5 sd, while ignoring w
+ * (2400) or p_pass (2000) is far outside. */
+static void test_info_pass_probability(void) {
+  socap_params p = quiet(2, 1, 23, 0.5);
+  p.cohorts[0].propensity = 0;
+  p.half_life = 1e9;
+  p.p_pass = 0.6;
+  p.info_items = 4000;
+  socap_model *m = make_model(&p);
+  CHECK(socap_model_test_add_tie(m, 0, 1, 0.5, SOCAP_ORIGIN_WORK) == SOCAP_OK);
+  CHECK(socap_model_step(m) == SOCAP_OK);
+  socap_counters last;
+  socap_model_counters(m, NULL, &last);
+  socap_agents_view v = socap_model_agents(m);
+  CHECK_MSG(fabs((double)last.info_received - 1200) < 150, "received %lld of 4000, expected about 1200",
+            (long long)last.info_received);
+  CHECK(v.info[0].total + v.info[1].total == last.info_received);
+  CHECK(v.info[0].hops == v.info[0].total && v.info[1].hops == v.info[1].total); /* all at hop 1 */
+  CHECK(v.info[0].outside == v.info[0].total && v.info[1].outside == v.info[1].total); /* groups of 1 */
+  socap_model_free(m);
+}
+
+/* The reactivation world: agent X (cohort "on", all time to reactivation,
+ * T = 0.5 h, cost_react = 0.5 h: exactly one request per step) and four
+ * "off" partners o0 < o1 < o2 < o3 (by id) that spend no time. Half-life 1.
+ * Ties X-o0, X-o1, X-o2 of strengths 0.07, 0.08, 0.09 (the peaks) added at
+ * step 0 all go dormant in step 1 (last = 1); X-o3 (0.06) added after step 1
+ * goes dormant in step 2 (last = 2). So at step 2 three dormant ties share
+ * last = 1 with distinct peaks, and at step 3 the latest dormant tie (o3)
+ * has the lowest peak. Returns X and the partners in who[0..4]. */
+static socap_model *react_world(int order, uint64_t seed, int32_t who[5]) {
+  socap_params p = quiet(10, 5, seed, 0.5);
+  socap_strategy *s = tstrat(&p);
+  s->maintain = 0;
+  s->reactivate = 1;
+  s->reactivation_order = order;
+  p.cohorts[0].time_budget = p.cohorts[1].time_budget = 0.5;
+  p.cost_react = 0.5;
+  p.half_life = 1;
+  p.w_react = 0.3;
+  p.rho = 0.5;
+  socap_model *m = make_model(&p);
+  int32_t on[5], off[5];
+  CHECK(cohort_members(m, 0, on, 5) == 5 && cohort_members(m, 1, off, 5) == 5);
+  who[0] = on[0];
+  for (int k = 0; k < 4; k++) who[1 + k] = off[k];
+  const double w[3] = {0.07, 0.08, 0.09};
+  for (int k = 0; k < 3; k++)
+    CHECK(socap_model_test_add_tie(m, who[0], who[1 + k], w[k], SOCAP_ORIGIN_WORK) == SOCAP_OK);
+  CHECK(socap_model_step(m) == SOCAP_OK);
+  int ok = 1;
+  for (int k = 0; k < 3; k++) {
+    socap_tie_info ti;
+    ok &= get_tie(m, who[0], who[1 + k], &ti) && ti.state == SOCAP_TIE_DORMANT && ti.last == 1 &&
+          ti.peak == (double)(float)w[k];
+  }
+  CHECK_MSG(ok, "the reactivation world is not as designed after step 1");
+  CHECK(socap_model_test_add_tie(m, who[0], who[4], 0.06, SOCAP_ORIGIN_WORK) == SOCAP_OK);
+  return m;
+}
+
+/* Which of X's partners (index 1..4 in who) have a tie revived at step t
+ * (active, origin reactivation, last = t)? A bit set; also checks the
+ * revived strength max(w_react, rho peak) = w_react here. */
+static unsigned revived_at(const socap_model *m, const int32_t who[5], int t) {
+  unsigned set = 0;
+  for (int k = 1; k <= 4; k++) {
+    socap_tie_info ti;
+    if (get_tie(m, who[0], who[k], &ti) && ti.state == SOCAP_TIE_ACTIVE && ti.origin == SOCAP_ORIGIN_REACT &&
+        ti.last == t) {
+      set |= 1u << k;
+      CHECK_CLOSE(ti.w, 0.3, 1e-6);
+    }
+  }
+  return set;
+}
+
+/* reactivation_order: with one request per step, 'peak' revives o2 (peak
+ * 0.09) at step 2 and o1 (0.08) at step 3; 'recent' revives o0 at step 2
+ * (all three dormant since step 1: ties go to the lower id) and o3 at step 3
+ * (dormant since step 2, although its peak is the lowest); 'random' revives
+ * one of the three candidates at step 2, the same one for the same seed, and
+ * each about a third of the time over 300 seeds. */
+static void test_reactivation_order(void) {
+  const int orders[2] = {SOCAP_REACT_PEAK, SOCAP_REACT_RECENT};
+  const char *oname[2] = {"peak", "recent"};
+  const unsigned want2[2] = {1u << 3, 1u << 1}, want3[2] = {1u << 2, 1u << 4};
+  for (int o = 0; o < 2; o++) {
+    int32_t who[5];
+    socap_model *m = react_world(orders[o], 31, who);
+    CHECK(socap_model_step(m) == SOCAP_OK);
+    unsigned r2 = revived_at(m, who, 2);
+    CHECK_MSG(r2 == want2[o], "order %s step 2: revived set 0x%x, expected 0x%x", oname[o], r2, want2[o]);
+    CHECK(socap_model_step(m) == SOCAP_OK);
+    unsigned r3 = revived_at(m, who, 3);
+    CHECK_MSG(r3 == want3[o], "order %s step 3: revived set 0x%x, expected 0x%x", oname[o], r3, want3[o]);
+    socap_counters tot;
+    socap_model_counters(m, &tot, NULL);
+    CHECK(tot.revived == 2 && tot.formed[SOCAP_ORIGIN_REACT] == 2 && tot.went_dormant == 4);
+    char err[256] = "";
+    CHECK_MSG(!socap_model_check(m, err, sizeof err), "%s", err);
+    socap_model_free(m);
+  }
+  int count[5] = {0}, bad = 0;
+  for (uint64_t seed = 1; seed <= 300; seed++) {
+    unsigned r[2];
+    for (int rep = 0; rep < (seed <= 20 ? 2 : 1); rep++) { /* reruns of the first 20 */
+      int32_t who[5];
+      socap_model *m = react_world(SOCAP_REACT_RANDOM, seed, who);
+      CHECK(socap_model_step(m) == SOCAP_OK);
+      r[rep] = revived_at(m, who, 2);
+      socap_model_free(m);
+    }
+    if (seed > 20) r[1] = r[0];
+    /* exactly one of the dormant three, and the same on a rerun */
+    if (r[0] != r[1] || !(r[0] == 2u || r[0] == 4u || r[0] == 8u)) bad++;
+    else count[r[0] == 2u ? 1 : r[0] == 4u ? 2 : 3]++;
+  }
+  CHECK_MSG(bad == 0, "random order: %d seeds revived not exactly one dormant tie, or differently on a rerun", bad);
+  /* Binomial(300, 1/3): mean 100, sd 8.2 */
+  for (int k = 1; k <= 3; k++)
+    CHECK_MSG(count[k] > 60 && count[k] < 140, "random order: o%d revived %d/300", k - 1, count[k]);
+}
+
+/* Introductions: brokers (cohort "on", all time to brokering, T = 0.5 h,
+ * cost_intro = 0.5 h: exactly one introduction per step) whose contacts are
+ * "off" agents (no time: they introduce nobody) and that know nobody else.
+ * 60 regular brokers have two contacts in one group and two in another, no
+ * ties among them: with intro_cross_group true every introduction is
+ * cross-group ((1/3)^16 chance per broker that all 16 sampled pairs are
+ * same-group); with false the first sampled pair is taken, same-group with
+ * probability 4/12 = 1/3 (Binomial(60, 1/3): mean 20, sd 3.7, and [8, 32]
+ * is over 3 sd either side). A fallback broker whose cross-group pairs are
+ * all tied introduces a same-group pair either way; a broker whose contacts
+ * are all tied introduces nobody. The broker's ties to the introduced pair
+ * gain gratitude; its other ties do not. */
+static void test_intro_cross_group(void) {
+  for (int cross = 1; cross >= 0; cross--) {
+    socap_params p = quiet(500, 25, 41, 0.2);
+    socap_strategy *s = tstrat(&p);
+    s->maintain = 0;
+    s->broker = 1;
+    p.cohorts[0].time_budget = p.cohorts[1].time_budget = 0.5;
+    p.cost_intro = 0.5;
+    p.intro_cross_group = cross;
+    socap_model *m = make_model(&p);
+    int32_t on[100], off[400];
+    CHECK(cohort_members(m, 0, on, 100) == 100 && cohort_members(m, 1, off, 400) == 400);
+    socap_agents_view v = socap_model_agents(m);
+    unsigned char used[500] = {0};
+    int32_t con[62][4];
+    int cursor = 0, short_of_agents = 0;
+    /* each broker: two unused "off" agents from the next group (cyclically)
+     * that still has two, then two from another such group */
+    for (int b = 0; b < 62; b++) {
+      int g_prev = -1;
+      for (int half = 0; half < 2; half++) {
+        int got = 0;
+        for (int tries = 0; tries < 20 && got < 2; tries++, cursor = (cursor + 1) % 20) {
+          if (cursor == g_prev) continue;
+          int32_t pick[2];
+          int np = 0;
+          for (int k = 0; k < 400 && np < 2; k++)
+            if (!used[off[k]] && v.group[off[k]] == cursor) pick[np++] = off[k];
+          if (np < 2) continue;
+          for (int u = 0; u < 2; u++) { used[pick[u]] = 1; con[b][2 * half + u] = pick[u]; }
+          g_prev = cursor;
+          got = 2;
+        }
+        if (got < 2) short_of_agents = 1;
+      }
+    }
+    CHECK(!short_of_agents);
+    if (short_of_agents) { socap_model_free(m); continue; }
+    for (int b = 0; b < 62; b++)
+      for (int k = 0; k < 4; k++)
+        CHECK(socap_model_test_add_tie(m, on[b], con[b][k], 0.5, SOCAP_ORIGIN_WORK) == SOCAP_OK);
+    /* broker 60: all four cross-group pairs tied; broker 61: all six pairs */
+    for (int x = 0; x < 2; x++)
+      for (int y = 2; y < 4; y++) {
+        CHECK(socap_model_test_add_tie(m, con[60][x], con[60][y], 1, SOCAP_ORIGIN_WORK) == SOCAP_OK);
+        CHECK(socap_model_test_add_tie(m, con[61][x], con[61][y], 1, SOCAP_ORIGIN_WORK) == SOCAP_OK);
+      }
+    CHECK(socap_model_test_add_tie(m, con[61][0], con[61][1], 1, SOCAP_ORIGIN_WORK) == SOCAP_OK);
+    CHECK(socap_model_test_add_tie(m, con[61][2], con[61][3], 1, SOCAP_ORIGIN_WORK) == SOCAP_OK);
+    CHECK(socap_model_step(m) == SOCAP_OK);
+    const double lambda = socap_params_lambda(&p), wg = (double)(float)0.5 * exp(-lambda) + p.gratitude;
+    int same = 0, n_intro[62] = {0}, grat_ok = 1;
+    for (int b = 0; b < 62; b++)
+      for (int x = 0; x < 4; x++)
+        for (int y = x + 1; y < 4; y++) {
+          socap_tie_info ti;
+          if (!get_tie(m, con[b][x], con[b][y], &ti) || ti.origin != SOCAP_ORIGIN_INTRO) continue;
+          n_intro[b]++;
+          if (b < 60) same += v.group[con[b][x]] == v.group[con[b][y]];
+          else CHECK_MSG(b == 60 && v.group[con[b][x]] == v.group[con[b][y]], "cross %d broker %d: pair %d-%d",
+                         cross, b, x, y);
+          /* gratitude on the broker's ties to the pair, not to the others */
+          for (int z = 0; z < 4; z++) {
+            socap_tie_info tb;
+            if (!get_tie(m, on[b], con[b][z], &tb)) { grat_ok = 0; continue; }
+            double want = (z == x || z == y) ? wg : (double)(float)0.5 * exp(-lambda);
+            if (fabs(tb.w - want) > 1e-6) grat_ok = 0;
+          }
+        }
+    int one_each = 1;
+    for (int b = 0; b < 61; b++) one_each &= n_intro[b] == 1;
+    CHECK_MSG(one_each && n_intro[61] == 0, "cross %d: not exactly one introduction per broker with an untied pair",
+              cross);
+    CHECK(grat_ok);
+    socap_counters tot;
+    socap_model_counters(m, &tot, NULL);
+    CHECK(tot.formed[SOCAP_ORIGIN_INTRO] == 61 && tot.formed[SOCAP_ORIGIN_WORK] == 0 &&
+          tot.formed[SOCAP_ORIGIN_EVENT] == 0 && tot.rejected == 0);
+    if (cross) CHECK_MSG(same == 0, "intro_cross_group true: %d of 60 introductions within a group", same);
+    else
+      CHECK_MSG(same >= 8 && same <= 32, "intro_cross_group false: %d of 60 within a group, expected about 20", same);
+    socap_model_free(m);
+  }
+}
+
+/* Group sizes of a model, in group order, counted from the agents' group
+ * ids (so they sum to N by construction); also checks that groups are
+ * numbered 0.. and contiguous, and that the model holds no empty group.
+ * Returns the number of groups. */
+static int group_sizes(const socap_model *m, int32_t *sizes, int cap) {
+  socap_agents_view v = socap_model_agents(m);
+  int ng = 0, ok = 1;
+  for (int32_t i = 0; i < v.n; i++) {
+    if (i == 0 || v.group[i] != v.group[i - 1]) {
+      if (v.group[i] != ng || ng >= cap) { ok = 0; break; }
+      sizes[ng++] = 0;
+    }
+    sizes[ng - 1]++;
+  }
+  CHECK_MSG(ok, "groups are not numbered 0.. in agent order");
+  /* and the model has no empty groups besides */
+  socap_graph gr;
+  CHECK(socap_model_graph(m, &gr) == SOCAP_OK);
+  CHECK_MSG(gr.n_groups == ng, "%d groups in the model, %d with agents", (int)gr.n_groups, ng);
+  socap_graph_free(&gr);
+  return ok ? ng : 0;
+}
+
+static socap_params groups_params(int n, int g, int dist, double sd, uint64_t seed) {
+  socap_params p = quiet(n, g, seed, 0.5);
+  p.group_dist = dist;
+  p.group_size_sd = sd;
+  return p;
+}
+
+/* Mean, sd (n - 1) and skewness of the sizes of all groups but the last
+ * (which is truncated to fit N), and mean and sd of their logarithms. */
+static void size_moments(const int32_t *s, int ng, double mom[5]) {
+  int k = ng - 1;
+  double a = 0, b = 0, c = 0, la = 0, lb = 0;
+  for (int i = 0; i < k; i++) { a += s[i]; la += log(s[i]); }
+  a /= k;
+  la /= k;
+  for (int i = 0; i < k; i++) {
+    double d = s[i] - a, ld = log(s[i]) - la;
+    b += d * d;
+    c += d * d * d;
+    lb += ld * ld;
+  }
+  mom[0] = a;
+  mom[1] = sqrt(b / (k - 1));
+  mom[2] = (c / k) / pow(b / k, 1.5);
+  mom[3] = la;
+  mom[4] = sqrt(lb / (k - 1));
+}
+
+/* Group sizes: 'equal' exactly by its rule (G = max(1, floor(N/g + 1/2)),
+ * group k has floor((k+1)N/G) - floor(kN/G)); 'poisson' (1 + Poisson(g-1):
+ * mean g, sd sqrt(g-1), skewness 1/sqrt(g-1)) and 'lognormal' (sizes
+ * max(1, round(X)), X lognormal with mean g and sd group_size_sd, so
+ * log X has mean mu = ln g - s2/2 and sd sqrt(s2), s2 = ln(1 + sd^2/g^2),
+ * and skewness (e^s2 + 2) sqrt(e^s2 - 1)) on 200,000 agents; every group
+ * non-empty. Rounding adds about 1/12 to the
+ * variance (Sheppard), which only matters in the g = 3, sd = 1 case, the one
+ * that checks the rounding (floor instead would give mean 2.5).
+ * Tolerances are 5 standard errors of the estimates over the G - 1
+ * untruncated groups: mean sd/sqrt(G), sd sd*sqrt((kurtosis - 1)/(4G)), log
+ * mean sqrt(s2/G), log sd sqrt(s2/(2G)); for the skewness (checked where its
+ * estimate is stable) the standard error at G = 4000 measured by simulating
+ * each distribution (150 samples of 4000 sizes, Python's random): 0.038
+ * (Poisson), 0.054 (lognormal, sd 10), 0.098 (sd 20), scaled by
+ * sqrt(4000/G). The skewness tells the lognormal from a symmetric
+ * distribution with the same mean and sd; the log moments and the sd 50 case
+ * check the lognormal's parameters (sigma = sd/g instead of sqrt(s2) gives
+ * sd 76 there). */
+static void test_group_sizes(void) {
+  static int32_t sizes[200000], sizes2[200000];
+  /* equal: small cases by hand, then the rule on a larger N */
+  const int cases[4][2] = {{10, 4}, {10, 6}, {9, 6}, {7, 7}};
+  const int want[4][4] = {{3, 3, 4, 0}, {5, 5, 0, 0}, {4, 5, 0, 0}, {7, 0, 0, 0}};
+  const int want_ng[4] = {3, 2, 2, 1};
+  for (int c = 0; c < 4; c++) {
+    socap_params p = groups_params(cases[c][0], cases[c][1], SOCAP_GROUPS_EQUAL, 0, 1);
+    socap_model *m = make_model(&p);
+    int ng = group_sizes(m, sizes, 200000);
+    int ok = ng == want_ng[c];
+    for (int g = 0; ok && g < ng; g++) ok = sizes[g] == want[c][g];
+    CHECK_MSG(ok, "equal groups, N=%d g=%d: %d groups", cases[c][0], cases[c][1], ng);
+    socap_model_free(m);
+  }
+  {
+    socap_params p = groups_params(1000, 30, SOCAP_GROUPS_EQUAL, 0, 1);
+    socap_model *m = make_model(&p);
+    int ng = group_sizes(m, sizes, 200000), ok = ng == 33; /* floor(1000/30 + 1/2) */
+    for (int g = 0; ok && g < ng; g++) ok = sizes[g] == (g + 1) * 1000 / 33 - g * 1000 / 33;
+    CHECK(ok);
+    socap_model_free(m);
+  }
+  const int N = 200000;
+  const struct { int dist, g; double sd, se_skew; } dc[5] = {
+    {SOCAP_GROUPS_POISSON, 50, 0, 0.038},
+    {SOCAP_GROUPS_LOGNORMAL, 50, 10, 0.054},
+    {SOCAP_GROUPS_LOGNORMAL, 50, 20, 0.098},
+    {SOCAP_GROUPS_LOGNORMAL, 50, 50, 0},
+    {SOCAP_GROUPS_LOGNORMAL, 3, 1, 0},
+  };
+  for (int d = 0; d < 5; d++) {
+    const int g = dc[d].g;
+    double want_sd, want_skew, kurt, s2 = 0;
+    if (dc[d].dist == SOCAP_GROUPS_POISSON) {
+      want_sd = sqrt(g - 1.0);
+      want_skew = 1 / want_sd;
+      kurt = 3 + 1 / (g - 1.0);
+    } else {
+      s2 = log(1 + dc[d].sd * dc[d].sd / (g * g));
+      want_sd = sqrt(dc[d].sd * dc[d].sd + (g < 10 ? 1 / 12.0 : 0));
+      want_skew = (exp(s2) + 2) * sqrt(exp(s2) - 1);
+      kurt = exp(4 * s2) + 2 * exp(3 * s2) + 3 * exp(2 * s2) - 3;
+    }
+    socap_params p = groups_params(N, g, dc[d].dist, dc[d].sd, 7);
+    socap_model *m = make_model(&p);
+    int ng = group_sizes(m, sizes, N);
+    int64_t sum = 0;
+    int min = N;
+    for (int k = 0; k < ng; k++) { sum += sizes[k]; if (sizes[k] < min) min = sizes[k]; }
+    CHECK(sum == N && min >= 1);
+    double mom[5];
+    size_moments(sizes, ng, mom);
+    const double G = ng - 1;
+    printf("group sizes case %d: %d groups, mean %.3f sd %.3f skew %.3f log mean %.4f log sd %.4f\n", d, ng, mom[0],
+           mom[1], mom[2], mom[3], mom[4]);
+    CHECK_MSG(fabs(mom[0] - g) < 5 * want_sd / sqrt(G), "case %d: mean size %.3f, expected %d", d, mom[0], g);
+    CHECK_MSG(fabs(mom[1] - want_sd) < 5 * want_sd * sqrt((kurt - 1) / (4 * G)), "case %d: sd %.3f, expected %.3f",
+              d, mom[1], want_sd);
+    if (dc[d].se_skew > 0)
+      CHECK_MSG(fabs(mom[2] - want_skew) < 5 * dc[d].se_skew * sqrt(4000 / G), "case %d: skewness %.3f, expected %.3f",
+                d, mom[2], want_skew);
+    if (dc[d].dist == SOCAP_GROUPS_LOGNORMAL && g > 10) {
+      const double mu = log(g) - s2 / 2, sg = sqrt(s2);
+      CHECK_MSG(fabs(mom[3] - mu) < 5 * sg / sqrt(G), "case %d: mean log size %.4f, expected %.4f", d, mom[3], mu);
+      CHECK_MSG(fabs(mom[4] - sg) < 5 * sg / sqrt(2 * G), "case %d: sd of log size %.4f, expected %.4f", d, mom[4], sg);
+    }
+    if (d == 0) { /* another seed gives other sizes */
+      socap_params q = groups_params(N, g, dc[d].dist, dc[d].sd, 8);
+      socap_model *m2 = make_model(&q);
+      int ng2 = group_sizes(m2, sizes2, N);
+      CHECK(ng2 != ng || memcmp(sizes, sizes2, sizeof(int32_t) * (size_t)ng) != 0);
+      socap_model_free(m2);
+    }
+    socap_model_free(m);
+  }
+  /* lognormal with sd 0: every group but the last has exactly g agents */
+  socap_params p = groups_params(1000, 30, SOCAP_GROUPS_LOGNORMAL, 0, 3);
+  socap_model *m = make_model(&p);
+  int ng = group_sizes(m, sizes, 1000), ok = ng == 34 && sizes[33] == 10;
+  for (int k = 0; ok && k < 33; k++) ok = sizes[k] == 30;
+  CHECK_MSG(ok, "lognormal sd 0: %d groups", ng);
+  socap_model_free(m);
+}
+
+/* Cohort counts by the largest-remainder method (floor(share N) each, then
+ * one agent at a time to the largest remainders, ties to the lower cohort),
+ * every agent's strategy its cohort's, and cohorts shuffled across groups. */
+static void test_cohort_counts(void) {
+  struct { int n, k; double share[6]; int want[6]; } cases[] = {
+    {3000, 6, {0.2, 0.2, 0.15, 0.15, 0.15, 0.15}, {600, 600, 450, 450, 450, 450}},
+    {20, 3, {0.125, 0.375, 0.5}, {3, 7, 10}},       /* remainders .5 .5 0: the tie goes to cohort 0 */
+    {12, 3, {0.25, 0.375, 0.375}, {3, 5, 4}},       /* .0 .5 .5: to cohort 1, not 2 */
+    {10, 3, {0.125, 0.625, 0.25}, {1, 6, 3}},       /* .25 .25 .5: to the largest, cohort 2 */
+    {7, 4, {0.25, 0.25, 0.25, 0.25}, {2, 2, 2, 1}}, /* 1.75 each: three extra agents, in cohort order */
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    socap_params p = base(cases[0].n, 3); /* six cohorts with six strategies */
+    p.n_agents = cases[c].n;
+    p.group_size = cases[c].n < 50 ? cases[c].n : 50;
+    p.n_cohorts = cases[c].k;
+    for (int k = 0; k < cases[c].k; k++) p.cohorts[k].share = cases[c].share[k];
+    socap_model *m = make_model(&p);
+    socap_agents_view v = socap_model_agents(m);
+    int cnt[6] = {0}, strat_ok = 1;
+    for (int32_t i = 0; i < v.n; i++) {
+      cnt[v.cohort[i]]++;
+      strat_ok &= v.strategy[i] == p.cohorts[v.cohort[i]].strategy;
+    }
+    int ok = 1;
+    for (int k = 0; k < cases[c].k; k++) ok &= cnt[k] == cases[c].want[k];
+    CHECK_MSG(ok, "N=%d: cohort counts %d %d %d %d %d %d", cases[c].n, cnt[0], cnt[1], cnt[2], cnt[3], cnt[4], cnt[5]);
+    CHECK(strat_ok);
+    if (c == 0) {
+      /* 60 groups of 50, about 10 agents of cohort 0 in each: in order they
+       * would fill the first 12 groups only */
+      unsigned char seen[60] = {0};
+      int groups = 0;
+      for (int32_t i = 0; i < v.n; i++)
+        if (v.cohort[i] == 0 && !seen[v.group[i]]) { seen[v.group[i]] = 1; groups++; }
+      CHECK_MSG(groups >= 55, "cohort 0 is in %d of 60 groups", groups);
+    }
+    socap_model_free(m);
+  }
+}
+
+/* Turnover's counters in a world the model built itself: step 1 of a run
+ * with p_leave = 1 against the same run with p_leave = 0 (phases 1-8 do not
+ * depend on p_leave, so the second shows the ties as they were just before
+ * the turnover). Everyone leaves; every active tie is counted once in
+ * ended_by_turnover and every dormant one in forgotten (tight limits make
+ * some dormant by displacement), and the counters balance with no ties
+ * left. */
+static void test_turnover_counters(void) {
+  socap_params p = base(300, 51);
+  p.dunbar_limit = 2;
+  p.mu_in = 3;
+  socap_model *a = make_model(&p);
+  p.p_leave = 1;
+  socap_model *b = make_model(&p);
+  CHECK(socap_model_step(a) == SOCAP_OK && socap_model_step(b) == SOCAP_OK);
+  int64_t act = 0, dor = 0, left_ties = 0;
+  for (int32_t i = 0; i < 300; i++) {
+    int32_t x, y;
+    socap_model_degree(a, i, &x, &y);
+    act += x;
+    dor += y;
+    socap_model_degree(b, i, &x, &y);
+    left_ties += x + y;
+  }
+  act /= 2;
+  dor /= 2;
+  socap_counters ca, cb;
+  socap_model_counters(a, &ca, NULL);
+  socap_model_counters(b, &cb, NULL);
+  CHECK_MSG(act > 0 && dor > 0, "active %lld dormant %lld before the turnover", (long long)act, (long long)dor);
+  CHECK(cb.left == 300 && left_ties == 0);
+  CHECK_MSG(cb.ended_by_turnover == act && cb.forgotten == ca.forgotten + dor,
+            "ended_by_turnover %lld (active ties %lld), forgotten %lld (%lld + dormant %lld)",
+            (long long)cb.ended_by_turnover, (long long)act, (long long)cb.forgotten, (long long)ca.forgotten,
+            (long long)dor);
+  const int64_t formed = cb.formed[0] + cb.formed[1] + cb.formed[2] + cb.formed[3];
+  CHECK(formed - cb.went_dormant - cb.ended_by_turnover == 0 && cb.went_dormant - cb.revived - cb.forgotten == 0);
+  CHECK(cb.went_dormant == ca.went_dormant && cb.info_received == ca.info_received && ca.info_received > 0);
+  socap_agents_view v = socap_model_agents(b);
+  int zero = 1;
+  for (int32_t i = 0; i < 300; i++)
+    zero &= v.info[i].total == 0 && v.info[i].window == 0 && v.info[i].outside == 0 && v.info[i].outside_window == 0 &&
+            v.info[i].hops == 0;
+  CHECK(zero);
+  socap_model_free(a);
+  socap_model_free(b);
+}
+
 /* The whole tie store and the counters are identical for 1, 2 and 4
  * threads, also when the judging threads hand chunks of proposals to the
  * resolving thread every few proposals (chunk 1 and 7), and when judging
@@ -432,6 +1191,13 @@ int main(int argc, char **argv) {
   test_decay_closed_form();
   test_maintenance_closed_form();
   test_mechanisms();
+  test_info_counters();
+  test_info_pass_probability();
+  test_reactivation_order();
+  test_intro_cross_group();
+  test_group_sizes();
+  test_cohort_counts();
+  test_turnover_counters();
   test_threads();
   CHECK_DONE();
 }
