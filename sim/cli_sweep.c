@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <omp.h>
 #include <signal.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +34,17 @@ static const char *sweep_usage =
     "  --set key=value      override a scenario parameter (changes the design hash)\n"
     "  --dry-run            print the number of tasks and the first design rows\n"
     "  -q, --quiet          no progress or summary\n"
-    "usage: socap merge DIR -o ALL.h5 [--force] [--allow-missing] [--quiet]\n"
-    "see docs/sweeps.md; exit codes: 0 ok, 1 tasks failed or missing, 2 config/usage, 3 I/O\n";
+    "SIGINT/SIGTERM stop after the tasks in flight (rerun with --resume); a second signal kills at once.\n"
+    "see docs/sweeps.md; exit codes: 0 ok, 1 tasks failed or stopped, 2 config/usage, 3 I/O\n";
+
+static const char *merge_usage =
+    "usage: socap merge DIR -o ALL.h5 [options]\n"
+    "  -o, --output F       the merged file: every table of DIR's batch files, one row per task, in task order\n"
+    "                       (not one of DIR's batch-*.h5 names)\n"
+    "  --force              replace an existing F (never an input, a directory or a device)\n"
+    "  --allow-missing      exit 0 even if tasks are missing (the file says which)\n"
+    "  -q, --quiet          no summary\n"
+    "see docs/sweeps.md; exit codes: 0 ok, 1 tasks missing, 2 config/usage, 3 I/O\n";
 
 static volatile sig_atomic_t stop_flag;
 
@@ -78,10 +88,24 @@ static int shard_from_slurm(int *i, int *n) {
   const char *id = getenv("SLURM_ARRAY_TASK_ID"), *cnt = getenv("SLURM_ARRAY_TASK_COUNT");
   if (!id || !cnt) return 0;
   const char *mn = getenv("SLURM_ARRAY_TASK_MIN"), *st = getenv("SLURM_ARRAY_TASK_STEP");
-  long vid = atol(id), vcnt = atol(cnt), vmin = mn ? atol(mn) : 0, vst = st ? atol(st) : 1;
+  long vid, vcnt, vmin = 0, vst = 1;
+  const char *names[4] = {"SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_MIN",
+                          "SLURM_ARRAY_TASK_STEP"};
+  const char *vals[4] = {id, cnt, mn, st};
+  long *outs[4] = {&vid, &vcnt, &vmin, &vst};
+  for (int q = 0; q < 4; q++) {
+    if (!vals[q]) continue;
+    char *end;
+    errno = 0;
+    *outs[q] = strtol(vals[q], &end, 10);
+    if (end == vals[q] || *end || errno) {
+      fprintf(stderr, "socap: %s='%s' is not an integer; pass --shard i/n\n", names[q], vals[q]);
+      return -1;
+    }
+  }
   if (vst < 1) vst = 1;
   long k = (vid - vmin) / vst;
-  if (vcnt < 1 || k < 0 || k >= vcnt) {
+  if (vcnt < 1 || k < 0 || k >= vcnt || (vid - vmin) % vst) {
     fprintf(stderr, "socap: cannot derive a shard from SLURM_ARRAY_TASK_ID=%s SLURM_ARRAY_TASK_COUNT=%s "
                     "SLURM_ARRAY_TASK_MIN=%s; pass --shard i/n\n", id, cnt, mn ? mn : "(unset)");
     return -1;
@@ -123,7 +147,7 @@ static int cli_sweep(int argc, char **argv) {
     const char *a = argv[k];
     int more = k + 1 < argc;
     if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-      if (!more) { rc = usage("%s needs a directory", a); goto done; }
+      if (!more || !argv[k + 1][0]) { rc = usage("%s needs a directory", a); goto done; }
       dir = argv[++k];
     } else if (!strcmp(a, "--set")) {
       if (!more) { rc = usage("%s needs key=value", a); goto done; }
@@ -232,12 +256,12 @@ int socap_cli_merge(int argc, char **argv) {
   for (int k = 1; k < argc; k++) {
     const char *a = argv[k];
     if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-      if (k + 1 >= argc) return usage("%s needs a file name", a);
+      if (k + 1 >= argc || !argv[k + 1][0]) return usage("%s needs a file name", a);
       out = argv[++k];
     } else if (!strcmp(a, "--force")) force = 1;
     else if (!strcmp(a, "--allow-missing")) allow_missing = 1;
     else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-      fputs(sweep_usage, stdout);
+      fputs(merge_usage, stdout);
       return SOCAP_OK;
     }
     else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) quiet = 1;

@@ -1,5 +1,5 @@
 /* HDF5 output: durable files (write NAME.part, fsync, rename) and column tables. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* renameat2, memfd_create, fallocate, F_OFD_SETLK */
 
 #include "socap/h5out.h"
 #include "socap/error.h"
@@ -9,16 +9,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
+
+/* H5Pset_file_locking: HDF5 1.10.7+ and 1.12.1+. */
+#if (H5_VERS_MAJOR == 1 && H5_VERS_MINOR == 10 && H5_VERS_RELEASE >= 7) || H5_VERSION_GE(1, 12, 1)
+#define SOCAP_H5_FILE_LOCKING_PROP 1
+#else
+#define SOCAP_H5_FILE_LOCKING_PROP 0
+#endif
 
 #define DEFAULT_CHUNK_ROWS ((size_t)65536)
 #define DEFLATE_LEVEL 4u
 
 struct socap_h5file {
   hid_t fid;
-  char *path; /* final name */
-  char *part; /* path + ".part" */
+  char *path;    /* final name */
+  char *part;    /* path + ".part" */
+  int lockfd;    /* our descriptor of the .part, locked for the file's lifetime; -1 if none */
+  int force;     /* replace an existing output at commit */
+  uint64_t reserved; /* bytes reserved by socap_h5_reserve(): unused space is given back at commit */
 };
 
 struct socap_table {
@@ -36,22 +49,63 @@ struct socap_table {
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static herr_t first_h5_error(unsigned n, const H5E_error2_t *e, void *data) {
+/* What the HDF5 error stack says: the innermost message, and the system
+ * error of a failed read or write if the file driver recorded one (its
+ * message reads "... filename = 'F', ..., errno = N, ..."). */
+typedef struct {
+  char desc[160];
+  int err;      /* errno of the failed system call, 0 if none */
+  int reading;  /* it was a read */
+  char file[1024];
+} h5_err_info;
+
+static herr_t scan_h5_error(unsigned n, const H5E_error2_t *e, void *data) {
   (void)n;
-  const char **desc = data;
-  if (!*desc && e->desc && e->desc[0]) *desc = e->desc;
+  h5_err_info *in = data;
+  if (!e->desc || !e->desc[0]) return 0;
+  if (!in->desc[0]) {
+    /* first line, without the driver's long key = value list */
+    size_t k = strcspn(e->desc, "\n");
+    const char *colon = strstr(e->desc, ": time = ");
+    if (colon && (size_t)(colon - e->desc) < k) k = (size_t)(colon - e->desc);
+    snprintf(in->desc, sizeof in->desc, "%.*s", (int)k, e->desc);
+  }
+  const char *p = strstr(e->desc, "errno = ");
+  if (!in->err && p && atoi(p + 8) > 0) {
+    in->err = atoi(p + 8);
+    in->reading = strstr(e->desc, "read failed") != NULL;
+    const char *f = strstr(e->desc, "filename = '");
+    if (f) {
+      f += strlen("filename = '");
+      size_t k = strcspn(f, "'");
+      snprintf(in->file, sizeof in->file, "%.*s", (int)k, f);
+    }
+  }
   return 0;
 }
 
-/* Record an EIO error, appending the innermost HDF5 message if there is one
- * (automatic printing is turned off, so this is where the detail goes). */
+/* The name the user gave: NAME for NAME.part. */
+static void strip_part(char *s) {
+  size_t n = strlen(s);
+  if (n > 5 && !strcmp(s + n - 5, ".part")) s[n - 5] = 0;
+}
+
+/* Record an EIO error from the HDF5 error stack (automatic printing is turned
+ * off, so this is where the detail goes): "cannot write 'F': <system error>"
+ * when a read or write failed (a full disk, a quota), else the innermost
+ * HDF5 message. */
 static int h5_fail(const char *what, const char *name) {
-  const char *desc = NULL;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_h5_error, &desc);
-  int rc = SOCAP_ERROR(SOCAP_EIO, "HDF5: %s '%s' failed%s%s", what, name ? name : "",
-                       desc ? ": " : "", desc ? desc : "");
+  h5_err_info in;
+  memset(&in, 0, sizeof in);
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, scan_h5_error, &in);
   H5Eclear2(H5E_DEFAULT);
-  return rc;
+  if (in.err) {
+    strip_part(in.file);
+    return SOCAP_ERROR(SOCAP_EIO, "cannot %s '%s': %s", in.reading ? "read" : "write",
+                       in.file[0] ? in.file : name ? name : "", strerror(in.err));
+  }
+  return SOCAP_ERROR(SOCAP_EIO, "HDF5: %s '%s' failed%s%s", what, name ? name : "",
+                     in.desc[0] ? ": " : "", in.desc);
 }
 
 static size_t coltype_size(socap_coltype t) {
@@ -187,6 +241,134 @@ static hid_t parent_group(hid_t loc, const char *name, const char **leaf) {
 
 /* ---- files -------------------------------------------------------------- */
 
+static const char *file_kind(mode_t m) {
+  if (S_ISDIR(m)) return "a directory";
+  if (S_ISFIFO(m)) return "a FIFO";
+  if (S_ISCHR(m)) return "a character device";
+  if (S_ISBLK(m)) return "a block device";
+  if (S_ISSOCK(m)) return "a socket";
+  return "a special file";
+}
+
+/* SOCAP_EIO if @p path exists and is not a regular file (or a symbolic link
+ * to one): renaming over it would replace a directory, a device or a FIFO. */
+static int check_regular(const char *path) {
+  struct stat st;
+  if (stat(path, &st) != 0 || S_ISREG(st.st_mode)) return SOCAP_OK;
+  return SOCAP_ERROR(SOCAP_EIO, "output '%s' exists and is not a regular file (%s); refusing to replace it",
+                     path, file_kind(st.st_mode));
+}
+
+/* stat() an input; "FILE.h5:/group/dataset" names a dataset of FILE.h5. */
+static int stat_input(const char *in, struct stat *st) {
+  if (stat(in, st) == 0) return 0;
+  const char *c = strrchr(in, ':');
+  if (!c || c == in) return -1;
+  char *file = str_dup(in);
+  if (!file) return -1;
+  file[c - in] = 0;
+  int r = stat(file, st);
+  free(file);
+  return r;
+}
+
+int socap_output_check(const char *output, const char *const *inputs, int n) {
+  if (!output || !output[0]) return SOCAP_ERROR(SOCAP_ECONFIG, "the output file name is empty");
+  struct stat so, si;
+  if (stat(output, &so) == 0)
+    for (int i = 0; i < n; i++)
+      if (inputs && inputs[i] && stat_input(inputs[i], &si) == 0 && si.st_dev == so.st_dev &&
+          si.st_ino == so.st_ino)
+        return SOCAP_ERROR(SOCAP_ECONFIG, "output '%s' is the input '%s'; refusing to overwrite it (even with --force)",
+                           output, inputs[i]);
+  return check_regular(output);
+}
+
+/* The directory part of @p path ("." if it has none); caller frees. */
+static char *dir_of(const char *path) {
+  char *d = str_dup(path);
+  char *slash = d ? strrchr(d, '/') : NULL;
+  if (!d) return NULL;
+  if (!slash) {
+    free(d);
+    return str_dup(".");
+  }
+  if (slash == d) slash[1] = 0;
+  else *slash = 0;
+  return d;
+}
+
+/* "cannot create 'PATH': ..." for errno @p err of creating PATH.part. */
+static int create_error(const char *path, int err) {
+  if (err == ENOENT) {
+    char *d = dir_of(path);
+    struct stat st;
+    int rc;
+    if (d && stat(d, &st) != 0 && errno == ENOENT)
+      rc = SOCAP_ERROR(SOCAP_EIO, "cannot create '%s': directory '%s' does not exist", path, d);
+    else if (d && stat(d, &st) == 0 && !S_ISDIR(st.st_mode))
+      rc = SOCAP_ERROR(SOCAP_EIO, "cannot create '%s': '%s' is not a directory", path, d);
+    else
+      rc = SOCAP_ERROR(SOCAP_EIO, "cannot create '%s': %s", path, strerror(err));
+    free(d);
+    return rc;
+  }
+  return SOCAP_ERROR(SOCAP_EIO, "cannot create '%s': %s", path, strerror(err));
+}
+
+/* Lock @p fd exclusively, without waiting. Returns -1 only when another
+ * writer holds the lock; a file system without locks counts as success.
+ * An open-file-description lock (fcntl), not flock(): HDF5 flock()s the files
+ * it opens, and on a local file system the two kinds do not collide, so this
+ * works even where HDF5_USE_FILE_LOCKING=TRUE overrides the fapl's "no file
+ * locking" below. */
+static int lock_part(int fd) {
+#ifdef F_OFD_SETLK
+  struct flock fl;
+  memset(&fl, 0, sizeof fl);
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  if (fcntl(fd, F_OFD_SETLK, &fl) == 0) return 0;
+  return errno == EAGAIN || errno == EACCES ? -1 : 0;
+#else
+  if (flock(fd, LOCK_EX | LOCK_NB) == 0) return 0;
+  return errno == EWOULDBLOCK ? -1 : 0;
+#endif
+}
+
+/* Open and lock NAME.part (created if absent). The lock is held until commit
+ * or abort, so a second writer of the same output refuses instead of deleting
+ * our file, and only a .part that no process holds (left by a killed run) is
+ * reused (HDF5 truncates it). */
+static int open_part(socap_h5file *f) {
+  for (int tries = 0; tries < 20; tries++) {
+    int fd = open(f->part, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0666);
+    struct stat a, b;
+    if (fd < 0 && (errno == ELOOP || errno == EISDIR || errno == ENXIO || errno == EOPNOTSUPP))
+      return SOCAP_ERROR(SOCAP_EIO, "cannot create '%s': '%s' exists and is not a regular file", f->path, f->part);
+    if (fd < 0) return create_error(f->path, errno);
+    if (fstat(fd, &a) != 0 || !S_ISREG(a.st_mode)) {
+      close(fd);
+      return SOCAP_ERROR(SOCAP_EIO, "cannot create '%s': '%s' exists and is not a regular file", f->path, f->part);
+    }
+    if (lock_part(fd) != 0) {
+      close(fd);
+      return SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': another socap process is writing '%s'", f->path, f->part);
+    }
+    /* The .part we locked may have been renamed or removed by its writer just
+     * before; a stale one with other links must not be truncated in place. */
+    if (stat(f->part, &b) == 0 && b.st_dev == a.st_dev && b.st_ino == a.st_ino) {
+      if (a.st_nlink <= 1) {
+        f->lockfd = fd;
+        return SOCAP_OK;
+      }
+      unlink(f->part);
+    }
+    close(fd);
+  }
+  return SOCAP_ERROR(SOCAP_EIO, "cannot create '%s': '%s' keeps changing", f->path, f->part);
+}
+
 int socap_h5_create(const char *path, int force, socap_h5file **out) {
   int rc = SOCAP_OK;
   hid_t fapl = H5I_INVALID_HID, fcpl = H5I_INVALID_HID;
@@ -194,16 +376,20 @@ int socap_h5_create(const char *path, int force, socap_h5file **out) {
   struct stat st;
 
   if (out) *out = NULL;
-  if (!path || !path[0] || !out) return SOCAP_ERROR(SOCAP_ERUNTIME, "socap_h5_create: bad arguments");
+  if (!out) return SOCAP_ERROR(SOCAP_ERUNTIME, "socap_h5_create: bad arguments");
+  if (!path || !path[0]) return SOCAP_ERROR(SOCAP_ECONFIG, "the output file name is empty");
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 
-  if (!force && stat(path, &st) == 0)
+  if ((rc = check_regular(path))) return rc;
+  if (!force && lstat(path, &st) == 0)
     return SOCAP_ERROR(SOCAP_EIO, "output file '%s' exists (use --force to overwrite)", path);
 
   f = calloc(1, sizeof *f);
   size_t n = strlen(path);
   if (f) {
     f->fid = H5I_INVALID_HID;
+    f->lockfd = -1;
+    f->force = force;
     f->path = str_dup(path);
     f->part = malloc(n + sizeof ".part");
   }
@@ -214,28 +400,34 @@ int socap_h5_create(const char *path, int force, socap_h5file **out) {
   memcpy(f->part, path, n);
   memcpy(f->part + n, ".part", sizeof ".part");
 
-  /* A stale .part from a killed run may be locked or unreadable; start fresh. */
-  if (unlink(f->part) != 0 && errno != ENOENT) {
-    rc = SOCAP_ERROR(SOCAP_EIO, "cannot remove stale '%s': %s", f->part, strerror(errno));
-    goto cleanup;
-  }
+  if ((rc = open_part(f))) goto cleanup;
+  /* A disk that is already full is reported here, before HDF5 (which leaks
+   * when H5Fcreate fails); HDF5 truncates the file, freeing the space again. */
+  if ((rc = socap_h5_reserve(f, (uint64_t)1 << 16))) goto cleanup;
 
   fapl = H5Pcreate(H5P_FILE_ACCESS);
   fcpl = H5Pcreate(H5P_FILE_CREATE);
   /* Earliest format readable by HDF5 1.8, so h5py and R hdf5r builds of any
    * age can read the files. SEMI close degree: H5Fclose fails (rather than
    * silently staying open) if objects are still open, so commit cannot
-   * rename a file whose data has not been written. The fcpl is a gcpl: this
+   * rename a file whose data has not been written. The sec2 driver (the
+   * default, named because socap_h5_abort() uses its descriptor). HDF5's own
+   * file lock is off: we hold ours (open_part), and a .part is not shared
+   * with readers. The fcpl is a gcpl: this
    * keeps timestamps off the root group. */
-  if (fapl < 0 || fcpl < 0 ||
+  if (fapl < 0 || fcpl < 0 || H5Pset_fapl_sec2(fapl) < 0 ||
       H5Pset_libver_bounds(fapl, H5F_LIBVER_EARLIEST, H5F_LIBVER_V18) < 0 ||
-      H5Pset_fclose_degree(fapl, H5F_CLOSE_SEMI) < 0 || H5Pset_obj_track_times(fcpl, 0) < 0) {
+      H5Pset_fclose_degree(fapl, H5F_CLOSE_SEMI) < 0 || H5Pset_obj_track_times(fcpl, 0) < 0
+#if SOCAP_H5_FILE_LOCKING_PROP
+      || H5Pset_file_locking(fapl, 0, 1) < 0
+#endif
+  ) {
     rc = h5_fail("set up file plists for", f->part);
     goto cleanup;
   }
   f->fid = H5Fcreate(f->part, H5F_ACC_TRUNC, fcpl, fapl);
   if (f->fid < 0) {
-    rc = h5_fail("create file", f->part);
+    rc = h5_fail("create file", f->path);
     goto cleanup;
   }
   *out = f;
@@ -244,21 +436,36 @@ int socap_h5_create(const char *path, int force, socap_h5file **out) {
 cleanup:
   if (fapl >= 0) H5Pclose(fapl);
   if (fcpl >= 0) H5Pclose(fcpl);
-  if (f) {
-    if (f->fid >= 0) {
-      H5Fclose(f->fid);
-      unlink(f->part);
-    }
-    free(f->path);
-    free(f->part);
-    free(f);
-  }
+  if (f) socap_h5_abort(f);
   return rc;
 }
 
 hid_t socap_h5_root(const socap_h5file *f) { return f ? f->fid : H5I_INVALID_HID; }
 
+int socap_h5_reserve(socap_h5file *f, uint64_t bytes) {
+  if (!f || f->lockfd < 0 || bytes == 0) return SOCAP_OK;
+  const double mib = (double)bytes / 1048576.0;
+  if (fallocate(f->lockfd, FALLOC_FL_KEEP_SIZE, 0, (off_t)bytes) == 0) {
+    if (bytes > f->reserved) f->reserved = bytes;
+    return SOCAP_OK;
+  }
+  int e = errno;
+  if (e == ENOSPC || e == EDQUOT || e == EFBIG) {
+    if (bytes < ((uint64_t)1 << 20)) return SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': %s", f->path, strerror(e));
+    return SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': %s (%.1f MiB needed)", f->path, strerror(e), mib);
+  }
+  /* no fallocate on this file system: at least compare with the free space */
+  struct statvfs v;
+  struct stat st;
+  double have = fstat(f->lockfd, &st) == 0 ? 512.0 * (double)st.st_blocks : 0.0;
+  if (fstatvfs(f->lockfd, &v) == 0 && (double)v.f_bavail * (double)v.f_frsize + have < (double)bytes)
+    return SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': %s (%.1f MiB needed, %.1f MiB free)", f->path,
+                       strerror(ENOSPC), mib, (double)v.f_bavail * (double)v.f_frsize / 1048576.0);
+  return SOCAP_OK;
+}
+
 static void free_file(socap_h5file *f) {
+  if (f->lockfd >= 0) close(f->lockfd);
   free(f->path);
   free(f->part);
   free(f);
@@ -282,14 +489,40 @@ static void force_close(hid_t fid) {
       free(ids);
     }
   }
+  H5Eclear2(H5E_DEFAULT);
   H5Fclose(fid);
   H5Eclear2(H5E_DEFAULT);
 }
 
+/* Before closing a file we are throwing away: point HDF5's descriptor at an
+ * anonymous memory file. HDF5 writes its metadata when a file is closed; if
+ * that write fails (a full disk) H5Fclose fails after freeing the file but
+ * leaves its id registered, and HDF5's atexit handler then crashes on it.
+ * Writes to memory do not fail, and the .part is deleted anyway. */
+static void divert_to_memory(hid_t fid) {
+#ifdef MFD_CLOEXEC
+  void *h = NULL;
+  if (H5Fget_vfd_handle(fid, H5P_DEFAULT, &h) < 0 || !h) {
+    H5Eclear2(H5E_DEFAULT);
+    return;
+  }
+  int m = memfd_create("socap-discarded", MFD_CLOEXEC);
+  if (m < 0) return;
+  dup2(m, *(int *)h);
+  close(m);
+#else
+  (void)fid;
+#endif
+}
+
 void socap_h5_abort(socap_h5file *f) {
   if (!f) return;
-  if (f->fid >= 0) force_close(f->fid);
-  unlink(f->part);
+  if (f->fid >= 0) {
+    divert_to_memory(f->fid);
+    force_close(f->fid);
+  }
+  /* the .part is ours while we hold its lock */
+  if (f->lockfd >= 0) unlink(f->part);
   free_file(f);
 }
 
@@ -301,6 +534,30 @@ static int fsync_path(const char *path, int flags) {
   if (close(fd) != 0 && r == 0) return -1;
   errno = e;
   return r;
+}
+
+/* rename(@p from, @p to) that fails with EEXIST if @p to exists. */
+static int rename_noreplace(const char *from, const char *to) {
+#ifdef RENAME_NOREPLACE
+  if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) return 0;
+  if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP && errno != EOPNOTSUPP) return -1;
+#endif
+  /* no renameat2 here: a hard link is not made over an existing name */
+  if (link(from, to) == 0) {
+    if (unlink(from) == 0) return 0;
+    int e = errno;
+    unlink(to); /* two names for the output: a later run would truncate it as a stale .part */
+    errno = e;
+    return -1;
+  }
+  if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS && errno != EMLINK) return -1;
+  /* no hard links either: check, then rename (a small window remains) */
+  struct stat st;
+  if (lstat(to, &st) == 0) {
+    errno = EEXIST;
+    return -1;
+  }
+  return rename(from, to);
 }
 
 int socap_h5_commit(socap_h5file *f) {
@@ -316,37 +573,72 @@ int socap_h5_commit(socap_h5file *f) {
                                      f->path, open_objs);
     goto fail;
   }
+  /* HDF5 1.10 cannot recover from a failed flush (a full disk): the file can
+   * no longer be closed, and its id crashes HDF5's atexit handler. So the
+   * space for everything HDF5 may still write (all of it lies below the end
+   * of its allocated space, plus a margin) is reserved first; if that fails
+   * the file is discarded before any flush. */
+  hsize_t size = 0;
+  if (H5Fget_filesize(f->fid, &size) < 0) {
+    rc = h5_fail("get the size of", f->path);
+    goto fail;
+  }
+  if ((rc = socap_h5_reserve(f, (uint64_t)size + ((uint64_t)1 << 16)))) goto fail;
   if (H5Fflush(f->fid, H5F_SCOPE_LOCAL) < 0) {
-    rc = h5_fail("flush", f->part);
+    rc = h5_fail("flush", f->path);
     goto fail;
   }
   herr_t cr = H5Fclose(f->fid);
   f->fid = H5I_INVALID_HID;
   if (cr < 0) {
-    rc = h5_fail("close", f->part);
+    rc = h5_fail("close", f->path);
     goto fail;
   }
-  if (fsync_path(f->part, O_RDONLY) != 0) {
-    rc = SOCAP_ERROR(SOCAP_EIO, "cannot fsync '%s': %s", f->part, strerror(errno));
+  if (f->reserved) {
+    /* give back the space reserved beyond the end of the file */
+    struct stat st;
+    if (fstat(f->lockfd, &st) == 0) {
+      if (ftruncate(f->lockfd, st.st_size) != 0) {
+        rc = SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': %s", f->path, strerror(errno));
+        goto fail;
+      }
+      /* ext4 and tmpfs free it on truncation, XFS may keep it: punch it out
+       * too (where that is not supported, the space stays allocated) */
+      if ((uint64_t)st.st_size < f->reserved &&
+          fallocate(f->lockfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, st.st_size,
+                    (off_t)(f->reserved - (uint64_t)st.st_size)) != 0)
+        errno = 0;
+    }
+  }
+  if ((f->lockfd >= 0 ? fsync(f->lockfd) : fsync_path(f->part, O_RDONLY)) != 0) {
+    rc = SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': %s", f->path, strerror(errno));
     goto fail;
   }
-  if (rename(f->part, f->path) != 0) {
-    rc = SOCAP_ERROR(SOCAP_EIO, "cannot rename '%s' to '%s': %s", f->part, f->path,
-                     strerror(errno));
+  /* Without --force, an output that appeared while we wrote is not replaced
+   * (another program made it): our complete file is kept as NAME.part. */
+  int r;
+  if (f->force) {
+    struct stat st;
+    if (stat(f->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+      rc = SOCAP_ERROR(SOCAP_EIO, "output '%s' became %s while this run was writing it and was not replaced; the "
+                       "complete output is kept as '%s'", f->path, file_kind(st.st_mode), f->part);
+      goto keep;
+    }
+    r = rename(f->part, f->path);
+  } else {
+    r = rename_noreplace(f->part, f->path);
+  }
+  if (r != 0 && errno == EEXIST) {
+    rc = SOCAP_ERROR(SOCAP_EIO, "'%s' appeared while this run was writing it and was not replaced; the complete output "
+                     "is kept as '%s' (rename it, or rerun with --force)", f->path, f->part);
+    goto keep;
+  }
+  if (r != 0) {
+    rc = SOCAP_ERROR(SOCAP_EIO, "cannot rename '%s' to '%s': %s", f->part, f->path, strerror(errno));
     goto fail;
   }
   /* Make the rename itself durable. */
-  const char *slash = strrchr(f->path, '/');
-  if (!slash) {
-    dir = str_dup(".");
-  } else {
-    size_t n = slash == f->path ? 1 : (size_t)(slash - f->path);
-    dir = malloc(n + 1);
-    if (dir) {
-      memcpy(dir, f->path, n);
-      dir[n] = 0;
-    }
-  }
+  dir = dir_of(f->path);
   if (!dir) {
     rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
   } else if (fsync_path(dir, O_RDONLY | O_DIRECTORY) != 0) {
@@ -357,6 +649,9 @@ int socap_h5_commit(socap_h5file *f) {
   free_file(f);
   return rc;
 
+keep:
+  free_file(f);
+  return rc;
 fail:
   socap_h5_abort(f);
   return rc;

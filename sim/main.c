@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <omp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +34,29 @@ static const char *usage_text =
     "  params [--markdown]                       list every parameter: name, type, default, range, unit\n"
     "  metrics EDGES.csv -o NODES.h5|.csv [...]  social-capital metrics of an edge list\n"
     "  --version, --help\n"
+    "'socap <command> --help' shows a command's options.\n"
     "\n"
     "exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error, 3 I/O error\n";
+
+static const char *run_usage =
+    "usage: socap run SCENARIO.yaml [options]\n"
+    "  -o, --output F      output HDF5 file (default: the scenario's name with .h5, here)\n"
+    "  --seed S            master seed (overrides the scenario's seed:)\n"
+    "  --set key=value     override a parameter (repeatable; see 'socap params')\n"
+    "  --threads N         OpenMP threads\n"
+    "  --force             replace an existing output (never an input, a directory or a device)\n"
+    "  -q, --quiet         no progress, summary or timing\n"
+    "SIGINT/SIGTERM stop at the next step and remove F.part (exit 1); a second signal kills at once.\n"
+    "exit codes: 0 ok, 1 runtime failure or interrupted, 2 usage or configuration error, 3 I/O error\n";
+static const char *validate_usage =
+    "usage: socap validate SCENARIO.yaml [--set key=value ...]\n"
+    "  check a scenario (or a sweep file, with its sweep: block) without running it;\n"
+    "  errors name file:line:col and the parameter\n"
+    "exit codes: 0 ok, 2 configuration error, 3 I/O error\n";
+static const char *params_usage =
+    "usage: socap params [--markdown]\n"
+    "  every parameter: name, type, default, range, unit and meaning\n"
+    "  --markdown          as a Markdown table\n";
 
 static int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "socap: ");
@@ -42,6 +64,8 @@ static int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "\nrun 'socap --help' for usage\n");
   return SOCAP_ECONFIG;
 }
+
+static int is_help(const char *a) { return !strcmp(a, "--help") || !strcmp(a, "-h"); }
 
 /* Load a scenario with --set overrides; print every error (file:line:col). */
 static int load_scenario(const char *path, const char **sets, int nsets, socap_params *p) {
@@ -66,6 +90,39 @@ static int has_sweep_block(const char *path) {
 
 /* ---- run ---------------------------------------------------------------------- */
 
+/* SIGINT/SIGTERM: the run stops at the next step boundary and removes its
+ * .part (exit 1). The handler is reset on delivery: a second signal kills. */
+static volatile sig_atomic_t run_signal;
+
+static void on_run_signal(int sig) { run_signal = sig; }
+
+static int interrupted(int tty) {
+  fflush(stdout);
+  fprintf(stderr, "%ssocap: interrupted by signal %d; no output written\n", tty ? "\n" : "", (int)run_signal);
+  return SOCAP_ERUNTIME;
+}
+
+typedef struct {
+  socap_cli_progress pg;
+  socap_h5file **f;
+} run_ctx;
+
+/* Called after every step. The recorder has no way to stop half-way, so on a
+ * signal the output is discarded here (HDF5 file closed, .part removed) and
+ * the process exits; _exit skips HDF5's atexit handler, which has nothing
+ * left to close. */
+static void run_progress(void *ctx, int64_t done, int64_t total) {
+  run_ctx *c = ctx;
+  if (run_signal) {
+    socap_h5_abort(*c->f);
+    *c->f = NULL;
+    int rc = interrupted(c->pg.tty && !c->pg.quiet);
+    fflush(stderr);
+    _exit(rc);
+  }
+  socap_cli_progress_cb(&c->pg, done, total);
+}
+
 static int cmd_run(int argc, char **argv) {
   const char *scenario = NULL, *out = NULL;
   const char **sets = calloc((size_t)argc + 1, sizeof *sets);
@@ -76,8 +133,11 @@ static int cmd_run(int argc, char **argv) {
   if (!sets) return SOCAP_ERUNTIME;
   for (int k = 1; k < argc; k++) {
     const char *a = argv[k];
-    if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-      if (++k >= argc) { rc = usage_error("%s needs a file name", a); goto done; }
+    if (is_help(a)) {
+      fputs(run_usage, stdout);
+      goto done;
+    } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+      if (++k >= argc || !argv[k][0]) { rc = usage_error("%s needs a file name", a); goto done; }
       out = argv[k];
     } else if (!strcmp(a, "--set")) {
       if (++k >= argc) { rc = usage_error("%s needs key=value", a); goto done; }
@@ -98,7 +158,6 @@ static int cmd_run(int argc, char **argv) {
     else { rc = usage_error("run: unexpected argument '%s'", a); goto done; }
   }
   if (!scenario) { rc = usage_error("%s", "run: missing SCENARIO.yaml"); goto done; }
-  if (seedset) sets[nsets++] = seedset;
   if (!out) {
     /* default: the scenario's stem with .h5, in the current directory */
     const char *b = strrchr(scenario, '/');
@@ -111,6 +170,29 @@ static int cmd_run(int argc, char **argv) {
     strcat(outbuf, ".h5");
     out = outbuf;
   }
+  /* never the scenario itself, a directory or a device, even with --force */
+  if ((rc = socap_output_check(out, (const char *const[]){scenario}, 1))) goto fail_msg;
+  if (seedset) {
+    /* --seed S is applied as --set seed=S; its errors are labelled --seed */
+    socap_params tmp;
+    socap_config_errors se;
+    socap_params_default(&tmp);
+    memset(&se, 0, sizeof se);
+    if (socap_config_apply_set(&tmp, seedset, &se)) {
+      for (int i = 0; i < se.n && i < SOCAP_CONFIG_MAX_ERRORS; i++) {
+        snprintf(se.e[i].file, sizeof se.e[i].file, "--seed");
+        se.e[i].line = se.e[i].col = 0;
+      }
+      /* the scenario's own errors first, then the seed's */
+      socap_params p0;
+      load_scenario(scenario, sets, nsets, &p0);
+      socap_config_errors_print(stderr, &se);
+      if (!se.n) fprintf(stderr, "socap: --seed: %s\n", socap_error_message());
+      rc = SOCAP_ECONFIG;
+      goto done;
+    }
+    sets[nsets++] = seedset;
+  }
   socap_params p;
   if ((rc = load_scenario(scenario, sets, nsets, &p))) goto done;
   if (!quiet && has_sweep_block(scenario))
@@ -119,13 +201,23 @@ static int cmd_run(int argc, char **argv) {
   if ((rc = socap_config_to_yaml(&p, &yaml))) goto fail_msg;
   char t_start[32], t_end[32];
   socap_now_iso(t_start, sizeof t_start);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_run_signal;
+  sa.sa_flags = (int)SA_RESETHAND; /* a second signal kills at once */
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
   if ((rc = socap_h5_create(out, force, &f))) goto fail_msg;
   hid_t root = socap_h5_root(f);
   if ((rc = socap_h5_attr_str(root, "socap_schema_version", SOCAP_SCHEMA_VERSION))) goto fail_msg;
   if ((rc = socap_recorder_open(root, &p, &rec))) goto fail_msg;
-  socap_cli_progress pg;
-  socap_cli_progress_init(&pg, "run", quiet);
-  if ((rc = socap_recorder_run(rec, &p, 0, socap_cli_progress_cb, &pg))) goto fail_msg;
+  run_ctx rctx = {.f = &f};
+  socap_cli_progress_init(&rctx.pg, "run", quiet);
+  if ((rc = socap_recorder_run(rec, &p, 0, run_progress, &rctx))) goto fail_msg;
+  if (run_signal) {
+    rc = interrupted(0);
+    goto done;
+  }
   socap_recorder *keep = rec;
   socap_now_iso(t_end, sizeof t_end);
   cmdline = socap_cli_command_line(argc + 1, argv - 1);
@@ -136,8 +228,21 @@ static int cmd_run(int argc, char **argv) {
   rc = socap_recorder_close(rec);
   rec = NULL;
   if (rc) goto fail_msg;
-  rc = socap_h5_commit(f);
-  f = NULL;
+  /* a signal from here on: either no output or a complete one */
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
+  sigprocmask(SIG_BLOCK, &block, &old);
+  int stopped = run_signal != 0;
+  if (stopped) {
+    rc = interrupted(0);
+  } else {
+    rc = socap_h5_commit(f);
+    f = NULL;
+  }
+  sigprocmask(SIG_SETMASK, &old, NULL);
+  if (stopped) goto done;
   if (rc) goto fail_msg;
   if (!quiet) printf("wrote %s\n", out);
   goto done;
@@ -156,7 +261,10 @@ static int cmd_validate(int argc, char **argv) {
   int nsets = 0, rc = SOCAP_OK;
   if (!sets) return SOCAP_ERUNTIME;
   for (int k = 1; k < argc; k++) {
-    if (!strcmp(argv[k], "--set")) {
+    if (is_help(argv[k])) {
+      fputs(validate_usage, stdout);
+      goto done;
+    } else if (!strcmp(argv[k], "--set")) {
       if (++k >= argc) { rc = usage_error("%s needs key=value", "--set"); goto done; }
       sets[nsets++] = argv[k];
     } else if (argv[k][0] == '-') { rc = usage_error("validate: unknown option '%s'", argv[k]); goto done; }
@@ -193,6 +301,7 @@ static int cmd_params(int argc, char **argv) {
   int md = 0;
   for (int k = 1; k < argc; k++) {
     if (!strcmp(argv[k], "--markdown")) md = 1;
+    else if (is_help(argv[k])) return fputs(params_usage, stdout) < 0 ? SOCAP_EIO : SOCAP_OK;
     else return usage_error("params: unknown argument '%s'", argv[k]);
   }
   return socap_params_print(stdout, md);

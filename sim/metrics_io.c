@@ -1402,7 +1402,7 @@ static void usage(FILE *f) {
         "                   is required (integer ids: a header if its first field is\n"
         "                   not an integer)\n"
         "  --force          overwrite an existing output\n"
-        "  --quiet          do not print the global metrics on stdout\n"
+        "  -q, --quiet      do not print the global metrics on stdout\n"
         "  --timing         print the time of each phase on stderr\n"
         "exit codes: 0 ok, 1 runtime failure, 2 usage or input error, 3 I/O error\n",
         f);
@@ -1496,7 +1496,7 @@ int socap_metrics_main(int argc, char **argv) {
       header_flags |= s[2] == 'h' ? 1 : 2;
     } else if (!strcmp(s, "--force")) {
       force = 1;
-    } else if (!strcmp(s, "--quiet")) {
+    } else if (!strcmp(s, "--quiet") || !strcmp(s, "-q")) {
       quiet = 1;
     } else if (!strcmp(s, "--timing")) {
       timing = 1;
@@ -1534,6 +1534,8 @@ int socap_metrics_main(int argc, char **argv) {
     rc = SOCAP_ERROR(SOCAP_ECONFIG, "output '%s' must end in .csv, .h5 or .hdf5", output);
     goto usage_error;
   }
+  /* never an input, a directory or a device, even with --force (sim/h5out.c) */
+  if ((rc = socap_output_check(output, (const char *const[]){input, groups}, 2))) goto fail;
   if (!force && file_exists(output)) {
     rc = SOCAP_ERROR(SOCAP_EIO, "%s exists (use --force to overwrite)", output);
     goto fail;

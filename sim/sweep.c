@@ -1334,7 +1334,7 @@ static int dir_hash(const char *dir, char *hash) {
   while (fgets(line, sizeof line, f)) {
     const char *k = strstr(line, "# design_hash: ");
     if (k) {
-      snprintf(hash, 17, "%.16s", k + 15);
+      snprintf(hash, 17, "%.*s", (int)strcspn(k + 15, " \t\r\n"), k + 15); /* at most 16 characters */
       break;
     }
     if (line[0] != '#') break;
@@ -1852,6 +1852,29 @@ int socap_sweep_merge(const char *dir, const char *out, int force, const char *c
   socap_now_iso(t_start, sizeof t_start);
   if (!tables) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
   if ((rc = list_batches(dir, &names, &nb))) goto done;
+  {
+    /* the output must not be an input: a batch file, sweep.yaml, or a new
+     * batch-*.h5 in DIR (the next merge or --resume would read it) */
+    char p[4096];
+    const char *in[1] = {p};
+    for (int i = 0; i < nb && !rc; i++) {
+      snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+      rc = socap_output_check(out, in, 1);
+    }
+    snprintf(p, sizeof p, "%s/sweep.yaml", dir);
+    if (!rc) rc = socap_output_check(out, in, 1);
+    if (rc) goto done;
+    const char *base = strrchr(out, '/');
+    base = base ? base + 1 : out;
+    snprintf(p, sizeof p, "%.*s", base == out ? 1 : (int)(base - out), base == out ? "." : out);
+    struct stat a, b;
+    if ((is_batch_name(base, 0) || is_batch_name(base, 1)) && stat(p, &a) == 0 && stat(dir, &b) == 0 &&
+        a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+      rc = SOCAP_ERROR(SOCAP_ECONFIG, "output '%s' is a batch file name in '%s', an input of the merge; choose another "
+                                      "name or directory", out, dir);
+      goto done;
+    }
+  }
   if (nb == 0) {
     rc = SOCAP_ERROR(SOCAP_ECONFIG, "'%s' holds no finished batch files (batch-*.h5)", dir);
     goto done;
@@ -1921,6 +1944,22 @@ int socap_sweep_merge(const char *dir, const char *out, int force, const char *c
     }
   }
   if ((rc = socap_h5_create(out, force, &f))) goto done;
+  {
+    /* HDF5 1.10 crashes in H5Ocopy when the disk fills during the copy:
+     * reserve room for the merged file first (all batches, plus the largest,
+     * whose tables H5Ocopy copies before their rows are rewritten) */
+    uint64_t need = (uint64_t)1 << 16, big = 0;
+    for (int i = 0; i < nb; i++) {
+      char p[4096];
+      struct stat st;
+      snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+      if (stat(p, &st) == 0) {
+        need += (uint64_t)st.st_size;
+        if ((uint64_t)st.st_size > big) big = (uint64_t)st.st_size;
+      }
+    }
+    if ((rc = socap_h5_reserve(f, need + big))) goto done;
+  }
   {
     hid_t root = socap_h5_root(f);
     /* the batches' version: a sweep run by an older socap merges as what it is */

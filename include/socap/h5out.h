@@ -3,8 +3,13 @@
  * @brief HDF5 output: durable files and column tables.
  *
  * Files are written as NAME.part and, on socap_h5_commit(), flushed, fsynced,
- * renamed over NAME and the directory fsynced (the Redis order), so a crash
- * leaves either no file or a complete one.
+ * renamed to NAME and the directory fsynced (the Redis order), so a crash
+ * leaves either no file or a complete one. The writer holds a lock on
+ * NAME.part (an fcntl OFD lock) from socap_h5_create() to commit or abort: a second
+ * writer of the same NAME refuses, and only a .part nobody holds (left by a
+ * killed process) is replaced. An existing NAME that is not a regular file
+ * (directory, FIFO, device) is never replaced, and without `force` neither is
+ * a NAME that appears while the file is written.
  *
  * A table is an HDF5 group of equal-length 1-D datasets, one per column, with
  * a `columns` attribute listing the column names in order. Every dataset has
@@ -27,24 +32,50 @@ extern "C" {
 typedef struct socap_h5file socap_h5file;
 
 /**
- * Create @p path + ".part" for writing. Fails with SOCAP_EIO if @p path
- * exists and @p force is 0 (nothing is touched), or if the .part file cannot
- * be created. A stale .part from a killed run is replaced.
+ * Check an output name before any work: SOCAP_ECONFIG if @p output is empty
+ * or is the same file (device and inode) as one of the @p n @p inputs (NULL
+ * entries are skipped; "FILE.h5:/path" means FILE.h5), SOCAP_EIO if it exists
+ * and is not a regular file. The message is in socap_error_message().
+ */
+int socap_output_check(const char *output, const char *const *inputs, int n);
+
+/**
+ * Create @p path + ".part" for writing and lock it. Fails with SOCAP_ECONFIG
+ * if @p path is empty, and with SOCAP_EIO (nothing is touched) if @p path
+ * exists and @p force is 0, if @p path exists and is not a regular file,
+ * if another process holds @p path.part, or if the .part cannot be created
+ * (the message names the missing directory or the system error). A stale
+ * .part from a killed run is replaced.
  * On success *out is owned by the caller: finish with socap_h5_commit() or
  * socap_h5_abort().
  */
 int socap_h5_create(const char *path, int force, socap_h5file **out);
+
+/**
+ * Reserve @p bytes of disk space for the file (fallocate, or a check of the
+ * free space where that is not supported), so that a full disk is reported
+ * now, before HDF5 writes. Unused space is given back at commit. Returns
+ * SOCAP_OK or SOCAP_EIO ("No space left on device").
+ */
+int socap_h5_reserve(socap_h5file *f, uint64_t bytes);
 
 /** The HDF5 file id (root group "/") of an open output file. */
 hid_t socap_h5_root(const socap_h5file *f);
 
 /**
  * Close the file, fsync it, rename NAME.part to NAME, fsync the directory,
- * and free @p f. Returns SOCAP_OK or SOCAP_EIO (the .part is then removed).
+ * and free @p f. Returns SOCAP_OK or SOCAP_EIO; the .part is then removed,
+ * except when NAME was created by someone else while the file was written
+ * (without force) or became a non-regular file: NAME is left alone and the
+ * complete file stays as NAME.part (the message says so).
  */
 int socap_h5_commit(socap_h5file *f);
 
-/** Close and delete the .part file and free @p f. Safe with NULL. */
+/**
+ * Close and delete the .part file and free @p f. Safe with NULL. Closing
+ * cannot fail even on a full disk (HDF5's last writes go to memory), so no
+ * half-closed HDF5 file is left behind.
+ */
 void socap_h5_abort(socap_h5file *f);
 
 /** Column element types (all little-endian). */

@@ -8,3 +8,7 @@ set_tests_properties(cli_behaviour cli_determinism e2e_quickstart PROPERTIES ENV
 add_test(NAME install_tree COMMAND ${CMAKE_COMMAND} -DBUILD=${CMAKE_BINARY_DIR}
          -DPREFIX=${CMAKE_CURRENT_BINARY_DIR}/install_tree -P ${CMAKE_CURRENT_SOURCE_DIR}/install_check.cmake)
 set_tests_properties(install_tree PROPERTIES LABELS "cli")
+# Output safety: non-regular outputs, output == input, full disk (root: tmpfs),
+# two writers of one output, interrupted runs, -o '' and messages, --help.
+add_test(NAME cli_output_safety COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_output_safety.sh)
+set_tests_properties(cli_output_safety PROPERTIES ENVIRONMENT "${SOCAP_TEST_ENV}" LABELS "cli" TIMEOUT 600)
