@@ -235,6 +235,10 @@ static int want_plain_scalar(loader *L, const socap_yt_node *n, const char *para
     lerr(L, n, param, "missing value (expected %s)", what);
     return 1;
   }
+  if (n->tag && strcmp(n->tag, "!!str") == 0) {
+    lerr(L, n, param, "expected %s, got '%s' tagged !!str (remove the tag)", what, n->value);
+    return 1;
+  }
   if (n->quoted) {
     lerr(L, n, param, "expected %s, got the quoted string '%s' (remove the quotes)", what, n->value);
     return 1;
@@ -520,6 +524,10 @@ static int is_section(const char *k) {
 /* A key that is not allowed at this level: report it with a suggestion. */
 static void unknown_key(loader *L, const socap_yt_node *at, const char *full, const suggester *s, const char *where) {
   char sug[200];
+  if (at && at->kind == SOCAP_YT_SCALAR && at->value && at->value[0] == 0) {
+    lerr(L, at, full, "empty key%s%s (every key needs a name)", where ? " in " : "", where ? where : "");
+    return;
+  }
   lerr(L, at, full, "unknown key%s%s%s", where ? " in " : "", where ? where : "", sug_text(s, sug, sizeof sug));
 }
 
@@ -540,10 +548,23 @@ static void apply_section_key(loader *L, const char *section, const socap_yt_nod
   apply_row(L, d, L->p, val, full);
 }
 
+/* An explicit null where a mapping belongs ("population:" with nothing
+   under it, "broker: null"): an error, as it may hide a lost indentation. */
+static int null_mapping(loader *L, const socap_yt_node *n, const char *param, const char *what) {
+  if (!socap_yt_is_null(n)) return 0;
+  /* point at the key: an empty value has no text of its own */
+  const socap_yt_node *at = n->parent && n->parent->kind == SOCAP_YT_MAPPING ? n->parent->keys[n->index] : n;
+  lerr(L, at, param, "empty value for '%s'; remove the key or give a mapping of %s", param, what);
+  return 1;
+}
+
 static void apply_section(loader *L, const char *section, const socap_yt_node *n) {
-  if (socap_yt_is_null(n)) return; /* "model:" with everything commented out */
+  char what[64], hint[120];
+  snprintf(what, sizeof what, "%s parameters", section);
+  if (null_mapping(L, n, section, what)) return;
   if (n->kind != SOCAP_YT_MAPPING) {
-    lerr(L, n, section, "expected a mapping of %s parameters, got %s", section, socap_yt_kind_name(n));
+    lerr(L, n, section, "expected a mapping of %s parameters, got %s%s", section, socap_yt_kind_name(n),
+         socap_yt_colon_hint(n, hint, sizeof hint));
     return;
   }
   for (size_t i = 0; i < n->n; i++) apply_section_key(L, section, n->keys[i], n->items[i]);
@@ -583,14 +604,26 @@ static void apply_strategy_fields(loader *L, socap_strategy *s, const char *name
 static void apply_strategy(loader *L, const socap_yt_node *key, const char *name, const socap_yt_node *n) {
   char param[96];
   snprintf(param, sizeof param, "strategies.%s", name);
+  if (name[0] == 0) {
+    lerr(L, key, param, "empty strategy name (every strategy needs a name)");
+    return;
+  }
   if (!valid_name(name, strlen(name))) {
     lerr(L, key, param,
          "invalid strategy name '%s': use 1-%d letters, digits, '_' or '-', starting with a letter or '_'", name,
          SOCAP_NAME_LEN - 1);
     return;
   }
-  if (!socap_yt_is_null(n) && n->kind != SOCAP_YT_MAPPING) {
-    lerr(L, n, param, "expected a mapping of strategy fields, got %s", socap_yt_kind_name(n));
+  if (strcmp(name, SOCAP_STRATEGY_ALL) == 0) {
+    lerr(L, key, param, "the name '%s' is reserved for the all-agents row of /timeseries; choose another strategy name",
+         SOCAP_STRATEGY_ALL);
+    return;
+  }
+  if (null_mapping(L, n, param, "strategy fields")) return;
+  if (n->kind != SOCAP_YT_MAPPING) {
+    char hint[120];
+    lerr(L, n, param, "expected a mapping of strategy fields, got %s%s", socap_yt_kind_name(n),
+         socap_yt_colon_hint(n, hint, sizeof hint));
     return;
   }
   loc_add(L, param, key);
@@ -630,9 +663,11 @@ static void apply_strategy(loader *L, const socap_yt_node *key, const char *name
 }
 
 static void apply_strategies(loader *L, const socap_yt_node *n) {
-  if (socap_yt_is_null(n)) return;
+  char hint[120];
+  if (null_mapping(L, n, "strategies", "strategy name -> fields")) return;
   if (n->kind != SOCAP_YT_MAPPING) {
-    lerr(L, n, "strategies", "expected a mapping of strategy name -> fields, got %s", socap_yt_kind_name(n));
+    lerr(L, n, "strategies", "expected a mapping of strategy name -> fields, got %s%s", socap_yt_kind_name(n),
+         socap_yt_colon_hint(n, hint, sizeof hint));
     return;
   }
   for (size_t i = 0; i < n->n; i++) apply_strategy(L, n->keys[i], n->keys[i]->value, n->items[i]);
@@ -670,7 +705,9 @@ static void apply_cohorts(loader *L, const socap_yt_node *n) {
     scope_defaults(c, SOCAP_PS_COHORT);
     loc_add(L, param, it);
     if (it->kind != SOCAP_YT_MAPPING) {
-      lerr(L, it, param, "expected a mapping with name, strategy and share, got %s", socap_yt_kind_name(it));
+      char hint[120];
+      lerr(L, it, param, "expected a mapping with name, strategy and share, got %s%s", socap_yt_kind_name(it),
+           socap_yt_colon_hint(it, hint, sizeof hint));
       continue;
     }
     apply_cohort_fields(L, c, (int)k, it);
@@ -733,7 +770,9 @@ static void apply_root(loader *L, const socap_yt_doc *doc) {
     return;
   }
   if (r->kind != SOCAP_YT_MAPPING) {
-    lerr(L, r, "", "the top level must be a mapping of parameters, got %s", socap_yt_kind_name(r));
+    char hint[120];
+    lerr(L, r, "", "the top level must be a mapping of parameters, got %s%s", socap_yt_kind_name(r),
+         socap_yt_colon_hint(r, hint, sizeof hint));
     return;
   }
   loc_add(L, "", r);
@@ -858,7 +897,9 @@ static void apply_path(loader *L, char **parts, int np, const socap_yt_node *key
     snprintf(param, sizeof param, "cohorts.%d", k);
     if (np == 2) {
       if (val->kind != SOCAP_YT_MAPPING) {
-        lerr(L, val, param, "expected a mapping of cohort fields, got %s", socap_yt_kind_name(val));
+        char hint[120];
+        lerr(L, val, param, "expected a mapping of cohort fields, got %s%s", socap_yt_kind_name(val),
+             socap_yt_colon_hint(val, hint, sizeof hint));
         return;
       }
       loc_add(L, param, val);
@@ -899,7 +940,10 @@ static int apply_set_impl(loader *L, const char *assignment) {
   }
   size_t klen = (size_t)(eq - assignment);
   key = malloc(klen + 1);
-  if (!key) return SOCAP_ERUNTIME;
+  if (!key) {
+    L->oom = 1;
+    return SOCAP_ERUNTIME;
+  }
   memcpy(key, assignment, klen);
   key[klen] = 0;
   /* split the key into parts, remembering each part's column */
@@ -914,7 +958,8 @@ static int apply_set_impl(loader *L, const char *assignment) {
       char whole[256];
       snprintf(whole, sizeof whole, "%.*s", (int)klen, assignment);
       if (np == MAX_PARTS) lerr(L, &here, whole, "key has more than %d parts", MAX_PARTS);
-      else lerr(L, &here, whole, "empty key part in '%s'", whole);
+      else if (klen == 0) lerr(L, &here, "", "empty key in '%s' (expected key=value)", assignment);
+      else lerr(L, &here, whole, "empty key part in '%s'", assignment);
       rc = SOCAP_ECONFIG;
       goto cleanup;
     }
@@ -1004,8 +1049,13 @@ static void final_check(loader *L) {
 static int finish(loader *L, int rc) {
   free(L->locs);
   L->locs = NULL;
+  if (L->oom) {
+    /* make sure an out-of-memory failure always has a message */
+    socap_config_error_add(L->errs, "", 0, 0, "", "out of memory while loading the configuration");
+    SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory while loading the configuration");
+    return SOCAP_ERUNTIME;
+  }
   if (rc != SOCAP_OK) return rc;
-  if (L->oom) return SOCAP_ERUNTIME;
   return L->nerr ? SOCAP_ECONFIG : SOCAP_OK;
 }
 
@@ -1072,6 +1122,41 @@ int socap_config_apply_set(socap_params *p, const char *assignment, socap_config
   L.source = 1;
   int rc = apply_set_impl(&L, assignment);
   return finish(&L, rc);
+}
+
+int socap_config_apply_node(socap_params *p, const char *name, const struct socap_yt_node *key,
+                            const struct socap_yt_node *val, socap_config_errors *errs) {
+  loader L;
+  memset(&L, 0, sizeof L);
+  L.p = p;
+  L.errs = errs;
+  L.source = 1;
+  if (!key) key = val;
+  char buf[256];
+  char *parts[MAX_PARTS];
+  socap_yt_node at[MAX_PARTS];
+  int np = 0;
+  snprintf(buf, sizeof buf, "%s", name);
+  for (char *s = buf;;) {
+    char *dot = strchr(s, '.');
+    if (np == MAX_PARTS || s[0] == 0 || s == dot) {
+      lerr(&L, key, name, "invalid parameter name '%s'", name);
+      return finish(&L, SOCAP_ECONFIG);
+    }
+    at[np] = *key;
+    at[np].kind = SOCAP_YT_SCALAR;
+    at[np].col = key->col + (key->quoted ? 1 : 0) + (int)(s - buf);
+    parts[np++] = s;
+    if (!dot) break;
+    *dot = 0;
+    s = dot + 1;
+  }
+  for (int i = 0; i < np; i++) {
+    at[i].value = parts[i];
+    at[i].len = strlen(parts[i]);
+  }
+  apply_path(&L, parts, np, at, val, name);
+  return finish(&L, SOCAP_OK);
 }
 
 int socap_config_check(socap_params *p, socap_config_errors *errs) {
@@ -1235,7 +1320,7 @@ int socap_config_to_yaml(const socap_params *p, char **out) {
   }
   if (b.oom) {
     free(b.s);
-    return SOCAP_ERUNTIME;
+    return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory writing the resolved configuration");
   }
   *out = b.s;
   return SOCAP_OK;

@@ -190,7 +190,10 @@ int socap_params_check_each(socap_params *p, socap_params_error_fn fn, void *ctx
     const socap_strategy *s = &p->strategies[i];
     double sum = s->explore + s->maintain + s->reactivate + s->broker;
     if (!(fabs(sum - 1.0) <= tol))
-      REPORT(PNAME("strategies.%s", s->name), "explore + maintain + reactivate + broker = %.6g, must sum to 1", sum);
+      REPORT(PNAME("strategies.%s", s->name), "explore + maintain + reactivate + broker = %.10g, must sum to 1", sum);
+    if (s->defined && strcmp(s->name, SOCAP_STRATEGY_ALL) == 0)
+      REPORT(PNAME("strategies.%s", s->name), "the name '%s' is reserved for the all-agents row of /timeseries",
+             SOCAP_STRATEGY_ALL);
   }
   if (p->n_cohorts < 1 || p->n_cohorts > SOCAP_MAX_COHORTS)
     REPORT(PNAME("cohorts"), "%d cohorts; between 1 and %d are needed", p->n_cohorts, SOCAP_MAX_COHORTS);
@@ -209,7 +212,37 @@ int socap_params_check_each(socap_params *p, socap_params_error_fn fn, void *ctx
     share += c->share;
   }
   if (p->n_cohorts >= 1 && !(fabs(share - 1.0) <= tol))
-    REPORT(PNAME("cohorts"), "shares sum to %.6g, must sum to 1", share);
+    REPORT(PNAME("cohorts"), "shares sum to %.10g, must sum to 1", share);
+  /* Expected actions per agent and step, budget / cost (model.c: events
+     Poisson(e / cost_meet), b / cost_intro introductions, r / cost_react
+     reactivations): tiny costs would make a step loop for hours. */
+  static const struct {
+    const char *param, *what, *frac;
+  } acts[3] = {{"model.cost_meet", "event meetings", "explore"},
+               {"model.cost_intro", "introductions", "broker"},
+               {"model.cost_react", "reactivations", "reactivate"}};
+  for (int a = 0; a < 3; a++) {
+    double cost = a == 0 ? p->cost_meet : a == 1 ? p->cost_intro : p->cost_react;
+    if (!(cost > 0)) continue; /* reported by the range check */
+    double worst = -1, wfrac = 0;
+    int wk = -1;
+    for (int k = 0; k < p->n_cohorts && k < SOCAP_MAX_COHORTS; k++) {
+      const socap_cohort *c = &p->cohorts[k];
+      if (c->strategy < 0 || c->strategy >= p->n_strategies) continue;
+      const socap_strategy *s = &p->strategies[c->strategy];
+      double f = a == 0 ? s->explore : a == 1 ? s->broker : s->reactivate;
+      double x = f * c->propensity * c->time_budget / cost;
+      if (x > worst) { worst = x; wk = k; wfrac = f; }
+    }
+    if (wk >= 0 && worst > SOCAP_MAX_ACTIONS_PER_STEP) {
+      const socap_cohort *c = &p->cohorts[wk];
+      REPORT(PNAME("%s", acts[a].param),
+             "%g h gives %.6g expected %s per agent and step in cohort '%s' (strategy '%s': %s %g x propensity %g "
+             "x time_budget %g h / %g h); at most %.0f are allowed: raise %s",
+             cost, worst, acts[a].what, c->name, c->strategy_name, acts[a].frac, wfrac, c->propensity,
+             c->time_budget, cost, SOCAP_MAX_ACTIONS_PER_STEP, acts[a].param);
+    }
+  }
   if (p->group_size > p->n_agents)
     REPORT(PNAME("population.group_size"), "%d does not fit in population.n_agents = %d", p->group_size, p->n_agents);
   if (p->w_intro < p->w0) REPORT(PNAME("model.w_intro"), "%g must be at least model.w0 = %g", p->w_intro, p->w0);

@@ -183,7 +183,16 @@ typedef struct {
   socap_sweep *sw;
   socap_config_errors *errs;
   int nerr;
+  int oom; /* out of memory: the load fails with SOCAP_ERUNTIME */
 } sparse;
+
+/* Out of memory while loading: an error entry plus the thread's message. */
+static int sw_oom(sparse *S) {
+  S->oom = 1;
+  socap_config_error_add(S->errs, NULL, 0, 0, "", "out of memory while loading the sweep");
+  SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory while loading the sweep");
+  return -1;
+}
 
 static void serr(sparse *S, const socap_yt_node *at, const char *param, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -261,6 +270,43 @@ static int node_text(sparse *S, const socap_yt_node *n, const char *param, char 
   return -1;
 }
 
+/* Section names that are not parameters themselves. */
+static int is_section_name(const char *name) {
+  static const char *const sec[] = {"population", "model", "output", "metrics", "strategies", "cohorts"};
+  for (size_t i = 0; i < sizeof sec / sizeof *sec; i++)
+    if (!strcmp(name, sec[i])) return 1;
+  return 0;
+}
+
+/* An axis named after a section ("model:" with parameters nested under it):
+   axes use dotted names. `val` (may be NULL) is the axis value. */
+static void nested_axis_error(sparse *S, const socap_yt_node *key, const char *name, const socap_yt_node *val) {
+  char ex[200];
+  snprintf(ex, sizeof ex, "%s", name);
+  /* the dotted name of what is nested: model: {p_pass: [...]} -> model.p_pass */
+  for (const socap_yt_node *n = val; n && n->kind == SOCAP_YT_MAPPING && n->n > 0; n = n->items[0]) {
+    const char *k = n->keys[0]->value;
+    if (!strcmp(k, "range") || !strcmp(k, "steps") || !strcmp(k, "min") || !strcmp(k, "max") || !strcmp(k, "log"))
+      break;
+    size_t l = strlen(ex);
+    snprintf(ex + l, sizeof ex - l, ".%s", k);
+  }
+  if (!strcmp(ex, name)) {
+    if (!strcmp(name, "strategies")) snprintf(ex, sizeof ex, "strategies.broker.selectivity");
+    else if (!strcmp(name, "cohorts")) snprintf(ex, sizeof ex, "cohorts.0.share");
+    else if (!strcmp(name, "model")) snprintf(ex, sizeof ex, "model.p_pass");
+    else {
+      size_t l = strlen(name);
+      for (const socap_param_def *r = socap_param_table; r->name; r++)
+        if (!strncmp(r->name, name, l) && r->name[l] == '.') {
+          snprintf(ex, sizeof ex, "%s", r->name);
+          break;
+        }
+    }
+  }
+  serr(S, key, name, "'%s' is a section, not a parameter: axes use dotted names, e.g. %s: [...]", name, ex);
+}
+
 /* Resolve a dotted axis name to its table row, with "did you mean". */
 static const socap_param_def *resolve_axis(sparse *S, const socap_yt_node *key, const char *name) {
   const socap_params *p = &S->sw->base;
@@ -317,6 +363,7 @@ static const socap_param_def *resolve_axis(sparse *S, const socap_yt_node *key, 
   for (const socap_param_def *r = socap_param_table; r->name; r++) {
     char cand[160];
     const char *star = strchr(r->name, '*');
+    if (r->type == SOCAP_PT_U64) continue; /* the seed cannot be an axis: never suggest it */
     if (star) snprintf(cand, sizeof cand, "%.*s%s%s", (int)(star - r->name), r->name, mid[0] ? mid : "NAME", star + 1);
     else snprintf(cand, sizeof cand, "%s", r->name);
     int dd = osa(name, cand);
@@ -337,19 +384,53 @@ static int axis_add_values(sparse *S, sw_axis *a, const socap_yt_node *seq) {
     return -1;
   }
   a->values = calloc(seq->n, sizeof *a->values);
-  if (!a->values) return -1;
+  if (!a->values) return sw_oom(S);
   for (size_t i = 0; i < seq->n; i++) {
     char t[TEXT_LEN];
     if (node_text(S, seq->items[i], a->name, t, sizeof t)) return -1;
-    if (!(a->values[i] = xstrdup(t))) return -1;
+    if (!(a->values[i] = xstrdup(t))) return sw_oom(S);
     a->nvalues++;
   }
   return 0;
 }
 
+/* Apply one axis value to a copy of the base scenario, as the task will: a
+   wrong type or a value outside the parameter's own [min, max] is impossible
+   at every point, so it is an error at load, located at the value. Cross-field
+   rules depend on the point and stay per-task failures. */
+static int check_axis_value(sparse *S, const sw_axis *a, const socap_yt_node *key, const socap_yt_node *val) {
+  socap_params *tmp = malloc(sizeof *tmp);
+  if (!tmp) return sw_oom(S);
+  *tmp = S->sw->base;
+  int rc = socap_config_apply_node(tmp, a->name, key, val, S->errs);
+  free(tmp);
+  if (rc == SOCAP_ERUNTIME) return sw_oom(S);
+  if (rc) {
+    S->nerr++;
+    return -1;
+  }
+  return 0;
+}
+
+/* An end of a numeric axis ({range: [lo, hi]}, min or max) must lie within
+   the parameter's own range (after rounding, for integers). */
+static int check_axis_bound(sparse *S, const sw_axis *a, const socap_yt_node *at, double v, const char *what) {
+  double x = a->def->type == SOCAP_PT_INT ? nearbyint(v) : v;
+  if (x >= a->def->min && x <= a->def->max) return 0;
+  char rounded[64] = "";
+  if (x != v) snprintf(rounded, sizeof rounded, ", rounded to %.15g", x);
+  serr(S, at, a->name, "%s = %s (%s%s) is outside [%.15g, %.15g]", a->name, at->value, what, rounded, a->def->min,
+       a->def->max);
+  return -1;
+}
+
 static int parse_axis(sparse *S, const socap_yt_node *key, const socap_yt_node *v, sw_axis *a) {
   socap_design_kind dk = S->sw->design;
   snprintf(a->name, sizeof a->name, "%s", key->value);
+  if (is_section_name(a->name)) {
+    nested_axis_error(S, key, a->name, v);
+    return -1;
+  }
   if (!(a->def = resolve_axis(S, key, a->name))) return -1;
   socap_ptype t = a->def->type;
   int numeric = t == SOCAP_PT_INT || t == SOCAP_PT_DOUBLE;
@@ -361,7 +442,10 @@ static int parse_axis(sparse *S, const socap_yt_node *key, const socap_yt_node *
       return -1;
     }
     a->kind = AX_VALUES;
-    return axis_add_values(S, a, v);
+    if (axis_add_values(S, a, v)) return -1;
+    int bad = 0;
+    for (size_t i = 0; i < v->n; i++) bad |= check_axis_value(S, a, key, v->items[i]) != 0;
+    return bad ? -1 : 0;
   }
   if (v->kind != SOCAP_YT_MAPPING) {
     serr(S, v, a->name, "expected a list of values [a, b, ...], {range: [lo, hi], steps: k} or {min: lo, max: hi}");
@@ -369,6 +453,7 @@ static int parse_axis(sparse *S, const socap_yt_node *key, const socap_yt_node *
   }
   const socap_yt_node *range = socap_yt_get(v, "range"), *steps = socap_yt_get(v, "steps");
   const socap_yt_node *mn = socap_yt_get(v, "min"), *mx = socap_yt_get(v, "max"), *lg = socap_yt_get(v, "log");
+  const socap_yt_node *lo_at = NULL, *hi_at = NULL;
   for (size_t i = 0; i < v->n; i++) {
     const char *k = v->keys[i]->value;
     if (strcmp(k, "range") && strcmp(k, "steps") && strcmp(k, "min") && strcmp(k, "max") && strcmp(k, "log")) {
@@ -409,6 +494,8 @@ static int parse_axis(sparse *S, const socap_yt_node *key, const socap_yt_node *
       return -1;
     a->steps = (int)k;
     a->kind = AX_RANGE;
+    lo_at = range->items[0];
+    hi_at = range->items[1];
   } else if (mn || mx) {
     if (dk != SOCAP_DESIGN_LHS && dk != SOCAP_DESIGN_SOBOL) {
       serr(S, mn ? mn : mx, a->name, "{min, max} axes are for lhs and sobol designs; grid axes take a list or "
@@ -421,6 +508,8 @@ static int parse_axis(sparse *S, const socap_yt_node *key, const socap_yt_node *
     }
     if (read_number(S, mn, a->name, &a->lo) || read_number(S, mx, a->name, &a->hi)) return -1;
     a->kind = AX_MINMAX;
+    lo_at = mn;
+    hi_at = mx;
   } else {
     serr(S, v, a->name, "expected {range: [lo, hi], steps: k} or {min: lo, max: hi}");
     return -1;
@@ -433,7 +522,9 @@ static int parse_axis(sparse *S, const socap_yt_node *key, const socap_yt_node *
     serr(S, v, a->name, "log scale needs positive bounds, got %g", a->lo);
     return -1;
   }
-  return 0;
+  int bad = check_axis_bound(S, a, lo_at, a->lo, a->kind == AX_RANGE ? "range start" : "min") != 0;
+  bad |= check_axis_bound(S, a, hi_at, a->hi, a->kind == AX_RANGE ? "range end" : "max") != 0;
+  return bad ? -1 : 0;
 }
 
 /* Map u in [0,1] onto the axis (linear or log), rounded for integers. */
@@ -679,7 +770,9 @@ static int parse_sweep(sparse *S, const socap_yt_node *root) {
     return -1;
   }
   if (sn->kind != SOCAP_YT_MAPPING) {
-    serr(S, sn, "sweep", "expected a mapping, got %s", socap_yt_kind_name(sn));
+    char hint[120];
+    serr(S, sn, "sweep", "expected a mapping, got %s%s", socap_yt_kind_name(sn),
+         socap_yt_colon_hint(sn, hint, sizeof hint));
     return -1;
   }
   static const char *known[] = {"replicates", "design", "axes", "n", "points", NULL};
@@ -765,16 +858,21 @@ static int parse_sweep(sparse *S, const socap_yt_node *root) {
     for (size_t a = 0; a < p0->n; a++) {
       sw_axis *ax = &sw->axes[sw->naxes++];
       snprintf(ax->name, sizeof ax->name, "%s", p0->keys[a]->value);
+      if (is_section_name(ax->name)) {
+        nested_axis_error(S, p0->keys[a], ax->name, p0->items[a]);
+        continue;
+      }
       if (!(ax->def = resolve_axis(S, p0->keys[a], ax->name))) continue;
       ax->coded = ax->def->type == SOCAP_PT_STRING || ax->def->type == SOCAP_PT_DLIST || ax->def->type == SOCAP_PT_ILIST;
       ax->kind = AX_VALUES;
       ax->values = calloc(pts->n, sizeof *ax->values);
-      if (!ax->values) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+      if (!ax->values) return sw_oom(S);
       for (size_t i = 0; i < pts->n; i++) {
         char t[TEXT_LEN];
         if (node_text(S, pts->items[i]->items[a], ax->name, t, sizeof t)) return -1;
-        if (!(ax->values[i] = xstrdup(t))) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+        if (!(ax->values[i] = xstrdup(t))) return sw_oom(S);
         ax->nvalues++;
+        if (check_axis_value(S, ax, pts->items[i]->keys[a], pts->items[i]->items[a]) && S->oom) return -1;
       }
     }
     sw->npoints = (int64_t)pts->n;
@@ -785,7 +883,9 @@ static int parse_sweep(sparse *S, const socap_yt_node *root) {
     return -1;
   }
   if (!axes || axes->kind != SOCAP_YT_MAPPING || axes->n == 0) {
-    serr(S, axes ? axes : sn, "sweep.axes", "expected axes: a mapping of parameter names to values");
+    char hint[120];
+    serr(S, axes ? axes : sn, "sweep.axes", "expected axes: a mapping of parameter names to values%s",
+         socap_yt_colon_hint(axes, hint, sizeof hint));
     return -1;
   }
   if (axes->n > SOCAP_SWEEP_MAX_AXES) {
@@ -805,9 +905,9 @@ static int load_doc(const socap_yt_doc *doc, const char *const *sets, int nsets,
   socap_sweep *sw = calloc(1, sizeof *sw);
   if (!sw) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
   if ((rc = socap_config_load_doc(doc, sets, nsets, &sw->base, errs))) goto fail;
-  sparse S = {sw, errs, 0};
-  if (parse_sweep(&S, doc->root) || S.nerr) {
-    rc = SOCAP_ECONFIG;
+  sparse S = {sw, errs, 0, 0};
+  if (parse_sweep(&S, doc->root) || S.nerr || S.oom) {
+    rc = S.oom ? SOCAP_ERUNTIME : SOCAP_ECONFIG;
     goto fail;
   }
   if (build_design(&S, socap_yt_get(doc->root, "sweep")) || S.nerr) {

@@ -1,4 +1,5 @@
 /* A generic YAML tree built from libyaml parser events. */
+#define _POSIX_C_SOURCE 200809L
 #include "yaml_tree.h"
 
 #include <errno.h>
@@ -6,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "socap/error.h"
@@ -26,6 +28,13 @@ void socap_config_error_add(socap_config_errors *errs, const char *file, int lin
   va_end(ap);
 }
 
+/* Out of memory while reading `file`: an error entry and the thread's error
+   message, so that the CLI always has something to print. */
+static int yt_oom(socap_config_errors *errs, const char *file, const char *what) {
+  socap_config_error_add(errs, file, 0, 0, "", "out of memory %s", what);
+  return SOCAP_ERROR(SOCAP_ERUNTIME, "%s: out of memory %s", file ? file : "<string>", what);
+}
+
 static void node_free(socap_yt_node *n) {
   if (!n) return;
   for (size_t i = 0; i < n->n; i++) {
@@ -35,6 +44,7 @@ static void node_free(socap_yt_node *n) {
   free(n->items);
   free(n->keys);
   free(n->value);
+  free(n->tag);
   free(n);
 }
 
@@ -122,7 +132,7 @@ static int attach(yt_builder *b, socap_yt_node *n) {
   yt_frame *top = &b->stack[b->depth - 1];
   socap_yt_node *par = top->node;
   if (par->kind == SOCAP_YT_SEQUENCE) {
-    if (grow(par)) { node_free(n); return SOCAP_ERUNTIME; }
+    if (grow(par)) { node_free(n); return yt_oom(b->errs, b->doc->file, "while parsing"); }
     n->parent = par;
     n->index = par->n;
     par->items[par->n++] = n;
@@ -151,7 +161,7 @@ static int attach(yt_builder *b, socap_yt_node *n) {
     top->key = n;
     return SOCAP_OK;
   }
-  if (grow(par)) { node_free(n); return SOCAP_ERUNTIME; }
+  if (grow(par)) { node_free(n); return yt_oom(b->errs, b->doc->file, "while parsing"); }
   n->parent = par;
   n->index = par->n;
   top->key->parent = par;
@@ -171,6 +181,47 @@ static void offset_to_mark(const char *text, size_t len, size_t off, yaml_mark_t
   }
 }
 
+/* Byte offset of the character at 0-based (line, column) as libyaml counts
+   them (columns in characters; '\n', '\r\n' and '\r' end a line); len when
+   past the end. */
+static size_t mark_offset(const char *text, size_t len, size_t line, size_t column) {
+  size_t i = 0;
+  while (line > 0 && i < len) {
+    if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n') i++;
+    if (text[i] == '\n' || text[i] == '\r') line--;
+    i++;
+  }
+  for (; column > 0 && i < len; column--) {
+    i++;
+    while (i < len && ((unsigned char)text[i] & 0xC0) == 0x80) i++; /* UTF-8 continuation bytes */
+  }
+  return i < len ? i : len;
+}
+
+/* 1 if the line holding byte `off` has a "key:value" pair with no space
+   after the colon, outside quotes and comments; copies that word to buf. */
+static int line_colon_word(const char *text, size_t len, size_t off, char *buf, size_t blen) {
+  size_t a = off < len ? off : len;
+  while (a > 0 && text[a - 1] != '\n' && text[a - 1] != '\r') a--;
+  for (size_t i = a; i < len && text[i] != '\n' && text[i] != '\r'; i++) {
+    char c = text[i];
+    if (c == '#' || c == '"' || c == '\'') return 0;
+    if (c == ':' && i > a && i + 1 < len && text[i + 1] != ' ' && text[i + 1] != '\t' && text[i + 1] != '\n' &&
+        text[i + 1] != '\r' && text[i - 1] != ' ') {
+      size_t s = i, e = i + 1;
+      while (s > a && text[s - 1] != ' ' && text[s - 1] != '\t' && text[s - 1] != '-' && text[s - 1] != '{' &&
+             text[s - 1] != '[' && text[s - 1] != ',')
+        s--;
+      while (e < len && text[e] != ' ' && text[e] != '\t' && text[e] != '\n' && text[e] != '\r' && text[e] != ',' &&
+             text[e] != '}' && text[e] != ']')
+        e++;
+      snprintf(buf, blen, "%.*s", (int)(e - s), text + s);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 static void syntax_error(yt_builder *b, const yaml_parser_t *ps, const char *text, size_t len) {
   yaml_mark_t m = ps->problem_mark;
   if (ps->error == YAML_READER_ERROR) offset_to_mark(text, len, ps->problem_offset, &m);
@@ -179,13 +230,77 @@ static void syntax_error(yt_builder *b, const yaml_parser_t *ps, const char *tex
     m.column = len; /* past the end of the value */
   }
   const char *problem = ps->problem ? ps->problem : "invalid YAML";
-  char msg[400];
+  char msg[400], word[96];
+  size_t at = ps->error == YAML_READER_ERROR ? len : mark_offset(text, len, m.line, m.column);
+  if (at < len && text[at] == '\t') {
+    /* libyaml: "found character that cannot start any token" or "found a tab
+       character that violates indentation" */
+    socap_config_error_add(b->errs, b->doc->file, (int)m.line + 1, mark_col(b, &m), "syntax",
+                           "tab character: YAML indentation must use spaces");
+    return;
+  }
+  if (ps->context && strstr(problem, "could not find expected ':'") &&
+      line_colon_word(text, len, mark_offset(text, len, ps->context_mark.line, ps->context_mark.column), word,
+                      sizeof word)) {
+    socap_config_error_add(b->errs, b->doc->file, (int)ps->context_mark.line + 1, mark_col(b, &ps->context_mark),
+                           "syntax", "%s %s (missing space after ':' in '%s'?)", problem, ps->context, word);
+    return;
+  }
   if (ps->context)
     snprintf(msg, sizeof msg, "%s %s (at %d:%d)", problem, ps->context, (int)ps->context_mark.line + 1,
              (int)ps->context_mark.column + 1 + (ps->context_mark.line == 0 ? b->col_offset : 0));
   else
     snprintf(msg, sizeof msg, "%s", problem);
   socap_config_error_add(b->errs, b->doc->file, (int)m.line + 1, mark_col(b, &m), "syntax", "%s", msg);
+}
+
+/* Explicit tags: the standard ones that fit the node kind are kept in
+   short form (n->tag; "!!str" also marks a scalar as a string); any other
+   tag is an error (reported, parsing goes on). Returns SOCAP_ERUNTIME when
+   out of memory, else SOCAP_OK. */
+static int take_tag(yt_builder *b, const yaml_event_t *ev, const yaml_char_t *tagp, socap_yt_node *n) {
+  static const char std[] = "tag:yaml.org,2002:";
+  static const char *const scalar_tags[] = {"str", "int", "float", "bool", "null"};
+  const char *tag = (const char *)tagp;
+  if (!tag) return SOCAP_OK;
+  int line = (int)ev->start_mark.line + 1, col = mark_col(b, &ev->start_mark);
+  /* the parameter: dotted path of the place the node is about to take */
+  char path[256] = "syntax";
+  if (b->depth > 0) {
+    const yt_frame *top = &b->stack[b->depth - 1];
+    char par[200];
+    socap_yt_path(top->node, par, sizeof par);
+    if (top->node->kind == SOCAP_YT_SEQUENCE)
+      snprintf(path, sizeof path, "%s%s%zu", par, par[0] ? "." : "", top->node->n);
+    else if (top->key)
+      snprintf(path, sizeof path, "%s%s%s", par, par[0] ? "." : "", top->key->value);
+  }
+  if (strncmp(tag, std, sizeof std - 1) != 0) {
+    socap_config_error_add(b->errs, b->doc->file, line, col, path,
+                           "unsupported YAML tag '%s' (socap reads plain values; remove the tag)", tag);
+    b->failed = 1;
+    return SOCAP_OK;
+  }
+  const char *t = tag + sizeof std - 1;
+  int fits = 0;
+  if (n->kind == SOCAP_YT_SCALAR) {
+    for (size_t i = 0; i < sizeof scalar_tags / sizeof *scalar_tags; i++) fits |= strcmp(t, scalar_tags[i]) == 0;
+  } else {
+    fits = strcmp(t, n->kind == SOCAP_YT_SEQUENCE ? "seq" : "map") == 0;
+  }
+  if (!fits) {
+    socap_config_error_add(b->errs, b->doc->file, line, col, path, "YAML tag '!!%s' does not fit %s", t,
+                           n->kind == SOCAP_YT_SCALAR ? "a scalar" : socap_yt_kind_name(n));
+    b->failed = 1;
+    return SOCAP_OK;
+  }
+  size_t l = strlen(t);
+  n->tag = malloc(l + 3);
+  if (!n->tag) return yt_oom(b->errs, b->doc->file, "while parsing");
+  memcpy(n->tag, "!!", 2);
+  memcpy(n->tag + 2, t, l + 1);
+  if (n->kind == SOCAP_YT_SCALAR && strcmp(t, "str") == 0) n->quoted = 1;
+  return SOCAP_OK;
 }
 
 static int has_anchor(yt_builder *b, const yaml_event_t *ev, const yaml_char_t *anchor) {
@@ -207,20 +322,20 @@ int socap_yt_parse_string(const char *text, size_t len, const char *file, int co
   b.errs = errs;
   b.col_offset = col_offset;
   b.single_line = col_offset > 0 && memchr(text, '\n', len) == NULL;
-  b.doc = calloc(1, sizeof *b.doc);
-  if (!b.doc) { rc = SOCAP_ERUNTIME; goto cleanup; }
   const char *name = file ? file : "<string>";
+  b.doc = calloc(1, sizeof *b.doc);
+  if (!b.doc) { rc = yt_oom(errs, name, "while parsing"); goto cleanup; }
   b.doc->file = malloc(strlen(name) + 1);
-  if (!b.doc->file) { rc = SOCAP_ERUNTIME; goto cleanup; }
+  if (!b.doc->file) { rc = yt_oom(errs, name, "while parsing"); goto cleanup; }
   memcpy(b.doc->file, name, strlen(name) + 1);
 
-  if (!yaml_parser_initialize(&ps)) { rc = SOCAP_ERUNTIME; goto cleanup; }
+  if (!yaml_parser_initialize(&ps)) { rc = yt_oom(errs, name, "while parsing"); goto cleanup; }
   have_parser = 1;
   yaml_parser_set_input_string(&ps, (const unsigned char *)text, len);
 
   while (!done) {
     if (!yaml_parser_parse(&ps, &ev)) {
-      if (ps.error == YAML_MEMORY_ERROR) { rc = SOCAP_ERUNTIME; goto cleanup; }
+      if (ps.error == YAML_MEMORY_ERROR) { rc = yt_oom(errs, name, "while parsing"); goto cleanup; }
       syntax_error(&b, &ps, text, len);
       rc = SOCAP_ECONFIG;
       goto cleanup;
@@ -245,13 +360,14 @@ int socap_yt_parse_string(const char *text, size_t len, const char *file, int co
     case YAML_SCALAR_EVENT:
       if (has_anchor(&b, &ev, ev.data.scalar.anchor)) { rc = SOCAP_ECONFIG; goto cleanup; }
       n = node_new(&b, SOCAP_YT_SCALAR, &ev.start_mark);
-      if (!n) { rc = SOCAP_ERUNTIME; goto cleanup; }
+      if (!n) { rc = yt_oom(errs, name, "while parsing"); goto cleanup; }
       n->len = ev.data.scalar.length;
       n->value = malloc(n->len + 1);
-      if (!n->value) { node_free(n); rc = SOCAP_ERUNTIME; goto cleanup; }
+      if (!n->value) { node_free(n); rc = yt_oom(errs, name, "while parsing"); goto cleanup; }
       memcpy(n->value, ev.data.scalar.value, n->len);
       n->value[n->len] = 0;
       n->quoted = ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+      if ((rc = take_tag(&b, &ev, ev.data.scalar.tag, n))) { node_free(n); goto cleanup; }
       rc = attach(&b, n);
       if (rc) goto cleanup;
       break;
@@ -267,7 +383,13 @@ int socap_yt_parse_string(const char *text, size_t len, const char *file, int co
         goto cleanup;
       }
       n = node_new(&b, ev.type == YAML_SEQUENCE_START_EVENT ? SOCAP_YT_SEQUENCE : SOCAP_YT_MAPPING, &ev.start_mark);
-      if (!n) { rc = SOCAP_ERUNTIME; goto cleanup; }
+      if (!n) { rc = yt_oom(errs, name, "while parsing"); goto cleanup; }
+      if ((rc = take_tag(&b, &ev,
+                         ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.tag : ev.data.mapping_start.tag,
+                         n))) {
+        node_free(n);
+        goto cleanup;
+      }
       rc = attach(&b, n);
       if (rc) goto cleanup;
       b.stack[b.depth].node = n;
@@ -304,23 +426,49 @@ cleanup:
 }
 
 int socap_yt_parse_file(const char *path, socap_yt_doc **out, socap_config_errors *errs) {
+  const size_t max = SOCAP_CONFIG_MAX_BYTES;
   int rc = SOCAP_OK;
   char *buf = NULL;
   size_t len = 0, cap = 0;
+  struct stat st;
   *out = NULL;
   FILE *f = fopen(path, "rb");
   if (!f) {
     socap_config_error_add(errs, path, 0, 0, "", "cannot open file: %s", strerror(errno));
     return SOCAP_EIO;
   }
+  if (fstat(fileno(f), &st) != 0) {
+    socap_config_error_add(errs, path, 0, 0, "", "cannot read file: %s", strerror(errno));
+    rc = SOCAP_EIO;
+    goto cleanup;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    socap_config_error_add(errs, path, 0, 0, "", "is a directory, not a YAML scenario file");
+    rc = SOCAP_ECONFIG;
+    goto cleanup;
+  }
+  if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {
+    socap_config_error_add(errs, path, 0, 0, "", "not a regular file (expected a YAML scenario file, a pipe or stdin)");
+    rc = SOCAP_ECONFIG;
+    goto cleanup;
+  }
+  if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max) {
+    socap_config_error_add(errs, path, 0, 0, "", "too large (%lld bytes; a scenario is at most %u MiB)",
+                           (long long)st.st_size, SOCAP_CONFIG_MAX_BYTES >> 20);
+    rc = SOCAP_ECONFIG;
+    goto cleanup;
+  }
+  /* read at most max + 1 bytes: pipes and devices (/dev/zero) have no size */
   for (;;) {
-    if (cap - len < 4096) {
+    if (cap - len < 4096 && cap <= max) {
       size_t ncap = cap ? 2 * cap : 8192;
+      if (ncap > max + 1) ncap = max + 1;
       char *nb = realloc(buf, ncap);
-      if (!nb) { rc = SOCAP_ERUNTIME; goto cleanup; }
+      if (!nb) { rc = yt_oom(errs, path, "while reading the file"); goto cleanup; }
       buf = nb;
       cap = ncap;
     }
+    if (len == cap) break;
     size_t got = fread(buf + len, 1, cap - len, f);
     len += got;
     if (got == 0) break;
@@ -330,7 +478,13 @@ int socap_yt_parse_file(const char *path, socap_yt_doc **out, socap_config_error
     rc = SOCAP_EIO;
     goto cleanup;
   }
-  rc = socap_yt_parse_string(buf, len, path, 0, out, errs);
+  if (len > max) {
+    socap_config_error_add(errs, path, 0, 0, "", "too large (more than %zu bytes; a scenario is at most %u MiB)", max,
+                           SOCAP_CONFIG_MAX_BYTES >> 20);
+    rc = SOCAP_ECONFIG;
+    goto cleanup;
+  }
+  rc = socap_yt_parse_string(buf ? buf : "", len, path, 0, out, errs);
 
 cleanup:
   free(buf);
@@ -379,6 +533,16 @@ int socap_yt_is_null(const socap_yt_node *n) {
   if (!n || n->kind != SOCAP_YT_SCALAR || n->quoted) return 0;
   return n->len == 0 || strcmp(n->value, "~") == 0 || strcmp(n->value, "null") == 0 ||
          strcmp(n->value, "Null") == 0 || strcmp(n->value, "NULL") == 0;
+}
+
+const char *socap_yt_colon_hint(const socap_yt_node *n, char *buf, size_t len) {
+  if (!buf || len == 0) return buf;
+  buf[0] = 0;
+  if (!n || n->kind != SOCAP_YT_SCALAR || n->quoted || !n->value) return buf;
+  const char *c = strchr(n->value, ':');
+  if (c && c > n->value && c[1] && c[1] != ' ' && c[1] != '\t')
+    snprintf(buf, len, " (missing space after ':' in '%.60s'?)", n->value);
+  return buf;
 }
 
 const char *socap_yt_kind_name(const socap_yt_node *n) {

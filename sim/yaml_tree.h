@@ -30,7 +30,8 @@ struct socap_yt_node {
   /* scalar */
   char *value;          /**< NUL-terminated text (scalars and mapping keys) */
   size_t len;           /**< length of value (may contain NULs in theory) */
-  int quoted;           /**< 1 unless a plain (unquoted) scalar */
+  int quoted;           /**< 1 unless a plain (unquoted) scalar (also for a !!str tag) */
+  char *tag;            /**< short standard tag ("!!str", "!!int", ...) or NULL */
   /* sequence / mapping */
   size_t n;             /**< number of items (sequence) or pairs (mapping) */
   size_t cap;
@@ -61,7 +62,11 @@ int socap_yt_parse_string(const char *text, size_t len, const char *file, int co
 
 /**
  * Read and parse a file. SOCAP_EIO with an error naming the file and
- * strerror when it cannot be read; otherwise as socap_yt_parse_string().
+ * strerror when it cannot be read; SOCAP_ECONFIG when it is a directory or
+ * another kind of file that is not a regular file, FIFO or character device
+ * (stdin), or holds more than SOCAP_CONFIG_MAX_BYTES; otherwise as
+ * socap_yt_parse_string(). Out of memory gives SOCAP_ERUNTIME with an
+ * error naming the file (and socap_error_message() set).
  */
 int socap_yt_parse_file(const char *path, socap_yt_doc **out, socap_config_errors *errs);
 
@@ -91,6 +96,14 @@ int socap_yt_is_null(const socap_yt_node *node);
 
 /** Human name of the node's kind for messages: "a mapping", "a sequence", "a scalar". */
 const char *socap_yt_kind_name(const socap_yt_node *node);
+
+/**
+ * Hint for a plain scalar where a mapping was expected: when its text has a
+ * ':' followed by a non-space ("p_pass:0.3", YAML reads it as one string),
+ * writes " (missing space after ':' in 'p_pass:0.3'?)" into @p buf;
+ * otherwise "". Returns buf.
+ */
+const char *socap_yt_colon_hint(const socap_yt_node *node, char *buf, size_t len);
 
 /**
  * Append an error to @p errs (ignored when NULL or full). @p file may be NULL.

@@ -6,6 +6,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "socap/config.h"
@@ -166,8 +170,8 @@ static void test_defaults(void) {
   CHECK(socap_config_check(&d, NULL) == SOCAP_OK); /* the defaults are valid */
   CHECK(socap_config_load_string("seed: 1\n", NULL, &p, &e) == SOCAP_OK);
   CHECK_MSG(params_equal(&p, &d, why, sizeof why), "differs at %s", why);
-  /* empty sections and a sweep block are fine */
-  CHECK(socap_config_load_string("model:\nsweep: {anything: [1, 2]}\n", NULL, &p, &e) == SOCAP_OK);
+  /* a sweep block is skipped; an empty section is an error (see test_audit_fixes) */
+  CHECK(socap_config_load_string("seed: 1\nsweep: {anything: [1, 2]}\n", NULL, &p, &e) == SOCAP_OK);
   CHECK_MSG(params_equal(&p, &d, why, sizeof why), "differs at %s", why);
   /* table defaults reach the struct */
   for (const socap_param_def *r = socap_param_table; r->name; r++)
@@ -515,6 +519,212 @@ static void test_bad_configs(const char *dir) {
   printf("%d bad configs checked\n", n);
 }
 
+/* Size limits and kinds of files. */
+static void test_files(void) {
+  socap_params p;
+  socap_config_errors e;
+  /* a regular file over the cap is refused from its size, without reading it */
+  const char *big = "test_config_big.yaml";
+  FILE *f = fopen(big, "w");
+  CHECK(f != NULL);
+  if (f) {
+    fputs("steps: 3\n#", f);
+    CHECK(fseek(f, (long)SOCAP_CONFIG_MAX_BYTES, SEEK_SET) == 0);
+    fputc('\n', f);
+    fclose(f);
+    CHECK(socap_config_load_file(big, &p, &e) == SOCAP_ECONFIG);
+    CHECK_HAS(errs_text(&e), "test_config_big.yaml: error: too large (16777217 bytes; a scenario is at most 16 MiB)");
+    /* just at the cap is read */
+    f = fopen(big, "r+");
+    CHECK(f != NULL);
+    if (f) fclose(f);
+    CHECK(truncate(big, (off_t)SOCAP_CONFIG_MAX_BYTES) == 0);
+    CHECK_MSG(socap_config_load_file(big, &p, &e) == SOCAP_ECONFIG, "%s", errs_text(&e));
+    CHECK(strstr(errs_text(&e), "too large") == NULL); /* the NUL bytes are a syntax error, but it was read */
+    remove(big);
+  }
+  /* a device without a size (used to read 2 GB, then fail with an empty message) */
+  FILE *z = fopen("/dev/zero", "rb");
+  if (z) {
+    fclose(z);
+    CHECK(socap_config_load_file("/dev/zero", &p, &e) == SOCAP_ECONFIG);
+    CHECK_HAS(errs_text(&e), "/dev/zero: error: too large (more than 16777216 bytes; a scenario is at most 16 MiB)");
+  }
+  /* a directory */
+  CHECK(socap_config_load_file(".", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), ".: error: is a directory, not a YAML scenario file");
+  /* a pipe is read like a file */
+  const char *fifo = "test_config_fifo";
+  remove(fifo);
+  if (mkfifo(fifo, 0600) == 0) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      FILE *w = fopen(fifo, "w");
+      if (w) { fputs("steps: 7\n", w); fclose(w); }
+      _exit(0);
+    }
+    if (pid > 0) {
+      CHECK(socap_config_load_file(fifo, &p, &e) == SOCAP_OK && p.steps == 7);
+      waitpid(pid, NULL, 0);
+    }
+    remove(fifo);
+  }
+}
+
+/* Fixes of the configuration audit (cross-field caps, reserved names, hints,
+   tags, empty keys and values, sums). */
+static void test_audit_fixes(void) {
+  socap_params p;
+  socap_config_errors e;
+  const char *t;
+  /* expected actions per agent and step are capped */
+  CHECK(socap_config_load_string("model: {cost_meet: 1e-6, cost_intro: 1e-6, cost_react: 1e-6}\n", "c.yaml", &p, &e) ==
+        SOCAP_ECONFIG);
+  t = errs_text(&e);
+  CHECK_HAS(t, "c.yaml:1:20: error: model.cost_meet: 1e-06 h gives 2.4e+06 expected event meetings per agent and "
+               "step in cohort 'all' (strategy 'broad_active': explore 0.6 x propensity 0.8 x time_budget 5 h / "
+               "1e-06 h); at most 10000 are allowed: raise model.cost_meet");
+  CHECK_MSG(e.n == 1, "%s", t); /* broad_active neither introduces nor reactivates */
+  const char *mix = "strategies:\n  solo: {explore: 1, maintain: 0, reactivate: 0, broker: 0}\n"
+                    "cohorts:\n  - {name: a, strategy: solo, share: 0.5, time_budget: 78.125, propensity: 1}\n"
+                    "  - {name: b, strategy: broker, share: 0.5}\n";
+  char y[1024];
+  /* exactly 10000 (78.125 h / 2^-7 h) is allowed, a little more is not */
+  snprintf(y, sizeof y, "%smodel: {cost_meet: 0.0078125, cost_react: 0.0078125}\n", mix);
+  CHECK_MSG(socap_config_load_string(y, "c.yaml", &p, &e) == SOCAP_OK, "%s", errs_text(&e));
+  snprintf(y, sizeof y, "%smodel: {cost_meet: 0.0078, cost_react: 0.0078, cost_intro: 1e-5}\n", mix);
+  CHECK(socap_config_load_string(y, "c.yaml", &p, &e) == SOCAP_ECONFIG);
+  t = errs_text(&e);
+  CHECK_HAS(t, "model.cost_meet: 0.0078 h gives 10016 expected event meetings per agent and step in cohort 'a' "
+               "(strategy 'solo': explore 1 x propensity 1 x time_budget 78.125 h / 0.0078 h); at most 10000 are "
+               "allowed");
+  CHECK_HAS(t, "model.cost_intro: 1e-05 h gives 160000 expected introductions per agent and step in cohort 'b'");
+  CHECK_MSG(e.n == 2, "%s", t);
+  socap_params_default(&p);
+  p.cost_react = 1e-7; /* below its own minimum too: the range and the cap are both reported */
+  p.strategies[0].reactivate = 0.5;
+  p.strategies[0].explore = 0.1;
+  CHECK(socap_params_check_each(&p, NULL, NULL) == 2);
+
+  /* 'all' is the all-agents row of /timeseries: a strategy cannot take the name */
+  CHECK(socap_config_load_string("strategies:\n  all: {explore: 1, maintain: 0, reactivate: 0, broker: 0}\n", "a.yaml",
+                                 &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "a.yaml:2:3: error: strategies.all: the name 'all' is reserved for the all-agents row");
+  socap_params_default(&p);
+  e.n = 0;
+  CHECK(socap_config_apply_set(&p, "strategies.all={explore: 1, maintain: 0, reactivate: 0, broker: 0}", &e) ==
+        SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "--set:1:12: error: strategies.all: the name 'all' is reserved");
+  socap_params_default(&p);
+  snprintf(p.strategies[5].name, sizeof p.strategies[5].name, "all");
+  snprintf(p.cohorts[0].strategy_name, sizeof p.cohorts[0].strategy_name, "all");
+  char buf[256];
+  CHECK(socap_params_check(&p, buf, sizeof buf) != 0);
+  CHECK_HAS(buf, "strategies.all: the name 'all' is reserved");
+  /* a cohort may be called 'all' (the default cohort is): no cohort row is called 'all' */
+  CHECK(socap_config_load_string("cohorts: [{name: all, strategy: broker, share: 1}]\n", NULL, &p, &e) == SOCAP_OK);
+
+  /* sums: enough digits to see why 0.500001 + 0.5 is not 1 */
+  CHECK(socap_config_load_string("cohorts: [{name: a, strategy: broker, share: 0.500001}, "
+                                 "{name: b, strategy: broker, share: 0.5}]\n", "s.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "s.yaml:1:1: error: cohorts: shares sum to 1.000001, must sum to 1");
+  CHECK(socap_config_load_string("strategies: {broker: {explore: 0.200001}}\n", "s.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "strategies.broker: explore + maintain + reactivate + broker = 1.000001, must sum to 1");
+  /* within the tolerance of 1e-6 is fine */
+  CHECK(socap_config_load_string("strategies: {broker: {explore: 0.2000001}}\n", "s.yaml", &p, &e) == SOCAP_OK);
+
+  /* hints: a missing space after ':' */
+  CHECK(socap_config_load_string("model:\n  p_pass:0.3\n", "h.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "h.yaml:2:3: error: model: expected a mapping of model parameters, got a scalar (missing "
+                           "space after ':' in 'p_pass:0.3'?)");
+  CHECK(socap_config_load_string("seed:1\n", "h.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "got a scalar (missing space after ':' in 'seed:1'?)");
+  CHECK(socap_config_load_string("strategies: {broker: explore:0.3}\n", "h.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "(missing space after ':' in 'explore:0.3'?)");
+  CHECK(socap_config_load_string("model:\n  w0: 0.2\n  p_pass:0.3\n", "h.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "h.yaml:3:3: error: syntax: could not find expected ':' while scanning a simple key "
+                           "(missing space after ':' in 'p_pass:0.3'?)");
+  /* no hint for a URL-like or a quoted value */
+  CHECK(socap_config_load_string("model: \"p_pass:0.3\"\n", "h.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK(strstr(errs_text(&e), "missing space") == NULL);
+  /* hints: a tab */
+  CHECK(socap_config_load_string("steps: 3\npopulation:\n\tn_agents: 100\n", "h.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "h.yaml:3:1: error: syntax: tab character: YAML indentation must use spaces");
+  CHECK(socap_config_load_string("model:\n  w0: 0.2\n\tp_pass: 0.3\n", "h.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "h.yaml:3:1: error: syntax: tab character: YAML indentation must use spaces");
+  CHECK(socap_config_load_string("steps: 3\n\x01\n", "h.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK(strstr(errs_text(&e), "tab character") == NULL);
+
+  /* tags */
+  CHECK(socap_config_load_string("seed: !custom 5\n", "g.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "g.yaml:1:7: error: seed: unsupported YAML tag '!custom'");
+  CHECK(socap_config_load_string("seed: !!str 5\n", "g.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "g.yaml:1:7: error: seed: expected a non-negative integer, got '5' tagged !!str");
+  CHECK(socap_config_load_string("model: {p_pass: !!str 0.3}\n", "g.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "g.yaml:1:17: error: model.p_pass: expected a number, got '0.3' tagged !!str");
+  CHECK(socap_config_load_string("model: !!seq {p_pass: 0.3}\n", "g.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "g.yaml:1:8: error: model: YAML tag '!!seq' does not fit a mapping");
+  CHECK(socap_config_load_string("output: {layers: [0.9, !local 0.5, 0.2, 0.1]}\n", "g.yaml", &p, &e) ==
+        SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "g.yaml:1:24: error: output.layers.1: unsupported YAML tag '!local'");
+  /* standard tags that fit are accepted */
+  CHECK(socap_config_load_string("seed: !!int 5\nmodel: !!map {p_pass: !!float 0.25}\n"
+                                 "cohorts: [{name: !!str a, strategy: broker, share: 1}]\n", NULL, &p, &e) == SOCAP_OK);
+  CHECK(p.seed == 5 && p.p_pass == 0.25 && strcmp(p.cohorts[0].name, "a") == 0);
+
+  /* empty keys */
+  CHECK(socap_config_load_string("steps: 3\n\"\": 2\n", "k.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "k.yaml:2:1: error: empty key (every key needs a name)");
+  CHECK(socap_config_load_string("model: {\"\": 2}\n", "k.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "k.yaml:1:9: error: model.: empty key in model");
+  CHECK(socap_config_load_string("strategies: {\"\": {explore: 1}}\n", "k.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "empty strategy name");
+  CHECK(socap_config_load_string("cohorts: [{name: a, strategy: broker, share: 1, \"\": 1}]\n", "k.yaml", &p, &e) ==
+        SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "cohorts.0.: empty key in a cohort");
+
+  /* explicit empty values for sections and strategies */
+  CHECK(socap_config_load_string("steps: 3\npopulation:\n", "n.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "n.yaml:2:1: error: population: empty value for 'population'; remove the key or give a "
+                           "mapping of population parameters");
+  CHECK(socap_config_load_string("model: ~\n", "n.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "empty value for 'model'");
+  CHECK(socap_config_load_string("strategies:\n", "n.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "empty value for 'strategies'");
+  CHECK(socap_config_load_string("strategies: {broker: null}\n", "n.yaml", &p, &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "n.yaml:1:14: error: strategies.broker: empty value for 'strategies.broker'");
+  CHECK(socap_config_load_string("model: {}\nstrategies: {broker: {}}\n", NULL, &p, &e) == SOCAP_OK);
+
+  /* --set with an empty key names the whole argument */
+  socap_params_default(&p);
+  e.n = 0;
+  CHECK(socap_config_apply_set(&p, "=0.3", &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "--set:1:1: error: empty key in '=0.3' (expected key=value)");
+  e.n = 0;
+  CHECK(socap_config_apply_set(&p, "model.=0.3", &e) == SOCAP_ECONFIG);
+  CHECK_HAS(errs_text(&e), "--set:1:7: error: model.: empty key part in 'model.=0.3'");
+
+  /* socap_config_apply_node: a tree value at a dotted name, located in its file */
+  socap_yt_doc *doc = NULL;
+  const char *v = "x: [abc, 0.5, 7]\n";
+  CHECK(socap_yt_parse_string(v, strlen(v), "v.yaml", 0, &doc, &e) == SOCAP_OK && doc);
+  if (doc) {
+    const socap_yt_node *seq = socap_yt_get(doc->root, "x");
+    socap_params_default(&p);
+    e.n = 0;
+    CHECK(socap_config_apply_node(&p, "model.p_pass", doc->root->keys[0], seq->items[0], &e) == SOCAP_ECONFIG);
+    CHECK_HAS(errs_text(&e), "v.yaml:1:5: error: model.p_pass: expected a number, got 'abc'");
+    CHECK(socap_config_apply_node(&p, "model.p_pass", doc->root->keys[0], seq->items[1], &e) == SOCAP_OK);
+    CHECK(p.p_pass == 0.5);
+    e.n = 0;
+    CHECK(socap_config_apply_node(&p, "model.p_pass", doc->root->keys[0], seq->items[2], &e) == SOCAP_ECONFIG);
+    CHECK_HAS(errs_text(&e), "v.yaml:1:15: error: model.p_pass: model.p_pass = 7 is outside [0, 1]");
+    CHECK(socap_config_apply_node(&p, "strategies.broker.focus", doc->root->keys[0], seq->items[2], &e) == SOCAP_OK);
+    CHECK(p.strategies[4].focus == 7);
+    socap_yt_free(doc);
+  }
+}
+
 int main(int argc, char **argv) {
   test_good();
   test_defaults();
@@ -524,6 +734,8 @@ int main(int argc, char **argv) {
   test_round_trip();
   test_params_print();
   test_tree();
+  test_files();
+  test_audit_fixes();
 #ifdef SOCAP_BAD_CONFIG_DIR
   test_bad_configs(argc > 1 ? argv[1] : SOCAP_BAD_CONFIG_DIR);
 #else

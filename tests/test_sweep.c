@@ -167,19 +167,58 @@ static void test_lhs(void) {
 
 static void test_list_and_failures(void) {
   socap_sweep *sw = load(SCEN "sweep:\n  design: list\n  points:\n"
-                              "    - {model.p_pass: 0.3, output.layers: [0.9, 0.6, 0.3, 0.1]}\n"
-                              "    - {model.p_pass: 0.4, output.layers: [0.8, 0.5, 0.2, 0.05]}\n"
-                              "    - {model.p_pass: 2.0, output.layers: [0.8, 0.5, 0.2, 0.05]}\n"
-                              "    - {model.p_pass: 0.4, output.layers: [0.1, 0.5, 0.2, 0.05]}\n");
+                              "    - {model.w0: 0.3, output.layers: [0.9, 0.6, 0.3, 0.1]}\n"
+                              "    - {model.w0: 0.25, output.layers: [0.8, 0.5, 0.2, 0.05]}\n"
+                              "    - {model.w0: 0.01, output.layers: [0.8, 0.5, 0.2, 0.05]}\n"
+                              "    - {model.w0: 0.25, output.layers: [0.1, 0.5, 0.2, 0.05]}\n");
   if (!sw) return;
   CHECK(socap_sweep_n_points(sw) == 4 && socap_sweep_n_tasks(sw) == 4);
-  CHECK(socap_sweep_value(sw, 1, 0) == 0.4 && socap_sweep_value(sw, 1, 1) == 1);
+  CHECK(socap_sweep_value(sw, 1, 0) == 0.25 && socap_sweep_value(sw, 1, 1) == 1);
   socap_params q;
   char err[256];
   CHECK(socap_sweep_task_params(sw, 1, &q, err, sizeof err) == SOCAP_OK && q.layers[3] == 0.05);
-  /* out of range and a failed cross-field rule fail per task, with the parameter named */
-  CHECK(socap_sweep_task_params(sw, 2, &q, err, sizeof err) != SOCAP_OK && strstr(err, "model.p_pass"));
+  /* a broken cross-field rule depends on the point: it fails per task, with the parameter named
+     (w0 = 0.01 is in w0's range but below theta_dormant; layers are in range but not decreasing) */
+  CHECK(socap_sweep_task_params(sw, 2, &q, err, sizeof err) != SOCAP_OK && strstr(err, "model.w0"));
   CHECK(socap_sweep_task_params(sw, 3, &q, err, sizeof err) != SOCAP_OK && strstr(err, "output.layers"));
+  socap_sweep_free(sw);
+}
+
+/* Values impossible at every point are errors at load, located at the value. */
+static void test_value_errors(void) {
+  /* a wrong type in a value list (used to pass validate and fail every such task) */
+  CHECK(load_error(SCEN "sweep:\n  axes: {model.p_pass: [abc, 0.5]}\n",
+                   "t.yaml:5:25: model.p_pass: expected a number, got 'abc'"));
+  CHECK(load_error(SCEN "sweep:\n  axes:\n    model.p_pass: [0.1, abc]\n",
+                   "t.yaml:6:25: model.p_pass: expected a number"));
+  /* outside the parameter's own range */
+  CHECK(load_error(SCEN "sweep:\n  axes: {model.p_pass: [0.5, 1.5]}\n",
+                   "t.yaml:5:30: model.p_pass: model.p_pass = 1.5 is outside [0, 1]"));
+  CHECK(load_error(SCEN "sweep:\n  axes: {population.n_agents: [50, 1]}\n",
+                   "t.yaml:5:36: population.n_agents: population.n_agents = 1 is outside [2, 200000000]"));
+  CHECK(load_error(SCEN "sweep:\n  axes: {population.n_agents: [50, 2.5]}\n", "t.yaml:5:36: population.n_agents: "
+                                                                               "expected an integer, got '2.5'"));
+  /* range axes: both ends must lie in the parameter's range */
+  CHECK(load_error(SCEN "sweep:\n  axes: {model.p_pass: {range: [0.2, 5], steps: 3}}\n",
+                   "t.yaml:5:38: model.p_pass: model.p_pass = 5 (range end) is outside [0, 1]"));
+  CHECK(load_error(SCEN "sweep:\n  axes: {model.p_pass: {range: [-1, 0.5], steps: 3}}\n",
+                   "t.yaml:5:33: model.p_pass: model.p_pass = -1 (range start) is outside [0, 1]"));
+  CHECK(load_error(SCEN "sweep:\n  axes: {population.n_agents: {range: [1.4, 60], steps: 2}}\n",
+                   "population.n_agents = 1.4 (range start, rounded to 1) is outside [2, 200000000]"));
+  CHECK(load_error(SCEN "sweep:\n  design: sobol\n  n: 4\n  axes: {model.rho: {min: 0.1, max: 1.5}}\n",
+                   "t.yaml:7:37: model.rho: model.rho = 1.5 (max) is outside [0, 1]"));
+  /* list values, enum names, list-valued parameters, tags */
+  CHECK(load_error(SCEN "sweep:\n  design: list\n  points:\n    - {model.rho: 0.1}\n    - {model.rho: 2}\n",
+                   "t.yaml:8:19: model.rho: model.rho = 2 is outside [0, 1]"));
+  CHECK(load_error(SCEN "sweep:\n  axes: {strategies.broker.reactivation_order: [peak, bogus]}\n",
+                   "'bogus' is not one of: peak, random, recent"));
+  CHECK(load_error(SCEN "sweep:\n  axes: {output.layers: [[0.9, 0.6, 0.3, 0.1], [0.9, 2, 0.1, 0.1]]}\n",
+                   "output.layers[1] = 2 is outside [0, 1]"));
+  CHECK(load_error(SCEN "sweep:\n  axes: {model.p_pass: [!!str 0.5]}\n", "tagged !!str"));
+  /* what depends on the point still loads: w0 = 0.01 breaks w0 > theta_dormant only at that point */
+  socap_sweep *sw =
+      load(SCEN "sweep:\n  axes: {model.w0: [0.01, 0.2], population.n_agents: {range: [1.6, 60], steps: 2}}\n");
+  if (sw) CHECK(socap_sweep_value(sw, 0, 1) == 2 && socap_sweep_n_points(sw) == 4);
   socap_sweep_free(sw);
 }
 
@@ -199,6 +238,17 @@ static void test_errors(void) {
                    "same parameters"));
   CHECK(load_error(SCEN "steps: 4\n", "duplicate"));
   CHECK(load_error(SCEN, "no sweep: block"));
+  /* nested axes: dotted names are needed */
+  CHECK(load_error(SCEN "sweep:\n  axes:\n    model:\n      p_pass: [0.1, 0.2]\n",
+                   "t.yaml:6:5: model: 'model' is a section, not a parameter: axes use dotted names, e.g. "
+                   "model.p_pass: [...]"));
+  CHECK(load_error(SCEN "sweep:\n  axes: {strategies: {broker: {explore: [0.1]}}}\n",
+                   "axes use dotted names, e.g. strategies.broker.explore"));
+  CHECK(load_error(SCEN "sweep:\n  design: list\n  points:\n    - {model: {p_pass: 0.1}}\n",
+                   "'model' is a section, not a parameter"));
+  /* the seed is not sweepable, so it is never suggested */
+  CHECK(load_error(SCEN "sweep:\n  axes: {sed: [1, 2]}\n", "unknown parameter 'sed' (did you mean 'steps'?)"));
+  CHECK(load_error(SCEN "sweep: p_pass:0.3\n", "(missing space after ':' in 'p_pass:0.3'?)"));
 }
 
 int main(void) {
@@ -208,6 +258,7 @@ int main(void) {
   test_sobol();
   test_lhs();
   test_list_and_failures();
+  test_value_errors();
   test_errors();
   CHECK_DONE();
 }

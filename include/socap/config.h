@@ -49,6 +49,10 @@ extern "C" {
 
 #define SOCAP_CONFIG_MAX_ERRORS 32 /**< errors kept per load; further ones are dropped */
 
+/** Largest scenario or sweep file read (16 MiB); a larger one is a
+    configuration error ("FILE: too large"). */
+#define SOCAP_CONFIG_MAX_BYTES (16u * 1024u * 1024u)
+
 /** One configuration error with its source location. */
 typedef struct {
   char file[256];  /**< file name, "--set" for overrides, "" if unknown */
@@ -100,6 +104,20 @@ int socap_config_load_string(const char *text, const char *name_for_messages, so
  */
 int socap_config_load_doc(const struct socap_yt_doc *doc, const char *const *sets, int nsets,
                           socap_params *p, socap_config_errors *errs);
+
+struct socap_yt_node; /* one node of a parsed YAML tree (library-private) */
+
+/**
+ * Apply the YAML value @p val (a node of a parsed tree) at the dotted
+ * parameter @p name to @p p, exactly as `--set name=VALUE` would, but with
+ * errors located at @p val (or at @p key for problems with the name) in its
+ * file. Type and range are checked; cross-field rules are not. Used by the
+ * sweep module to reject impossible axis values at load time.
+ * @param errs  errors are appended (not reset); may be NULL
+ * @return SOCAP_OK, SOCAP_ECONFIG or SOCAP_ERUNTIME (out of memory).
+ */
+int socap_config_apply_node(socap_params *p, const char *name, const struct socap_yt_node *key,
+                            const struct socap_yt_node *val, socap_config_errors *errs);
 
 /**
  * Apply one override "key=value" to @p p, as if the value were written at

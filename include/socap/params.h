@@ -30,6 +30,15 @@ extern "C" {
 #define SOCAP_N_LAYERS 4        /**< Dunbar layer thresholds */
 #define SOCAP_MAX_SNAPSHOTS 64  /**< network snapshot steps */
 
+/** Reserved strategy name: /timeseries uses it for its all-agents row. */
+#define SOCAP_STRATEGY_ALL "all"
+
+/** Largest expected number of event meetings, introductions or
+    reactivations per agent and step (fraction * propensity * time_budget /
+    cost) a scenario may ask for; checked by socap_params_check_each(), see
+    docs/ODD.md section 3.5. */
+#define SOCAP_MAX_ACTIONS_PER_STEP 10000.0
+
 /** Order in which dormant ties are revived. */
 typedef enum {
   SOCAP_REACT_PEAK = 0,   /**< highest peak strength first */
@@ -176,7 +185,9 @@ double socap_params_lambda(const socap_params *p);
 
 /**
  * Check cross-field rules (fractions sum to 1, shares sum to 1, cohorts name
- * existing strategies, group sizes fit N, w0 < w_intro, ...). Resolves each
+ * existing strategies, group sizes fit N, w0 < w_intro, no strategy named
+ * SOCAP_STRATEGY_ALL, at most SOCAP_MAX_ACTIONS_PER_STEP expected actions
+ * per agent and step, ...). Resolves each
  * cohort's strategy index. On failure writes a message naming the
  * parameter into @p err (size @p errlen) and returns non-zero.
  */

@@ -121,13 +121,13 @@ dcols <- raw_attr(sweep_file, "design", "columns")
 extra <- setdiff(dcols, "task")
 check("sweep: tables and design params", {
   expect(identical(names(sw), c("timeseries", "global", "agents", "network", "design", "failures")))
-  expect(identical(attr(sw, "design_params"), c("model.half_life", "model.p_pass")))
+  expect(identical(attr(sw, "design_params"), c("model.half_life", "model.w_intro")))
   expect(nrow(sw$design) == 12)
-  expect(identical(sw$failures$task, c(4L, 5L, 10L, 11L)))  # p_pass = 1.5: invalid, these tasks fail
-  expect(is.character(sw$failures$message) && all(grepl("1.5 is outside [0, 1]", sw$failures$message, fixed = TRUE)))
-  expect(all(sw$failures$model.p_pass == 1.5))
+  expect(identical(sw$failures$task, c(4L, 5L, 10L, 11L)))  # w_intro = 0.1 < w0: these tasks fail
+  expect(is.character(sw$failures$message) && all(grepl("model.w_intro: 0.1 must be at least model.w0 = 0.2", sw$failures$message, fixed = TRUE)))
+  expect(all(sw$failures$model.w_intro == 0.1))
   expect(identical(names(sw$failures), c("task", "point", "replicate", "message", "seed", "model.half_life",
-                                         "model.p_pass")))
+                                         "model.w_intro")))
   expect(identical(sort(unique(sw$agents$task)), c(0:3, 6:9)))
   expect(is.double(sw$design$seed) && length(unique(sw$design$seed)) == 12)
 })

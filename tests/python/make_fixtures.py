@@ -5,8 +5,9 @@
 
 writes OUTDIR/run.h5 (one small `socap run` with agents_history and network
 snapshots) and OUTDIR/sweep.h5 (`socap sweep` + `socap merge` of a 2
-x 3 grid over model.half_life and model.p_pass, 2 replicates each: 12 tasks, of
-which the 4 with p_pass = 1.5 fail (invalid value) and are listed in /failures).
+x 3 grid over model.half_life and model.w_intro, 2 replicates each: 12 tasks, of
+which the 4 with w_intro = 0.1 fail (below w0, a rule that depends on the point,
+so the tasks fail one by one) and are listed in /failures).
 """
 
 import os
@@ -27,7 +28,7 @@ RUN_ARGS = SMALL + ["--set", "output.snapshots=[6,12]", "--set", "output.agents_
 SWEEP_ARGS = SMALL + ["--set", "output.snapshots=[12]"]
 
 HALF_LIFE = [8.0, 26.0]
-P_PASS = [0.3, 0.6, 1.5]  # 1.5 is out of range: those 4 tasks fail and go to /failures
+W_INTRO = [0.3, 0.6, 0.1]  # 0.1 < w0 = 0.2: those 4 tasks fail and go to /failures
 FAILED_TASKS = [4, 5, 10, 11]
 REPLICATES = 2
 
@@ -39,7 +40,7 @@ sweep:
   design: grid
   axes:
     model.half_life: [{hl}]
-    model.p_pass: [{pp}]
+    model.w_intro: [{pp}]
 """
 
 
@@ -77,7 +78,7 @@ def make_sweep(outdir, out):
     ysrc = os.path.join(outdir, "sweep.yaml")
     with open(ysrc, "w") as fh:
         fh.write(SWEEP_YAML.format(base=base, reps=REPLICATES,
-                                   hl=", ".join(map(str, HALF_LIFE)), pp=", ".join(map(str, P_PASS))))
+                                   hl=", ".join(map(str, HALF_LIFE)), pp=", ".join(map(str, W_INTRO))))
     sdir = os.path.join(outdir, "sweep")
     r = subprocess.run([socap_bin(), "sweep", ysrc, "-o", sdir, "--threads", "1", "--quiet"],
                        capture_output=True, text=True)

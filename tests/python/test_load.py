@@ -161,7 +161,7 @@ def test_sweep_design_join(sweep_file):
         dcols = raw_columns(f, "design")
         assert dcols[:4] == ["task", "point", "replicate", "seed"]
         params = dcols[4:]
-        assert params == ["model.half_life", "model.p_pass"]
+        assert params == ["model.half_life", "model.w_intro"]
         assert d.design_params == params
         assert list(d) == ["timeseries", "global", "agents", "network", "design", "failures"]
         assert_table_matches_raw(d["design"], f, "design")
@@ -181,21 +181,22 @@ def test_sweep_design_join(sweep_file):
     assert design["task"].tolist() == list(range(12))
     assert design["replicate"].tolist() == [0, 1] * 6
     assert sorted(design["model.half_life"].unique()) == [8.0, 26.0]
-    assert sorted(design["model.p_pass"].unique()) == [0.3, 0.6, 1.5]
+    assert sorted(design["model.w_intro"].unique()) == [0.1, 0.3, 0.6]
     assert design.groupby("point")[params].nunique().eq(1).all().all()
     assert design["seed"].nunique() == 12
     fail = d["failures"]
     assert list(fail.columns) == ["task", "point", "replicate", "message", "seed"] + params
     assert fail["task"].tolist() == make_fixtures.FAILED_TASKS
-    assert (fail["model.p_pass"] == 1.5).all()
-    assert all(isinstance(m, str) and "1.5 is outside [0, 1]" in m for m in fail["message"])
+    assert (fail["model.w_intro"] == 0.1).all()
+    assert all(isinstance(m, str) and "model.w_intro: 0.1 must be at least model.w0 = 0.2" in m for m in fail["message"])
     ok = sorted(set(range(12)) - set(make_fixtures.FAILED_TASKS))
     assert d["agents"].groupby("task").size().to_dict() == {t: 240 for t in ok}
     assert sorted(d["timeseries"]["task"].unique()) == ok
-    # the swept parameter reaches the model: passing items on more often spreads more information
+    # the swept parameter reaches the model: introduced ties start stronger,
+    # so the brokers' contacts hold stronger ties
     last = d["timeseries"]
     last = last[(last["step"] == 12) & (last["strategy"] == "all")]
-    m = last.groupby(["model.half_life", "model.p_pass"])["info_total_mean"].mean()
+    m = last.groupby(["model.half_life", "model.w_intro"])["strength_mean"].mean()
     for hl in (8.0, 26.0):
         assert m[(hl, 0.6)] > m[(hl, 0.3)]
 
@@ -273,7 +274,7 @@ def test_cli_csv_and_summary(run_file, sweep_file, tmp_path):
     assert r.returncode == 0, r.stderr
     c = pd.read_csv(out)
     assert list(c.columns) == ["task", "strategy", "degree", "point", "replicate", "seed", "model.half_life",
-                               "model.p_pass"]
+                               "model.w_intro"]
     ref = socap.load(sweep_file, tables=["agents"], tasks=[1, 2])["agents"]
     assert c["degree"].tolist() == ref["degree"].tolist()
     assert c["strategy"].tolist() == ref["strategy"].astype(str).tolist()
@@ -281,7 +282,7 @@ def test_cli_csv_and_summary(run_file, sweep_file, tmp_path):
         r = subprocess.run([sys.executable, SCRIPT, "summary", path], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
         assert "socap schema 1.1" in r.stdout and "/agents" in r.stdout and "broad_active" in r.stdout
-    assert "swept parameters: model.half_life, model.p_pass" in r.stdout
+    assert "swept parameters: model.half_life, model.w_intro" in r.stdout
     r = subprocess.run([sys.executable, SCRIPT, "csv", run_file, "nope", "-o", "-"], capture_output=True, text=True)
     assert r.returncode == 2 and "no table" in r.stderr
 

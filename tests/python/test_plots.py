@@ -50,7 +50,7 @@ def test_figures_from_loaded_data(run_file, tmp_path):
     assert_png(tmp_path / "x.png")
 
 
-@pytest.mark.parametrize("params", [None, ["model.half_life"], ["model.p_pass"]])
+@pytest.mark.parametrize("params", [None, ["model.half_life"], ["model.w_intro"]])
 def test_sweep_response(sweep_file, tmp_path, params):
     out = tmp_path / "resp.png"
     socap.fig_sweep_response(sweep_file, out, params=params)
@@ -92,7 +92,7 @@ def test_plot_all_sweep(sweep_file, tmp_path):
     assert len(small) == 4
 
 
-@pytest.mark.parametrize("params", [["model.half_life"], ["model.half_life", "model.p_pass"]])
+@pytest.mark.parametrize("params", [["model.half_life"], ["model.half_life", "model.w_intro"]])
 def test_sweep_response_category_parameter(sweep_file, tmp_path, params):
     """Enum parameters come as Categoricals (codebook); they are plotted at positions with their names."""
     d = socap.load(sweep_file, tables=["timeseries", "design"])
