@@ -2,14 +2,24 @@
 # `mpirun -np 3 socap sweep` gives the same merged result as one thread.
 # Uses $SOCAP when it was built with -DSOCAP_MPI=ON ($SOCAP_IS_MPI=1);
 # otherwise configures and builds an MPI build of socap in $MPI_BUILD.
-# Exit 77 (skipped) only when mpirun or an MPI compiler is missing.
-# Env: SOCAP, H5DIFF, SRC, CMAKE, MPI_BUILD, SOCAP_IS_MPI (set by ctest).
+# Exit 77 (skipped) only when mpirun, an MPI compiler or PYTHON with h5py is
+# missing.
+# Env: SOCAP, H5DIFF, PYTHON (with h5py), SRC, CMAKE, MPI_BUILD, SOCAP_IS_MPI
+# (set by ctest).
 set -euo pipefail
 : "${SOCAP:?}" "${H5DIFF:?}" "${SRC:?}"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 if ! command -v mpirun >/dev/null; then
   echo "SKIP: mpirun not found (apt-get install openmpi-bin libopenmpi-dev)"; exit 77
 fi
+if [ -z "${PYTHON:-}" ] || ! "$PYTHON" -c 'import h5py' 2>/dev/null; then
+  echo "SKIP: sweep_mpi needs PYTHON with h5py (PYTHON='${PYTHON:-}')"; exit 77
+fi
+# batch_tasks FILE...: the /design task ids in these files, sorted, on one line
+batch_tasks() {
+  "$PYTHON" -c 'import sys, h5py
+print(" ".join(map(str, sorted(t for f in sys.argv[1:] for t in h5py.File(f, "r")["design/task"][:].tolist()))))' "$@"
+}
 exe="$SOCAP"
 if [ "${SOCAP_IS_MPI:-0}" != 1 ]; then
   : "${CMAKE:?}" "${MPI_BUILD:?}"
@@ -33,10 +43,21 @@ ls "$w/m" | grep -q 'batch-r0of3-' && fail "rank 0 should only hand out tasks"
 rc=0; "$H5DIFF" --exclude-path /provenance "$w/ref.h5" "$w/m.h5" >"$w/d.txt" 2>&1 || rc=$?
 [ "$rc" = 0 ] || { cat "$w/d.txt"; fail "mpirun -np 3 differs from one thread (h5diff exit $rc)"; }
 echo "ok: mpirun -np 3 == 1 thread"
-# resume under MPI after removing one batch: only the missing tasks run
+ntasks=$("$SOCAP" sweep "$cfg" --dry-run | sed -n 's/.* = \([0-9]*\) tasks.*/\1/p')
+all=$(seq -s ' ' 0 $((ntasks - 1)))
+[ "$(batch_tasks "$w/m"/batch-*.h5)" = "$all" ] || fail "mpirun -np 3 wrote a task twice or not at all"
+# resume under MPI after removing one batch: only the missing tasks run (the
+# new batches hold exactly them; merge would hide a rerun, it drops duplicates)
 first=$(ls "$w/m"/batch-r2of3-*.h5 | head -1)
+gone=$(batch_tasks "$first")
 rm "$first"
+ls "$w/m" >"$w/before.txt"
 "${mpi[@]}" "$exe" sweep "$cfg" -o "$w/m" --threads 2 --resume -q
+new=$(ls "$w/m" | comm -13 "$w/before.txt" - | sed "s|^|$w/m/|")
+[ -n "$new" ] || fail "MPI resume wrote no batch"
+# shellcheck disable=SC2086
+[ "$(batch_tasks $new)" = "$gone" ] || fail "MPI resume ran tasks '$(batch_tasks $new)', expected only the missing '$gone'"
+[ "$(batch_tasks "$w/m"/batch-*.h5)" = "$all" ] || fail "after the MPI resume a task is missing or duplicated"
 "$SOCAP" merge "$w/m" -o "$w/m2.h5" -q
 rc=0; "$H5DIFF" --exclude-path /provenance "$w/ref.h5" "$w/m2.h5" >"$w/d.txt" 2>&1 || rc=$?
 [ "$rc" = 0 ] || { cat "$w/d.txt"; fail "MPI resume differs (h5diff exit $rc)"; }
