@@ -32,7 +32,15 @@ void socap_cli_progress_init(socap_cli_progress *pg, const char *what, int quiet
   pg->t0 = now_s();
   pg->last = -1e9;
   const char *iv = getenv("SOCAP_PROGRESS_INTERVAL");
-  pg->interval = iv ? atof(iv) : 10.0;
+  pg->interval = 10.0;
+  if (iv && *iv) {
+    char *end;
+    double v = strtod(iv, &end);
+    if (*end || !(v >= 0))
+      fprintf(stderr, "socap: warning: SOCAP_PROGRESS_INTERVAL='%s' is not a number of seconds >= 0; using 10\n", iv);
+    else
+      pg->interval = v;
+  }
 }
 
 static void fmt_duration(char *buf, size_t n, double s) {

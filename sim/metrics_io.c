@@ -254,6 +254,17 @@ static int looks_numeric(const char *s) {
   return end != s && *end == 0;
 }
 
+/* 1 if @p path starts with the HDF5 signature (a socap output given
+ * without the ":/table" part). */
+static int is_hdf5_file(const char *path) {
+  unsigned char b[8];
+  FILE *fp = fopen(path, "rb");
+  if (!fp) return 0;
+  size_t n = fread(b, 1, sizeof b, fp);
+  fclose(fp);
+  return n == sizeof b && memcmp(b, "\211HDF\r\n\032\n", 8) == 0;
+}
+
 static int parse_weight(const char *s, double *out) {
   if (!*s) return -1;
   errno = 0;
@@ -1400,7 +1411,7 @@ static void usage(FILE *f) {
         "  --header         the first CSV line (after comments) is a header\n"
         "  --no-header      the first CSV line is data; with text ids one of the two\n"
         "                   is required (integer ids: a header if its first field is\n"
-        "                   not an integer)\n"
+        "                   not a number)\n"
         "  --force          overwrite an existing output\n"
         "  -q, --quiet      do not print the global metrics on stdout\n"
         "  --timing         print the time of each phase on stderr\n"
@@ -1526,6 +1537,11 @@ int socap_metrics_main(int argc, char **argv) {
   if (h5_spec_file_len(input) && (eo.ids == SOCAP_IDS_TEXT || header_flags)) {
     rc = SOCAP_ERROR(SOCAP_ECONFIG, "--ids text, --header and --no-header apply to CSV edge lists only "
                                     "(the ids of an HDF5 snapshot are agent ids)");
+    goto usage_error;
+  }
+  if (!h5_spec_file_len(input) && is_hdf5_file(input)) {
+    rc = SOCAP_ERROR(SOCAP_ECONFIG, "'%s' is an HDF5 file, not a CSV edge list: name its tie table, e.g. "
+                                    "'%s:/network/step_000052' (see docs/metrics.md)", input, input);
     goto usage_error;
   }
   eo.extra_nodes = nodes;

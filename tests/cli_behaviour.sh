@@ -79,4 +79,13 @@ else
   fi
   h5dump -d /global/step "$tmp/p2.h5" | grep -q "(0): 6" || { echo "FAIL: the resolved config lost --set steps=6"; fail=1; }
 fi
+# socap metrics given a socap HDF5 file without its table: a usage error that
+# names the form to use (it was read as a CSV and failed on binary data)
+expect 2 "metrics of an HDF5 file without :/table" -- "$SOCAP" metrics "$tmp/p1.h5" -o "$tmp/m.csv"
+grep -q "is an HDF5 file, not a CSV edge list: name its tie table, e.g. '.*p1.h5:/network/step_000052'" "$tmp/err" \
+  || { echo "FAIL: no hint for an HDF5 input"; cat "$tmp/err"; fail=1; }
+# a bad SOCAP_PROGRESS_INTERVAL is reported, not turned into 0 (a line every step)
+SOCAP_PROGRESS_INTERVAL=abc "$SOCAP" run "$cfg" --set steps=2 --set output.snapshots=[] -o "$tmp/pi.h5" 2>"$tmp/err" >/dev/null
+grep -q "SOCAP_PROGRESS_INTERVAL='abc' is not a number of seconds" "$tmp/err" \
+  || { echo "FAIL: bad SOCAP_PROGRESS_INTERVAL accepted silently"; cat "$tmp/err"; fail=1; }
 exit $fail
