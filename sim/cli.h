@@ -14,6 +14,9 @@ typedef struct {
 void socap_cli_progress_init(socap_cli_progress *pg, const char *what, int quiet);
 /** socap_progress_fn-compatible callback; ctx is a socap_cli_progress. */
 void socap_cli_progress_cb(void *ctx, int64_t done, int64_t total);
+/** Route SIGINT and SIGTERM to @p handler once: the handler is reset on
+ *  delivery, so a second signal kills at once. */
+void socap_cli_on_stop_signals(void (*handler)(int));
 /** Parse --threads; returns 0 or SOCAP_ECONFIG after printing a message. */
 int socap_cli_set_threads(const char *arg);
 /** argv joined by spaces; caller frees. */

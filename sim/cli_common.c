@@ -1,5 +1,6 @@
 /* CLI helpers shared by the commands: progress reporting and options. */
 #include <omp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,3 +100,12 @@ char *socap_cli_command_line(int argc, char **argv) {
   return s;
 }
 
+
+void socap_cli_on_stop_signals(void (*handler)(int)) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = handler;
+  sa.sa_flags = (int)SA_RESETHAND; /* a second signal kills at once */
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+}

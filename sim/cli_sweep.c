@@ -204,12 +204,7 @@ static int cli_sweep(int argc, char **argv) {
   socap_cli_progress_init(&pg, "sweep", quiet);
   o.progress = progress_cb;
   o.progress_ctx = &pg;
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sa.sa_flags = (int)SA_RESETHAND; /* a second signal kills at once */
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGINT, &sa, NULL);
+  socap_cli_on_stop_signals(on_signal);
   socap_sweep_result res;
 #ifdef SOCAP_HAVE_MPI
   rc = socap_sweep_run_mpi(sw, &o, &res);

@@ -201,12 +201,7 @@ static int cmd_run(int argc, char **argv) {
   if ((rc = socap_config_to_yaml(&p, &yaml))) goto fail_msg;
   char t_start[32], t_end[32];
   socap_now_iso(t_start, sizeof t_start);
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_run_signal;
-  sa.sa_flags = (int)SA_RESETHAND; /* a second signal kills at once */
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGINT, &sa, NULL);
+  socap_cli_on_stop_signals(on_run_signal);
   if ((rc = socap_h5_create(out, force, &f))) goto fail_msg;
   hid_t root = socap_h5_root(f);
   if ((rc = socap_h5_attr_str(root, "socap_schema_version", SOCAP_SCHEMA_VERSION))) goto fail_msg;
