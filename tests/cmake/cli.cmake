@@ -7,7 +7,11 @@ set_tests_properties(cli_behaviour cli_determinism e2e_quickstart PROPERTIES ENV
 # cmake --install puts the binary, the library, the public headers and the
 # pkg-config file in place, and a program of its own builds against them.
 find_program(SOCAP_PKG_CONFIG pkg-config)
-add_test(NAME install_tree COMMAND ${CMAKE_COMMAND} -DBUILD=${CMAKE_BINARY_DIR}
+set(SOCAP_PROG_FLAGS "")
+if(SOCAP_SANITIZE)
+  set(SOCAP_PROG_FLAGS "-fsanitize=address,undefined") # the installed library was built with them
+endif()
+add_test(NAME install_tree COMMAND ${CMAKE_COMMAND} -DBUILD=${CMAKE_BINARY_DIR} -DEXTRA=${SOCAP_PROG_FLAGS}
          -DPREFIX=${CMAKE_CURRENT_BINARY_DIR}/install_tree -DCC=${CMAKE_C_COMPILER}
          -DPKG_CONFIG=${SOCAP_PKG_CONFIG} -DPROG=${CMAKE_CURRENT_SOURCE_DIR}/install_prog.c
          -P ${CMAKE_CURRENT_SOURCE_DIR}/install_check.cmake)
