@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -170,6 +171,16 @@ static int cmd_run(int argc, char **argv) {
     strcat(outbuf, ".h5");
     out = outbuf;
   }
+  /* the output is HDF5 whatever its name: a name that promises text is a
+   * mistake (a researcher expecting a CSV would get an HDF5 file) */
+  static const char *const text_ext[] = {".csv", ".tsv", ".txt", ".yaml", ".yml", ".json"};
+  const char *ext = strrchr(out, '.');
+  for (size_t e = 0; ext && !strchr(ext, '/') && e < sizeof text_ext / sizeof *text_ext; e++)
+    if (!strcasecmp(ext, text_ext[e])) {
+      rc = usage_error("run: the output is an HDF5 file; name it .h5, not '%s' (tables can be read into pandas "
+                       "or R with scripts/socap.py or scripts/socap.R, see docs/analysis.md)", out);
+      goto done;
+    }
   /* never the scenario itself, a directory or a device, even with --force */
   if ((rc = socap_output_check(out, (const char *const[]){scenario}, 1))) goto fail_msg;
   if (seedset) {

@@ -88,4 +88,12 @@ grep -q "is an HDF5 file, not a CSV edge list: name its tie table, e.g. '.*p1.h5
 SOCAP_PROGRESS_INTERVAL=abc "$SOCAP" run "$cfg" --set steps=2 --set output.snapshots=[] -o "$tmp/pi.h5" 2>"$tmp/err" >/dev/null
 grep -q "SOCAP_PROGRESS_INTERVAL='abc' is not a number of seconds" "$tmp/err" \
   || { echo "FAIL: bad SOCAP_PROGRESS_INTERVAL accepted silently"; cat "$tmp/err"; fail=1; }
+# socap run writes HDF5 whatever -o says: a text extension is a usage error
+expect 2 "run -o out.csv" -- "$SOCAP" run "$cfg" -o "$tmp/out.csv"
+grep -q "the output is an HDF5 file; name it .h5" "$tmp/err" || { echo "FAIL: -o out.csv accepted"; cat "$tmp/err"; fail=1; }
+[ ! -e "$tmp/out.csv" ] && [ ! -e "$tmp/out.csv.part" ] || { echo "FAIL: out.csv created"; fail=1; }
+# the summary ends with the time line the README describes (phases and records)
+expect 0 "run with summary" -- "$SOCAP" run "$cfg" --set steps=4 --set output.snapshots=[] -o "$tmp/tl.h5"
+grep -Eq "^time: steps [0-9.]+ s \(propose [0-9.]+, judge [0-9.]+, resolve [0-9.]+, maintain [0-9.]+, info [0-9.]+, turnover [0-9.]+, layout [0-9.]+\), [0-9]+ records? [0-9.]+ s" "$tmp/out" \
+  || { echo "FAIL: no time: line after the summary"; cat "$tmp/out"; fail=1; }
 exit $fail
