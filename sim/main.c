@@ -171,6 +171,8 @@ static int cmd_run(int argc, char **argv) {
     strcat(outbuf, ".h5");
     out = outbuf;
   }
+  /* never the scenario itself, a directory or a device, even with --force */
+  if ((rc = socap_output_check(out, (const char *const[]){scenario}, 1))) goto fail_msg;
   /* the output is HDF5 whatever its name: a name that promises text is a
    * mistake (a researcher expecting a CSV would get an HDF5 file) */
   static const char *const text_ext[] = {".csv", ".tsv", ".txt", ".yaml", ".yml", ".json"};
@@ -181,8 +183,6 @@ static int cmd_run(int argc, char **argv) {
                        "or R with scripts/socap.py or scripts/socap.R, see docs/analysis.md)", out);
       goto done;
     }
-  /* never the scenario itself, a directory or a device, even with --force */
-  if ((rc = socap_output_check(out, (const char *const[]){scenario}, 1))) goto fail_msg;
   if (seedset) {
     /* --seed S is applied as --set seed=S; its errors are labelled --seed */
     socap_params tmp;
