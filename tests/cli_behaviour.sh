@@ -96,4 +96,17 @@ grep -q "the output is an HDF5 file; name it .h5" "$tmp/err" || { echo "FAIL: -o
 expect 0 "run with summary" -- "$SOCAP" run "$cfg" --set steps=4 --set output.snapshots=[] -o "$tmp/tl.h5"
 grep -Eq "^time: steps [0-9.]+ s \(propose [0-9.]+, judge [0-9.]+, resolve [0-9.]+, maintain [0-9.]+, info [0-9.]+, turnover [0-9.]+, layout [0-9.]+\), [0-9]+ records? [0-9.]+ s" "$tmp/out" \
   || { echo "FAIL: no time: line after the summary"; cat "$tmp/out"; fail=1; }
+# a runtime failure (here: out of memory under a 600 MB address-space limit)
+# is exit 1 with a message and no output (ASan builds cannot run under such a
+# limit at all: skipped there)
+(ulimit -v 600000; "$SOCAP" run "$cfg" --set population.n_agents=3000000 --set population.group_size=50 --set steps=1 \
+  --set output.snapshots=[] --threads 2 -o "$tmp/oom.h5" -q) >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if grep -q Sanitizer "$tmp/err"; then
+  echo "skip: out-of-memory exit code (sanitizer build)"
+elif [ "$rc" = 1 ] && grep -q "out of memory" "$tmp/err" && [ ! -e "$tmp/oom.h5" ] && [ ! -e "$tmp/oom.h5.part" ]; then
+  echo "ok: a runtime failure (out of memory) exits 1 and leaves no output"
+else
+  echo "FAIL: out of memory: exit $rc"; cat "$tmp/err"; ls "$tmp"/oom.h5* 2>/dev/null; fail=1
+fi
 exit $fail
