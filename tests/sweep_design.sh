@@ -19,10 +19,8 @@
 set -euo pipefail
 : "${SOCAP:?}" "${SRC:?}"
 fail() { echo "FAIL: $*" >&2; exit 1; }
-if [ -z "${PYTHON:-}" ] || ! "$PYTHON" -c 'import h5py, numpy' 2>/dev/null; then
-  echo "SKIP: sweep_design needs PYTHON with h5py and numpy (PYTHON='${PYTHON:-}')"
-  exit 77
-fi
+. "$SRC/tests/sweep_lib.sh"
+require_python sweep_design "h5py, numpy"
 cfg="$SRC/tests/data/sweep_design.yaml"
 w="$(mktemp -d "${TMPDIR:-/tmp}/socap_sweep_design.XXXXXX")"
 trap 'rm -rf "$w"' EXIT

@@ -7,10 +7,8 @@
 # when PYTHON or h5py is missing: the file checks below need it.
 set -euo pipefail
 : "${SOCAP:?}" "${SRC:?}"
-if [ -z "${PYTHON:-}" ] || ! "$PYTHON" -c 'import h5py, numpy' 2>/dev/null; then
-  echo "SKIP: sweep_failures needs PYTHON with h5py and numpy (PYTHON='${PYTHON:-}')"
-  exit 77
-fi
+. "$SRC/tests/sweep_lib.sh"
+require_python sweep_failures "h5py, numpy"
 w="$(mktemp -d "${TMPDIR:-/tmp}/socap_sweep_fail.XXXXXX")"
 trap 'rm -rf "$w"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }

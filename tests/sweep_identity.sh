@@ -8,10 +8,8 @@
 # when PYTHON or h5py is missing.
 set -euo pipefail
 : "${SOCAP:?}" "${H5DIFF:?}" "${SRC:?}"
-if [ -z "${PYTHON:-}" ] || ! "$PYTHON" -c 'import h5py' 2>/dev/null; then
-  echo "SKIP: sweep_identity needs PYTHON with h5py (PYTHON='${PYTHON:-}')"
-  exit 77
-fi
+. "$SRC/tests/sweep_lib.sh"
+require_python sweep_identity "h5py"
 cfg="$SRC/configs/sweep_test.yaml"
 w="$(mktemp -d "${TMPDIR:-/tmp}/socap_sweep_id.XXXXXX")"
 trap 'rm -rf "$w"' EXIT
@@ -24,10 +22,6 @@ same() { # same A B: h5diff must exit 0 (no differences)
 }
 # batch_tasks FILE...: the /design task ids in these batch files, sorted, on one
 # line (a task written twice appears twice)
-batch_tasks() {
-  "$PYTHON" -c 'import sys, h5py
-print(" ".join(map(str, sorted(t for f in sys.argv[1:] for t in h5py.File(f, "r")["design/task"][:].tolist()))))' "$@"
-}
 
 "$SOCAP" sweep "$cfg" -o "$w/t1" --threads 1 --batch-tasks 5 -q
 "$SOCAP" merge "$w/t1" -o "$w/t1.h5" -q

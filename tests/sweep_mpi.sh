@@ -12,14 +12,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 if ! command -v mpirun >/dev/null; then
   echo "SKIP: mpirun not found (apt-get install openmpi-bin libopenmpi-dev)"; exit 77
 fi
-if [ -z "${PYTHON:-}" ] || ! "$PYTHON" -c 'import h5py' 2>/dev/null; then
-  echo "SKIP: sweep_mpi needs PYTHON with h5py (PYTHON='${PYTHON:-}')"; exit 77
-fi
-# batch_tasks FILE...: the /design task ids in these files, sorted, on one line
-batch_tasks() {
-  "$PYTHON" -c 'import sys, h5py
-print(" ".join(map(str, sorted(t for f in sys.argv[1:] for t in h5py.File(f, "r")["design/task"][:].tolist()))))' "$@"
-}
+. "$SRC/tests/sweep_lib.sh"
+require_python sweep_mpi "h5py"
 exe="$SOCAP"
 if [ "${SOCAP_IS_MPI:-0}" != 1 ]; then
   : "${CMAKE:?}" "${MPI_BUILD:?}"
