@@ -57,7 +57,8 @@ typedef struct {
   uint8_t skip;      /* already acquainted at the start of the step: ignored */
   uint8_t sa, sb;    /* strategies of a and b (read in the parallel phase) */
   uint8_t skill_ok;  /* the skill test u < skill_a * skill_b passed */
-  float va, vb;      /* values, computed in the parallel judging phase */
+  uint8_t vok;       /* va and vb are set (judging leaves them out when neither side needed them then) */
+  float va, vb;      /* values, computed in the parallel judging phase (or late: resolve_values) */
   /* 32 bytes in all */
 } prop_t;
 _Static_assert(sizeof(prop_t) == 32, "a proposal is 32 bytes");
@@ -107,8 +108,16 @@ typedef struct {
   int64_t joff; /* where the packed list starts (jn_list) */
   int32_t group;
   uint8_t cohort, strategy;
-  uint16_t jlen; /* its slot in words, saturated at 65535 (for prefetching) */
+  uint8_t jlen;  /* its slot in words, saturated at 255 (for prefetching the first lines) */
+  uint8_t vneed; /* judging computes values for this person's proposals (see value_needed) */
 } who_t;
+_Static_assert(sizeof(who_t) == 16, "a person's judging record is 16 bytes");
+
+/* A person at or within this many active ties of the Dunbar limit after
+ * the maintenance pass may reach it during the next resolution: judging
+ * computes their proposals' values in advance (else the resolution
+ * computes them late, which is exact but serial). */
+#define NEAR_CAP_SLACK 8
 
 /* What maintenance reads about the other end of each tie, in one place. */
 typedef struct {
@@ -158,6 +167,8 @@ struct socap_model {
   int ties_released; /* socap_model_release_ties was called */
   int64_t jr_chunk;  /* proposals per chunk of the judge-and-resolve phase */
   int no_packed;     /* test hook: never use the packed lists */
+  int eager_values;  /* test hook: judging computes every proposal's values */
+  int64_t late_values; /* proposals whose values the resolution computed (resolve_values) */
   tscratch_t *scr; /* per-thread scratch, made once */
 };
 
@@ -904,7 +915,24 @@ static int capacity_ok(socap_model *m, int32_t i, double v, int t, int32_t *drop
   return 0;
 }
 
-static int resolve(socap_model *m, prop_t *x, int t) {
+static void set_values(const socap_model *m, prop_t *x, const uint64_t *act, double na, double nb);
+
+/* The values that judging left out (x->vok == 0), computed when the
+ * resolution needs them: the same draws from the proposal's stream and the
+ * same count on the packed lists, which hold the network as judging saw it
+ * (the resolution never writes them), so the values are those judging would
+ * have given. Serial; uses the resolving thread's bitsets, which are clear
+ * between the chunks it judges. */
+static void resolve_values(socap_model *m, prop_t *x, int t, gsl_rng *r, uint64_t *any, uint64_t *act) {
+  socap_rng_substream(r, m->p.seed, m->task, x->proposer, (uint32_t)t, SOCAP_RNG_JUDGE, x->seq);
+  double na = gsl_ran_gaussian_ziggurat(r, 1.0), nb = gsl_ran_gaussian_ziggurat(r, 1.0);
+  mark_agent(m, (int32_t)x->a, any, act, 1);
+  set_values(m, x, act, na, nb);
+  mark_agent(m, (int32_t)x->a, any, act, 0);
+  m->late_values++;
+}
+
+static int resolve(socap_model *m, prop_t *x, int t, gsl_rng *r, uint64_t *any, uint64_t *act) {
   const socap_params *p = &m->p;
   int32_t a = (int32_t)x->a, b = (int32_t)x->b;
   if (x->skip || a == b) return SOCAP_OK;
@@ -918,6 +946,10 @@ static int resolve(socap_model *m, prop_t *x, int t) {
     return SOCAP_OK; /* already acquainted */
   }
   m->last.proposals++;
+  /* the values decide for a selective person, and at the Dunbar limit */
+  if (!x->vok && (p->strategies[x->sa].selectivity > 0 || p->strategies[x->sb].selectivity > 0 ||
+                  (x->skill_ok && (m->n_active[a] >= p->dunbar_limit || m->n_active[b] >= p->dunbar_limit))))
+    resolve_values(m, x, t, r, any, act);
   int acc_a = accept_value(m, a, x->sa, x->va);
   int acc_b = accept_value(m, b, x->sb, x->vb);
   int32_t drop_a = -1, drop_b = -1;
@@ -1052,7 +1084,9 @@ static void maintain_and_decay(socap_model *m, int t) {
   int64_t tot = 0;
   for (int32_t i = 0; i < n; i++) {
     m->who[i].joff = tot;
-    m->who[i].jlen = m->ties[i].n + JN_HDR < 65535 ? (uint16_t)(m->ties[i].n + JN_HDR) : 65535;
+    m->who[i].jlen = m->ties[i].n + JN_HDR < 255 ? (uint8_t)(m->ties[i].n + JN_HDR) : 255;
+    m->who[i].vneed = m->p.strategies[m->who[i].strategy].selectivity > 0 ||
+                      m->n_active[i] >= m->p.dunbar_limit - NEAR_CAP_SLACK;
     tot += m->ties[i].n + JN_HDR;
   }
   m->who[n].joff = tot;
@@ -1278,6 +1312,20 @@ static void turnover(socap_model *m, int t) {
 #define RS_FAR 16
 #define RS_NEAR 8
 
+/* The values of both sides of proposal x, given x->a's active contacts
+ * marked in act[] and the two value-noise draws: the non-redundancy (the
+ * common-contact count is symmetric: one count serves both sides), the
+ * homophily bonus and the noise, on the network as judging sees it. */
+static void set_values(const socap_model *m, prop_t *x, const uint64_t *act, double na, double nb) {
+  const socap_params *p = &m->p;
+  const int32_t act_a = active_at_start(m, (int32_t)x->a), act_b = active_at_start(m, (int32_t)x->b);
+  uint32_t common = act_a ? count_agent(m, (int32_t)x->b, act) : 0;
+  const double h = m->who[x->a].group == m->who[x->b].group ? p->homophily : 0.0;
+  x->va = (float)(nonredundancy(common, act_b) + h + p->value_noise * na);
+  x->vb = (float)(nonredundancy(common, act_a) + h + p->value_noise * nb);
+  x->vok = 1;
+}
+
 /* Step 5a for proposals [k0, k1): values of both sides and the skill draw,
  * on the network as it stood after step 4. Each proposal has its own
  * stream. Proposals come grouped by their first person a (the proposer, or a
@@ -1305,11 +1353,13 @@ static void judge_range(socap_model *m, gsl_rng *r, uint64_t *any, uint64_t *act
     }
     if (k + PF_NEAR < np) {
       uint32_t bn = m->props.p[k + PF_NEAR].b;
-      if (jvalid) { /* the first lines of b's packed list */
-        const uint32_t *e = m->jn + m->who[bn].joff;
-        int64_t ne = m->who[bn].jlen; /* the slot: the header and at least the list */
-        for (int64_t x = 0; x < ne && x < 130; x += 16) __builtin_prefetch(e + x);
+      if (jvalid) {
         const uint32_t an = m->props.p[k + PF_NEAR].a;
+        if (m->who[bn].vneed || m->who[an].vneed) { /* b's list is counted: its first lines */
+          const uint32_t *e = m->jn + m->who[bn].joff;
+          int64_t ne = m->who[bn].jlen; /* the slot: the header and at least the list */
+          for (int64_t x = 0; x < ne && x < 130; x += 16) __builtin_prefetch(e + x);
+        }
         if (an != m->props.p[k + PF_NEAR - 1].a)
           socap_prefetch_range(m->jn + m->who[an].joff, sizeof(uint32_t) * (size_t)(m->who[an + 1].joff - m->who[an].joff));
       } else {
@@ -1343,12 +1393,12 @@ static void judge_range(socap_model *m, gsl_rng *r, uint64_t *any, uint64_t *act
     x->sa = wa.strategy;
     x->sb = wb.strategy;
     x->skill_ok = u < p->cohorts[wa.cohort].skill * p->cohorts[wb.cohort].skill;
-    /* the common-contact count is symmetric: one count serves both sides */
-    const int32_t act_a = active_at_start(m, (int32_t)x->a), act_b = active_at_start(m, (int32_t)x->b);
-    uint32_t common = act_a ? count_agent(m, (int32_t)x->b, act) : 0;
-    const double h = wa.group == wb.group ? p->homophily : 0.0;
-    x->va = (float)(nonredundancy(common, act_b) + h + p->value_noise * na);
-    x->vb = (float)(nonredundancy(common, act_a) + h + p->value_noise * nb);
+    /* The values decide only for a selective person, or at the Dunbar
+     * limit: otherwise they are left for the resolution to compute if it
+     * turns out to need them (resolve_values; with the store as judging's
+     * view, which the resolution changes, they are always computed here). */
+    x->vok = !jvalid || wa.vneed || wb.vneed || m->eager_values;
+    if (x->vok) set_values(m, x, act, na, nb);
   }
   if (cur >= 0) mark_agent(m, (int32_t)cur, any, act, 0); /* leave the bitsets clear */
 }
@@ -1357,23 +1407,29 @@ static void judge_range(socap_model *m, gsl_rng *r, uint64_t *any, uint64_t *act
  * and may be read ahead. The loop is bound by cache misses on b (its
  * quantile, counts, list header, and the end of its list, where a new tie is
  * appended): fetched in two stages ahead. */
-static int resolve_range(socap_model *m, int64_t k0, int64_t k1, int64_t lim, int t) {
+static int resolve_range(socap_model *m, int64_t k0, int64_t k1, int64_t lim, int t, gsl_rng *r, uint64_t *any,
+                         uint64_t *act) {
   int rc = SOCAP_OK;
   for (int64_t k = k0; k < k1 && rc == SOCAP_OK; k++) {
+    /* A proposal that failed the skill test is rejected whatever the state:
+     * it reads only the quantiles and a's new entries, so b's list and
+     * counts are fetched only for the others. */
     if (k + RS_FAR < lim && !m->props.p[k + RS_FAR].skip) {
       const prop_t *y = &m->props.p[k + RS_FAR];
-      __builtin_prefetch(&m->ties[y->b]);
       __builtin_prefetch(&m->ties[y->a]);
       __builtin_prefetch(&m->q[y->b]);
-      __builtin_prefetch(&m->n_active[y->b]);
+      if (y->skill_ok) {
+        __builtin_prefetch(&m->ties[y->b]);
+        __builtin_prefetch(&m->n_active[y->b]);
+      }
     }
-    if (k + RS_NEAR < lim && !m->props.p[k + RS_NEAR].skip) {
+    if (k + RS_NEAR < lim && !m->props.p[k + RS_NEAR].skip && m->props.p[k + RS_NEAR].skill_ok) {
       const prop_t *y = &m->props.p[k + RS_NEAR];
       const tlist_t *lb = &m->ties[y->b], *la = &m->ties[y->a];
       if (lb->t) __builtin_prefetch(lb->t + lb->n, 1);
       if (la->t) __builtin_prefetch(la->t + la->ns, 1);
     }
-    rc = resolve(m, &m->props.p[k], t);
+    rc = resolve(m, &m->props.p[k], t, r, any, act);
   }
   return rc;
 }
@@ -1424,7 +1480,7 @@ static int judge_and_resolve(socap_model *m, int t, double *resolve_s) {
           if (c + 1 < nch && (!overlap || __atomic_load_n(&done[c + 1], __ATOMIC_ACQUIRE)))
             lim = CHUNK_END(c + 1);
           double t0 = omp_get_wtime();
-          rc = resolve_range(m, k, k1, lim, t);
+          rc = resolve_range(m, k, k1, lim, t, r, any, act);
           rs += omp_get_wtime() - t0;
           k = k1;
           continue;
@@ -1704,6 +1760,10 @@ void socap_model_phase_times(const socap_model *m, double out[SOCAP_N_PHASES]) {
 }
 
 void socap_model_test_chunk(socap_model *m, int32_t chunk) { m->jr_chunk = chunk > 0 ? chunk : JR_CHUNK; }
+
+void socap_model_test_eager_values(socap_model *m) { m->eager_values = 1; }
+
+int64_t socap_model_test_late_values(const socap_model *m) { return m->late_values; }
 
 void socap_model_test_no_packed(socap_model *m) {
   m->no_packed = 1;

@@ -1067,6 +1067,52 @@ static void test_threads(void) {
   free(ref); free(cur); free(refn);
 }
 
+/* Judging leaves out the values of proposals that decide nothing at that
+ * point (neither person selective, neither near the Dunbar limit), and the
+ * resolution computes them if a person has reached the limit meanwhile.
+ * With many meetings a step and a low limit that happens often; the ties
+ * and counters must be those of computing every value in judging, on any
+ * thread count. */
+static void test_late_values(void) {
+  enum { N = 600, CAP = 60 };
+  socap_tie_info *ref = malloc(sizeof(socap_tie_info) * N * CAP), *cur = malloc(sizeof(socap_tie_info) * N * CAP);
+  int32_t *refn = calloc(N, sizeof(int32_t));
+  socap_params p = base(N, 91);
+  p.dunbar_limit = 30;
+  p.dormant_limit = 20;
+  p.cost_meet = 0.1; /* about 32 events a step for the broad_active cohort */
+  const int threads[4] = {1, 1, 2, 2}, eager[4] = {1, 0, 0, 1};
+  socap_counters c0 = {0};
+  for (int k = 0; k < 4; k++) {
+    omp_set_num_threads(threads[k]);
+    socap_model *m = NULL;
+    socap_model_create(&p, 4, &m);
+    if (eager[k]) socap_model_test_eager_values(m);
+    for (int t = 0; t < 25; t++) socap_model_step(m);
+    int same = 1;
+    for (int i = 0; i < N; i++) {
+      int32_t nt = socap_model_ties(m, i, cur + (size_t)i * CAP, CAP);
+      CHECK(nt <= CAP);
+      if (k == 0) { memcpy(ref + (size_t)i * CAP, cur + (size_t)i * CAP, sizeof(socap_tie_info) * CAP); refn[i] = nt; }
+      else if (nt != refn[i] || memcmp(ref + (size_t)i * CAP, cur + (size_t)i * CAP, sizeof(socap_tie_info) * (size_t)nt))
+        same = 0;
+    }
+    socap_counters c;
+    socap_model_counters(m, &c, NULL);
+    if (k == 0) c0 = c;
+    const int64_t late = socap_model_test_late_values(m);
+    /* the late path must have run (else this test shows nothing), and only without the hook */
+    if (eager[k]) CHECK_MSG(late == 0, "eager judging left %lld values late", (long long)late);
+    else CHECK_MSG(late > 50, "threads=%d: only %lld values computed late", threads[k], (long long)late);
+    CHECK(c.displaced > 0);
+    CHECK_MSG(same, "threads=%d eager=%d: ties differ from eager judging on 1 thread", threads[k], eager[k]);
+    CHECK_MSG(!memcmp(&c, &c0, sizeof c), "threads=%d eager=%d: counters differ", threads[k], eager[k]);
+    socap_model_free(m);
+  }
+  omp_set_num_threads(2);
+  free(ref); free(cur); free(refn);
+}
+
 /* Releasing the tie store after the last graph: counts stay, memory goes,
  * and the model refuses to step on. */
 static void test_release_ties(void) {
@@ -1187,6 +1233,7 @@ int main(int argc, char **argv) {
     CHECK_DONE();
   }
   test_release_ties();
+  test_late_values();
   test_invariants();
   test_decay_closed_form();
   test_maintenance_closed_form();

@@ -187,6 +187,16 @@ void socap_model_test_chunk(socap_model *m, int32_t chunk);
  */
 void socap_model_test_no_packed(socap_model *m);
 
+/**
+ * Test hook: judging computes the values of every proposal, instead of
+ * leaving those that decide nothing at that point for the resolution to
+ * compute if it needs them. Results do not depend on it.
+ */
+void socap_model_test_eager_values(socap_model *m);
+
+/** Test hook: proposals whose values the resolution computed (late). */
+int64_t socap_model_test_late_values(const socap_model *m);
+
 #ifdef __cplusplus
 }
 #endif
