@@ -425,6 +425,27 @@ cleanup:
   return rc;
 }
 
+/* A pipe or device (/dev/stdin) can be read only once, but a file may be
+ * parsed twice (validate reads a sweep file as a scenario, then its sweep
+ * block): the text last read from such a path is kept for the process and
+ * parsed again when the same path is opened again. */
+static struct {
+  char *path, *text;
+  size_t len;
+} yt_stream_text;
+
+static void yt_keep_stream_text(const char *path, const char *buf, size_t len) {
+  char *p = strdup(path), *t = malloc(len + 1);
+  if (!p || !t) { free(p); free(t); return; } /* not kept: a second read sees what is left */
+  if (len) memcpy(t, buf, len);
+  t[len] = 0;
+  free(yt_stream_text.path);
+  free(yt_stream_text.text);
+  yt_stream_text.path = p;
+  yt_stream_text.text = t;
+  yt_stream_text.len = len;
+}
+
 int socap_yt_parse_file(const char *path, socap_yt_doc **out, socap_config_errors *errs) {
   const size_t max = SOCAP_CONFIG_MAX_BYTES;
   int rc = SOCAP_OK;
@@ -450,6 +471,10 @@ int socap_yt_parse_file(const char *path, socap_yt_doc **out, socap_config_error
   if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {
     socap_config_error_add(errs, path, 0, 0, "", "not a regular file (expected a YAML scenario file, a pipe or stdin)");
     rc = SOCAP_ECONFIG;
+    goto cleanup;
+  }
+  if (!S_ISREG(st.st_mode) && yt_stream_text.path && strcmp(yt_stream_text.path, path) == 0) {
+    rc = socap_yt_parse_string(yt_stream_text.text, yt_stream_text.len, path, 0, out, errs);
     goto cleanup;
   }
   if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max) {
@@ -484,6 +509,7 @@ int socap_yt_parse_file(const char *path, socap_yt_doc **out, socap_config_error
     rc = SOCAP_ECONFIG;
     goto cleanup;
   }
+  if (!S_ISREG(st.st_mode)) yt_keep_stream_text(path, buf ? buf : "", len);
   rc = socap_yt_parse_string(buf ? buf : "", len, path, 0, out, errs);
 
 cleanup:

@@ -96,6 +96,22 @@ grep -q "the output is an HDF5 file; name it .h5" "$tmp/err" || { echo "FAIL: -o
 expect 0 "run with summary" -- "$SOCAP" run "$cfg" --set steps=4 --set output.snapshots=[] -o "$tmp/tl.h5"
 grep -Eq "^time: steps [0-9.]+ s \(propose [0-9.]+, judge [0-9.]+, resolve [0-9.]+, maintain [0-9.]+, info [0-9.]+, turnover [0-9.]+, layout [0-9.]+\), [0-9]+ records? [0-9.]+ s" "$tmp/out" \
   || { echo "FAIL: no time: line after the summary"; cat "$tmp/out"; fail=1; }
+# a sweep file read from a pipe: validate checks its sweep: block too (the
+# pipe can be read once; it used to be validated as a plain scenario, and a
+# bad axis passed)
+sweep_ok='steps: 3
+population: {n_agents: 50}
+sweep: {replicates: 2, axes: {model.half_life: [1, 2]}}'
+printf '%s\n' "$sweep_ok" | "$SOCAP" validate /dev/stdin >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 0 ] && grep -q "sweep: 2 points x 2 replicates = 4 tasks" "$tmp/out"; then
+  echo "ok: validate checks a sweep block read from a pipe"
+else echo "FAIL: validate of a sweep from a pipe: exit $rc"; cat "$tmp/out" "$tmp/err"; fail=1; fi
+printf '%s\n' "${sweep_ok/half_life/nope}" | "$SOCAP" validate /dev/stdin >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 2 ] && grep -q "^/dev/stdin:3:31: .*model.nope" "$tmp/err"; then
+  echo "ok: a bad sweep axis read from a pipe is an error with file:line:col"
+else echo "FAIL: bad sweep axis from a pipe: exit $rc"; cat "$tmp/out" "$tmp/err"; fail=1; fi
 # a runtime failure (here: out of memory under a 600 MB address-space limit)
 # is exit 1 with a message and no output (ASan builds cannot run under such a
 # limit at all: skipped there)
