@@ -3,6 +3,7 @@
 
 #include "socap/h5out.h"
 #include "socap/error.h"
+#include "outpart.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,10 +28,7 @@
 
 struct socap_h5file {
   hid_t fid;
-  char *path;    /* final name */
-  char *part;    /* path + ".part" */
-  int lockfd;    /* our descriptor of the .part, locked for the file's lifetime; -1 if none */
-  int force;     /* replace an existing output at commit */
+  socap_outpart out; /* NAME.part, locked for the file's lifetime (sim/outpart.h) */
   uint64_t reserved; /* bytes reserved by socap_h5_reserve(): unused space is given back at commit */
 };
 
@@ -340,67 +338,135 @@ static int lock_part(int fd) {
  * or abort, so a second writer of the same output refuses instead of deleting
  * our file, and only a .part that no process holds (left by a killed run) is
  * reused (HDF5 truncates it). */
-static int open_part(socap_h5file *f) {
+static int open_part(socap_outpart *o) {
   for (int tries = 0; tries < 20; tries++) {
-    int fd = open(f->part, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0666);
+    int fd = open(o->part, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0666);
     struct stat a, b;
     if (fd < 0 && (errno == ELOOP || errno == EISDIR || errno == ENXIO || errno == EOPNOTSUPP))
-      return SOCAP_ERROR(SOCAP_EIO, "cannot create '%s': '%s' exists and is not a regular file", f->path, f->part);
-    if (fd < 0) return create_error(f->path, errno);
+      return SOCAP_ERROR(SOCAP_EIO, "cannot create '%s': '%s' exists and is not a regular file", o->path, o->part);
+    if (fd < 0) return create_error(o->path, errno);
     if (fstat(fd, &a) != 0 || !S_ISREG(a.st_mode)) {
       close(fd);
-      return SOCAP_ERROR(SOCAP_EIO, "cannot create '%s': '%s' exists and is not a regular file", f->path, f->part);
+      return SOCAP_ERROR(SOCAP_EIO, "cannot create '%s': '%s' exists and is not a regular file", o->path, o->part);
     }
     if (lock_part(fd) != 0) {
       close(fd);
-      return SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': another socap process is writing '%s'", f->path, f->part);
+      return SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': another socap process is writing '%s'", o->path, o->part);
     }
     /* The .part we locked may have been renamed or removed by its writer just
      * before; a stale one with other links must not be truncated in place. */
-    if (stat(f->part, &b) == 0 && b.st_dev == a.st_dev && b.st_ino == a.st_ino) {
+    if (stat(o->part, &b) == 0 && b.st_dev == a.st_dev && b.st_ino == a.st_ino) {
       if (a.st_nlink <= 1) {
-        f->lockfd = fd;
+        o->fd = fd;
         return SOCAP_OK;
       }
-      unlink(f->part);
+      unlink(o->part);
     }
     close(fd);
   }
-  return SOCAP_ERROR(SOCAP_EIO, "cannot create '%s': '%s' keeps changing", f->path, f->part);
+  return SOCAP_ERROR(SOCAP_EIO, "cannot create '%s': '%s' keeps changing", o->path, o->part);
+}
+
+/* Close our descriptor (dropping the lock) and free the names. */
+static void outpart_release(socap_outpart *o) {
+  if (o->fd >= 0) close(o->fd);
+  free(o->path);
+  free(o->part);
+  o->path = o->part = NULL;
+  o->fd = -1;
+}
+
+int socap_outpart_open(socap_outpart *o, const char *path, int force) {
+  struct stat st;
+  int rc;
+  memset(o, 0, sizeof *o);
+  o->fd = -1;
+  o->force = force;
+  if (!path || !path[0]) return SOCAP_ERROR(SOCAP_ECONFIG, "the output file name is empty");
+  if ((rc = check_regular(path))) return rc;
+  if (!force && lstat(path, &st) == 0)
+    return SOCAP_ERROR(SOCAP_EIO, "output file '%s' exists (use --force to overwrite)", path);
+  size_t n = strlen(path);
+  o->path = str_dup(path);
+  o->part = malloc(n + sizeof ".part");
+  if (!o->path || !o->part) {
+    outpart_release(o);
+    return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+  }
+  memcpy(o->part, path, n);
+  memcpy(o->part + n, ".part", sizeof ".part");
+  if ((rc = open_part(o))) outpart_release(o);
+  return rc;
+}
+
+void socap_outpart_abort(socap_outpart *o) {
+  /* the .part is ours while we hold its lock */
+  if (o->fd >= 0) unlink(o->part);
+  outpart_release(o);
+}
+
+/* Lock the existing file @p part as its writer does (open_part), to remove
+ * it: 0 with *fd holding the lock (*fd = -1 if it cannot be opened: gone, or
+ * not writable by us, and then removed without a lock as before); 1 if a
+ * live process holds it (or its name keeps changing). */
+static int lock_stale(const char *part, int *fd) {
+  *fd = -1;
+  for (int tries = 0; tries < 20; tries++) {
+    struct stat a, b;
+    int d = open(part, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (d < 0) return 0;
+    if (lock_part(d) != 0) {
+      close(d);
+      return 1;
+    }
+    /* still the file that has this name (its writer may have replaced it) */
+    if (fstat(d, &a) == 0 && stat(part, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+      *fd = d;
+      return 0;
+    }
+    close(d);
+  }
+  return 1;
+}
+
+int socap_outpart_remove_stale(char *const *parts, int n, int *held) {
+  *held = -1;
+  if (n <= 0) return SOCAP_OK;
+  int *fds = malloc((size_t)n * sizeof *fds);
+  if (!fds) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+  int k = 0;
+  /* hold all their locks before removing any, so that nothing is removed
+   * when one of them is live */
+  for (; k < n; k++)
+    if (lock_stale(parts[k], &fds[k])) {
+      *held = k;
+      break;
+    }
+  for (int i = 0; i < k; i++) {
+    if (*held < 0) unlink(parts[i]);
+    if (fds[i] >= 0) close(fds[i]);
+  }
+  free(fds);
+  return SOCAP_OK;
 }
 
 int socap_h5_create(const char *path, int force, socap_h5file **out) {
   int rc = SOCAP_OK;
   hid_t fapl = H5I_INVALID_HID, fcpl = H5I_INVALID_HID;
   socap_h5file *f = NULL;
-  struct stat st;
 
   if (out) *out = NULL;
   if (!out) return SOCAP_ERROR(SOCAP_ERUNTIME, "socap_h5_create: bad arguments");
   if (!path || !path[0]) return SOCAP_ERROR(SOCAP_ECONFIG, "the output file name is empty");
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 
-  if ((rc = check_regular(path))) return rc;
-  if (!force && lstat(path, &st) == 0)
-    return SOCAP_ERROR(SOCAP_EIO, "output file '%s' exists (use --force to overwrite)", path);
-
   f = calloc(1, sizeof *f);
-  size_t n = strlen(path);
-  if (f) {
-    f->fid = H5I_INVALID_HID;
-    f->lockfd = -1;
-    f->force = force;
-    f->path = str_dup(path);
-    f->part = malloc(n + sizeof ".part");
+  if (!f) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+  f->fid = H5I_INVALID_HID;
+  if ((rc = socap_outpart_open(&f->out, path, force))) {
+    free(f);
+    return rc;
   }
-  if (!f || !f->path || !f->part) {
-    rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
-    goto cleanup;
-  }
-  memcpy(f->part, path, n);
-  memcpy(f->part + n, ".part", sizeof ".part");
-
-  if ((rc = open_part(f))) goto cleanup;
   /* A disk that is already full is reported here, before HDF5 (which leaks
    * when H5Fcreate fails); HDF5 truncates the file, freeing the space again. */
   if ((rc = socap_h5_reserve(f, (uint64_t)1 << 16))) goto cleanup;
@@ -422,12 +488,12 @@ int socap_h5_create(const char *path, int force, socap_h5file **out) {
       || H5Pset_file_locking(fapl, 0, 1) < 0
 #endif
   ) {
-    rc = h5_fail("set up file plists for", f->part);
+    rc = h5_fail("set up file plists for", f->out.part);
     goto cleanup;
   }
-  f->fid = H5Fcreate(f->part, H5F_ACC_TRUNC, fcpl, fapl);
+  f->fid = H5Fcreate(f->out.part, H5F_ACC_TRUNC, fcpl, fapl);
   if (f->fid < 0) {
-    rc = h5_fail("create file", f->path);
+    rc = h5_fail("create file", f->out.path);
     goto cleanup;
   }
   *out = f;
@@ -443,32 +509,25 @@ cleanup:
 hid_t socap_h5_root(const socap_h5file *f) { return f ? f->fid : H5I_INVALID_HID; }
 
 int socap_h5_reserve(socap_h5file *f, uint64_t bytes) {
-  if (!f || f->lockfd < 0 || bytes == 0) return SOCAP_OK;
+  if (!f || f->out.fd < 0 || bytes == 0) return SOCAP_OK;
   const double mib = (double)bytes / 1048576.0;
-  if (fallocate(f->lockfd, FALLOC_FL_KEEP_SIZE, 0, (off_t)bytes) == 0) {
+  if (fallocate(f->out.fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)bytes) == 0) {
     if (bytes > f->reserved) f->reserved = bytes;
     return SOCAP_OK;
   }
   int e = errno;
   if (e == ENOSPC || e == EDQUOT || e == EFBIG) {
-    if (bytes < ((uint64_t)1 << 20)) return SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': %s", f->path, strerror(e));
-    return SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': %s (%.1f MiB needed)", f->path, strerror(e), mib);
+    if (bytes < ((uint64_t)1 << 20)) return SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': %s", f->out.path, strerror(e));
+    return SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': %s (%.1f MiB needed)", f->out.path, strerror(e), mib);
   }
   /* no fallocate on this file system: at least compare with the free space */
   struct statvfs v;
   struct stat st;
-  double have = fstat(f->lockfd, &st) == 0 ? 512.0 * (double)st.st_blocks : 0.0;
-  if (fstatvfs(f->lockfd, &v) == 0 && (double)v.f_bavail * (double)v.f_frsize + have < (double)bytes)
-    return SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': %s (%.1f MiB needed, %.1f MiB free)", f->path,
+  double have = fstat(f->out.fd, &st) == 0 ? 512.0 * (double)st.st_blocks : 0.0;
+  if (fstatvfs(f->out.fd, &v) == 0 && (double)v.f_bavail * (double)v.f_frsize + have < (double)bytes)
+    return SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': %s (%.1f MiB needed, %.1f MiB free)", f->out.path,
                        strerror(ENOSPC), mib, (double)v.f_bavail * (double)v.f_frsize / 1048576.0);
   return SOCAP_OK;
-}
-
-static void free_file(socap_h5file *f) {
-  if (f->lockfd >= 0) close(f->lockfd);
-  free(f->path);
-  free(f->part);
-  free(f);
 }
 
 /* Close everything still open in the file, then the file. Used when giving
@@ -521,9 +580,8 @@ void socap_h5_abort(socap_h5file *f) {
     divert_to_memory(f->fid);
     force_close(f->fid);
   }
-  /* the .part is ours while we hold its lock */
-  if (f->lockfd >= 0) unlink(f->part);
-  free_file(f);
+  socap_outpart_abort(&f->out);
+  free(f);
 }
 
 static int fsync_path(const char *path, int flags) {
@@ -560,17 +618,63 @@ static int rename_noreplace(const char *from, const char *to) {
   return rename(from, to);
 }
 
-int socap_h5_commit(socap_h5file *f) {
+int socap_outpart_commit(socap_outpart *o) {
   int rc = SOCAP_OK;
   char *dir = NULL;
+  if ((o->fd >= 0 ? fsync(o->fd) : fsync_path(o->part, O_RDONLY)) != 0) {
+    rc = SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': %s", o->path, strerror(errno));
+    goto fail;
+  }
+  /* Without --force, an output that appeared while we wrote is not replaced
+   * (another program made it): our complete file is kept as NAME.part. */
+  int r;
+  if (o->force) {
+    struct stat st;
+    if (stat(o->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+      rc = SOCAP_ERROR(SOCAP_EIO, "output '%s' became %s while this run was writing it and was not replaced; the "
+                       "complete output is kept as '%s'", o->path, file_kind(st.st_mode), o->part);
+      goto keep;
+    }
+    r = rename(o->part, o->path);
+  } else {
+    r = rename_noreplace(o->part, o->path);
+  }
+  if (r != 0 && errno == EEXIST) {
+    rc = SOCAP_ERROR(SOCAP_EIO, "'%s' appeared while this run was writing it and was not replaced; the complete output "
+                     "is kept as '%s' (rename it, or rerun with --force)", o->path, o->part);
+    goto keep;
+  }
+  if (r != 0) {
+    rc = SOCAP_ERROR(SOCAP_EIO, "cannot rename '%s' to '%s': %s", o->part, o->path, strerror(errno));
+    goto fail;
+  }
+  /* Make the rename itself durable. */
+  dir = dir_of(o->path);
+  if (!dir) {
+    rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+  } else if (fsync_path(dir, O_RDONLY | O_DIRECTORY) != 0) {
+    /* The complete file is in place; only its durability is in doubt. */
+    rc = SOCAP_ERROR(SOCAP_EIO, "cannot fsync directory '%s': %s", dir, strerror(errno));
+  }
+  free(dir);
+keep:
+  outpart_release(o);
+  return rc;
+fail:
+  socap_outpart_abort(o);
+  return rc;
+}
+
+int socap_h5_commit(socap_h5file *f) {
+  int rc = SOCAP_OK;
   if (!f) return SOCAP_ERROR(SOCAP_ERUNTIME, "socap_h5_commit: NULL file");
 
   ssize_t open_objs = H5Fget_obj_count(f->fid, H5F_OBJ_LOCAL | H5F_OBJ_DATASET | H5F_OBJ_GROUP |
                                                    H5F_OBJ_DATATYPE | H5F_OBJ_ATTR);
   if (open_objs != 0) {
-    rc = open_objs < 0 ? h5_fail("count open objects in", f->part)
+    rc = open_objs < 0 ? h5_fail("count open objects in", f->out.part)
                        : SOCAP_ERROR(SOCAP_EIO, "cannot commit '%s': %zd HDF5 objects still open",
-                                     f->path, open_objs);
+                                     f->out.path, open_objs);
     goto fail;
   }
   /* HDF5 1.10 cannot recover from a failed flush (a full disk): the file can
@@ -580,77 +684,40 @@ int socap_h5_commit(socap_h5file *f) {
    * the file is discarded before any flush. */
   hsize_t size = 0;
   if (H5Fget_filesize(f->fid, &size) < 0) {
-    rc = h5_fail("get the size of", f->path);
+    rc = h5_fail("get the size of", f->out.path);
     goto fail;
   }
   if ((rc = socap_h5_reserve(f, (uint64_t)size + ((uint64_t)1 << 16)))) goto fail;
   if (H5Fflush(f->fid, H5F_SCOPE_LOCAL) < 0) {
-    rc = h5_fail("flush", f->path);
+    rc = h5_fail("flush", f->out.path);
     goto fail;
   }
   herr_t cr = H5Fclose(f->fid);
   f->fid = H5I_INVALID_HID;
   if (cr < 0) {
-    rc = h5_fail("close", f->path);
+    rc = h5_fail("close", f->out.path);
     goto fail;
   }
   if (f->reserved) {
     /* give back the space reserved beyond the end of the file */
     struct stat st;
-    if (fstat(f->lockfd, &st) == 0) {
-      if (ftruncate(f->lockfd, st.st_size) != 0) {
-        rc = SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': %s", f->path, strerror(errno));
+    if (fstat(f->out.fd, &st) == 0) {
+      if (ftruncate(f->out.fd, st.st_size) != 0) {
+        rc = SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': %s", f->out.path, strerror(errno));
         goto fail;
       }
       /* ext4 and tmpfs free it on truncation, XFS may keep it: punch it out
        * too (where that is not supported, the space stays allocated) */
       if ((uint64_t)st.st_size < f->reserved &&
-          fallocate(f->lockfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, st.st_size,
+          fallocate(f->out.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, st.st_size,
                     (off_t)(f->reserved - (uint64_t)st.st_size)) != 0)
         errno = 0;
     }
   }
-  if ((f->lockfd >= 0 ? fsync(f->lockfd) : fsync_path(f->part, O_RDONLY)) != 0) {
-    rc = SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': %s", f->path, strerror(errno));
-    goto fail;
-  }
-  /* Without --force, an output that appeared while we wrote is not replaced
-   * (another program made it): our complete file is kept as NAME.part. */
-  int r;
-  if (f->force) {
-    struct stat st;
-    if (stat(f->path, &st) == 0 && !S_ISREG(st.st_mode)) {
-      rc = SOCAP_ERROR(SOCAP_EIO, "output '%s' became %s while this run was writing it and was not replaced; the "
-                       "complete output is kept as '%s'", f->path, file_kind(st.st_mode), f->part);
-      goto keep;
-    }
-    r = rename(f->part, f->path);
-  } else {
-    r = rename_noreplace(f->part, f->path);
-  }
-  if (r != 0 && errno == EEXIST) {
-    rc = SOCAP_ERROR(SOCAP_EIO, "'%s' appeared while this run was writing it and was not replaced; the complete output "
-                     "is kept as '%s' (rename it, or rerun with --force)", f->path, f->part);
-    goto keep;
-  }
-  if (r != 0) {
-    rc = SOCAP_ERROR(SOCAP_EIO, "cannot rename '%s' to '%s': %s", f->part, f->path, strerror(errno));
-    goto fail;
-  }
-  /* Make the rename itself durable. */
-  dir = dir_of(f->path);
-  if (!dir) {
-    rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
-  } else if (fsync_path(dir, O_RDONLY | O_DIRECTORY) != 0) {
-    /* The complete file is in place; only its durability is in doubt. */
-    rc = SOCAP_ERROR(SOCAP_EIO, "cannot fsync directory '%s': %s", dir, strerror(errno));
-  }
-  free(dir);
-  free_file(f);
-  return rc;
-
-keep:
-  free_file(f);
+  /* fsync, rename (not over an output that appeared meanwhile, unless
+   * --force), fsync the directory */
+  rc = socap_outpart_commit(&f->out);
+  free(f);
   return rc;
 fail:
   socap_h5_abort(f);

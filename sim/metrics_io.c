@@ -4,6 +4,7 @@
 #include "socap/error.h"
 #include "socap/h5out.h"
 #include "socap/metrics.h"
+#include "outpart.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1072,28 +1073,6 @@ static void put_double(FILE *fp, double x) {
     fprintf(fp, "%.17g", x);
 }
 
-static int fsync_dir_of(const char *path) {
-  char *dir = strdup(path);
-  if (!dir) return -1;
-  char *slash = strrchr(dir, '/');
-  const char *d = ".";
-  if (slash) {
-    if (slash == dir)
-      slash[1] = 0;
-    else
-      *slash = 0;
-    d = dir;
-  }
-  int fd = open(d, O_RDONLY);
-  int rc = -1;
-  if (fd >= 0) {
-    rc = fsync(fd);
-    close(fd);
-  }
-  free(dir);
-  return rc;
-}
-
 /* A text id as a CSV field: quoted as in RFC 4180 ("" for a quote) if it
  * holds a comma, quote, CR or LF, starts with '#' or starts or ends with a
  * space or tab (which socap's reader would take for a comment or trim). */
@@ -1114,20 +1093,22 @@ static void put_csv_text(FILE *fp, const char *s) {
 }
 
 /* The node table as CSV; the id column is name[i] if @p name is set, else
- * label[i] (or i). */
+ * label[i] (or i). Written as PATH.part under the lock of the HDF5 outputs
+ * (sim/outpart.h): a second writer of PATH is refused, and an output that
+ * appears meanwhile is not replaced without @p force. */
 static int write_csv(const char *path, int force, const int64_t *label, char *const *name,
                      const socap_node_metrics *m) {
-  if (!force && file_exists(path)) return SOCAP_ERROR(SOCAP_EIO, "%s exists (use --force to overwrite)", path);
-  size_t len = strlen(path);
-  char *part = malloc(len + 6);
-  if (!part) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
-  memcpy(part, path, len);
-  memcpy(part + len, ".part", 6);
-  int rc = SOCAP_OK;
-  FILE *fp = fopen(part, "w");
+  socap_outpart out;
+  int rc = socap_outpart_open(&out, path, force);
+  if (rc) return rc;
+  /* a stale .part we reuse may be longer; stdio writes through a duplicate,
+   * so that closing the stream keeps our lock until the commit */
+  FILE *fp = NULL;
+  int fd = ftruncate(out.fd, 0) == 0 ? dup(out.fd) : -1;
+  if (fd >= 0 && !(fp = fdopen(fd, "w"))) close(fd);
   if (!fp) {
-    rc = SOCAP_ERROR(SOCAP_EIO, "cannot create %s: %s", part, strerror(errno));
-    free(part);
+    rc = SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': %s", path, strerror(errno));
+    socap_outpart_abort(&out);
     return rc;
   }
   fputs("id,degree,strength,support,constraint,eff_size,efficiency,clustering,reach2,n_groups,blau", fp);
@@ -1158,21 +1139,20 @@ static int write_csv(const char *path, int force, const int64_t *label, char *co
     }
     fputc('\n', fp);
   }
-  if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0) {
-    rc = SOCAP_ERROR(SOCAP_EIO, "cannot write %s: %s", part, strerror(errno));
-    fclose(fp);
-    remove(part);
-    free(part);
+  int bad = fflush(fp) != 0 || ferror(fp);
+  int e = errno;
+  if (fclose(fp) != 0 && !bad) {
+    bad = 1;
+    e = errno;
+  }
+  if (bad) {
+    rc = SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': %s", path, strerror(e ? e : EIO));
+    socap_outpart_abort(&out);
     return rc;
   }
-  if (fclose(fp) != 0 || rename(part, path) != 0) {
-    rc = SOCAP_ERROR(SOCAP_EIO, "cannot finish %s: %s", path, strerror(errno));
-    remove(part);
-  } else {
-    fsync_dir_of(path);
-  }
-  free(part);
-  return rc;
+  /* fsync, rename (not over an output that appeared meanwhile, unless
+   * --force), fsync the directory */
+  return socap_outpart_commit(&out);
 }
 
 int socap_metrics_write_csv(const char *path, int force, const int64_t *label, const socap_node_metrics *m) {

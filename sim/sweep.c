@@ -24,6 +24,7 @@
 #include "socap/h5out.h"
 #include "socap/rng.h"
 #include "socap/run.h"
+#include "outpart.h"
 #include "yaml_tree.h"
 
 #define TEXT_LEN 256             /* max YAML text of one axis value */
@@ -1547,19 +1548,36 @@ int socap_sweep_prepare(const socap_sweep *sw, const socap_sweep_opts *o, int64_
                      o->dir, (long long)res->skipped, o->nshards > 1 ? " and shard" : "");
     goto done;
   }
-  /* stale .part files of this tag: left by a killed run of this worker */
+  /* stale .part files of this tag: left by a killed run of this worker. One
+   * that a live process holds locked (sim/outpart.h) is being written by the
+   * same worker started twice: then nothing is removed. */
   {
     DIR *d = opendir(o->dir);
     struct dirent *e;
-    char prefix[96];
+    char prefix[96], **parts = NULL;
+    int np = 0, held = -1;
     snprintf(prefix, sizeof prefix, "batch-%s-", tag);
-    while (d && (e = readdir(d)))
+    while (!rc && d && (e = readdir(d)))
       if (is_batch_name(e->d_name, 1) && !strncmp(e->d_name, prefix, strlen(prefix))) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", o->dir, e->d_name);
-        unlink(path);
+        char **pp = realloc(parts, (size_t)(np + 1) * sizeof *pp);
+        size_t len = strlen(o->dir) + strlen(e->d_name) + 2;
+        if (pp) parts = pp;
+        if (!pp || !(parts[np] = malloc(len))) {
+          rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+          break;
+        }
+        snprintf(parts[np++], len, "%s/%s", o->dir, e->d_name);
       }
     if (d) closedir(d);
+    if (!rc) rc = socap_outpart_remove_stale(parts, np, &held);
+    if (!rc && held >= 0)
+      rc = SOCAP_ERROR(SOCAP_EIO,
+                       "'%s' is being written by a live process: another sweep worker with the same tag/shard "
+                       "(%s) seems to be writing into '%s'; nothing was changed (run each shard once, or wait "
+                       "for that worker to finish)",
+                       parts[held], tag, o->dir);
+    free_names(parts, np);
+    if (rc) goto done;
   }
   if (!h[0] && (rc = write_file_durably(o->dir, "sweep.yaml", sw->yaml))) goto done;
   *pending = malloc((size_t)(nmine - res->skipped + 1) * sizeof **pending);

@@ -188,6 +188,80 @@ printf 'junk' >stale.h5.part
 expect 0 "a stale .part is replaced" -- "$SOCAP" run base.yaml -o stale.h5 -q
 [ ! -e stale.h5.part ] && [ -s stale.h5 ] || bad "stale .part not replaced"
 
+# the metrics CSV writer follows the same rules. A "first writer" holds the
+# lock on same.csv.part the way socap does (an open-file-description lock)
+# while the second runs, so the overlap does not depend on timing.
+cat >hold_lock.py <<'EOF'
+import fcntl, os, struct, subprocess, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o666)
+os.write(fd, b"first writer's data\n")
+if hasattr(fcntl, "F_OFD_SETLK"):
+    fcntl.fcntl(fd, fcntl.F_OFD_SETLK, struct.pack("hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0))
+else:
+    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+sys.exit(subprocess.run(sys.argv[2:]).returncode)
+EOF
+py=${PYTHON:-/usr/bin/python3}
+for force in "" --force; do
+  expect 3 "metrics -o same.csv $force while another writer holds same.csv.part" -- \
+    "$py" hold_lock.py same.csv.part "$SOCAP" metrics edges.csv -o same.csv -q $force
+  has "$tmp/err" "another socap process is writing 'same.csv.part'" "concurrent metrics -o same.csv $force"
+  [ "$(cat same.csv.part 2>/dev/null)" = "first writer's data" ] && [ ! -e same.csv ] ||
+    bad "the second metrics writer touched the first one's same.csv.part or made same.csv"
+done
+# once nobody holds it, the .part is stale: replaced (and truncated)
+head -c 100000 /dev/zero | tr '\0' x >>same.csv.part
+expect 0 "metrics -o same.csv over a stale same.csv.part" -- "$SOCAP" metrics edges.csv -o same.csv -q
+[ ! -e same.csv.part ] && [ "$(head -c 9 same.csv)" = "id,degree" ] && [ "$(wc -l <same.csv)" = 5 ] &&
+  ! grep -q "xxxx\|first writer" same.csv || { bad "the stale same.csv.part was not replaced cleanly"; head -c 300 same.csv; }
+# an appear.csv made while metrics writes appear.csv.part is not replaced
+# (without --force). 600,000 isolates make a write of about a second; the
+# writer is stopped while its .part exists, so the output surely appears
+# before its rename.
+"$SOCAP" metrics edges.csv --nodes 600000 -o appear.csv -q >/dev/null 2>"$tmp/errA" &
+pa=$!
+for _ in $(seq 1 3000); do
+  [ -e appear.csv.part ] && break
+  kill -0 "$pa" 2>/dev/null || break
+  sleep 0.01
+done
+if kill -STOP "$pa" 2>/dev/null && [ -e appear.csv.part ] && (set -C && echo "not mine" >appear.csv) 2>/dev/null; then
+  kill -CONT "$pa"
+  wait "$pa"; rc=$?
+  [ "$rc" = 3 ] && ok "metrics: appear.csv appeared meanwhile: exit 3" ||
+    { bad "metrics: appear.csv appeared meanwhile: exit $rc"; cat "$tmp/errA"; }
+  [ "$(cat appear.csv)" = "not mine" ] || bad "metrics replaced the appear.csv made during the run"
+  has "$tmp/errA" "'appear.csv' appeared while .*kept as 'appear.csv.part'" "metrics: output appeared meanwhile"
+  [ "$(head -c 9 appear.csv.part 2>/dev/null)" = "id,degree" ] && [ "$(wc -l <appear.csv.part)" = 600001 ] ||
+    bad "metrics did not keep its complete output as appear.csv.part"
+else
+  kill -CONT "$pa" 2>/dev/null
+  wait "$pa"
+  bad "metrics finished appear.csv before the test could stop it while writing (exit $?)"
+fi
+rm -f appear.csv appear.csv.part
+
+# the same sweep worker (shard) started twice into one directory: the second
+# stops, naming the first one's live .part, and removes nothing
+# (16 tasks of about 0.15 s; the batch is opened after the first)
+sed -e 's/steps: 2/steps: 10/' -e 's/n_agents: 50/n_agents: 3000/' -e 's/replicates: 2/replicates: 8/' \
+  sweep.yaml >twice.yaml
+"$SOCAP" sweep twice.yaml -o twice --threads 1 -q >/dev/null 2>"$tmp/errA" &
+pa=$!
+wait_part twice/batch-1of1-000000.h5.part || bad "the first sweep did not start writing its batch"
+expect 3 "the same sweep worker started twice" -- "$SOCAP" sweep twice.yaml -o twice --threads 1 -q
+has "$tmp/err" "'twice/batch-1of1-000000.h5.part' is being written by a live process: another sweep worker with the same tag/shard \(1of1\) seems to be writing into 'twice'" \
+  "the same sweep worker started twice"
+one_line "$tmp/err" "the same sweep worker started twice"
+wait "$pa"; rc=$?
+[ "$rc" = 0 ] && ok "the first sweep worker finished" || { bad "the first sweep worker: exit $rc"; cat "$tmp/errA"; }
+[ "$(cd twice && echo batch-*)" = "batch-1of1-000000.h5" ] || bad "sweep batches: $(ls twice)"
+expect 0 "the first sweep worker wrote all tasks (merge finds none missing)" -- "$SOCAP" merge twice -o twice.h5 -q
+# an unlocked stale .part of the tag (a killed worker's) is still removed
+echo junk >twice/batch-1of1-000007.h5.part
+expect 0 "sweep --resume with a stale .part" -- "$SOCAP" sweep twice.yaml -o twice --resume -q
+[ ! -e twice/batch-1of1-000007.h5.part ] || bad "a stale sweep .part was not removed"
+
 # ---- 3. a full disk: exit 3, one line, no .part, no crash
 mkdir -p "$full"
 if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=200k tmpfs "$full" 2>/dev/null; then
