@@ -470,7 +470,8 @@ def fig_capital_over_time(data, path=None, metrics=CAPITAL_METRICS, include_all=
     """Social capital by strategy over time: one panel per metric (default:
     information received per window, support, constraint, degree), one line
     per strategy (mean over agents, and over tasks when there are several).
-    The band is the 10-90 % range across tasks (replicates) when the data has
+    The band is the 10-90 % range across tasks (all of them: design points as
+    well as replicates; select tasks first for one point) when the data has
     several tasks, else the 10-90 % range across agents (p10/p90 columns).
 
     data: a path or the result of :func:`load` (needs /timeseries).
