@@ -4,6 +4,7 @@
 
 #include "socap/sweep.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1449,6 +1450,16 @@ static void default_tag(const socap_sweep_opts *o, char *tag, size_t len) {
   else snprintf(tag, len, "%dof%d", o->shard, o->nshards);
 }
 
+/* Is @p name a batch of an MPI rank ("batch-r<K>of<N>-...")? */
+static int is_rank_batch(const char *name) {
+  const char *s = name + strlen("batch-");
+  if (strncmp(name, "batch-r", 7) != 0 || !isdigit((unsigned char)s[1])) return 0;
+  for (s++; isdigit((unsigned char)*s); s++) {}
+  if (strncmp(s, "of", 2) != 0 || !isdigit((unsigned char)s[2])) return 0;
+  for (s += 2; isdigit((unsigned char)*s); s++) {}
+  return *s == '-';
+}
+
 static int mine(const socap_sweep_opts *o, int64_t task) { return task % o->nshards == o->shard - 1; }
 
 static void add_failure_text(char *buf, size_t len, int64_t task, const char *msg) {
@@ -1550,7 +1561,10 @@ int socap_sweep_prepare(const socap_sweep *sw, const socap_sweep_opts *o, int64_
   }
   /* stale .part files of this tag: left by a killed run of this worker. One
    * that a live process holds locked (sim/outpart.h) is being written by the
-   * same worker started twice: then nothing is removed. */
+   * same worker started twice: then nothing is removed. Under MPI (o->ranks
+   * > 1, rank 0 preparing) the ranks' batches are tagged rKofN: the stale
+   * ones of any earlier MPI run are removed. */
+  if (o->ranks > 1) snprintf(tag, sizeof tag, "rKof%d (an MPI rank)", o->ranks);
   {
     DIR *d = opendir(o->dir);
     struct dirent *e;
@@ -1558,7 +1572,8 @@ int socap_sweep_prepare(const socap_sweep *sw, const socap_sweep_opts *o, int64_
     int np = 0, held = -1;
     snprintf(prefix, sizeof prefix, "batch-%s-", tag);
     while (!rc && d && (e = readdir(d)))
-      if (is_batch_name(e->d_name, 1) && !strncmp(e->d_name, prefix, strlen(prefix))) {
+      if (is_batch_name(e->d_name, 1) &&
+          (o->ranks > 1 ? is_rank_batch(e->d_name) : !strncmp(e->d_name, prefix, strlen(prefix)))) {
         char **pp = realloc(parts, (size_t)(np + 1) * sizeof *pp);
         size_t len = strlen(o->dir) + strlen(e->d_name) + 2;
         if (pp) parts = pp;

@@ -100,7 +100,9 @@ int socap_sweep_run_mpi(const socap_sweep *sw, const socap_sweep_opts *o, socap_
   int rc = SOCAP_OK;
   int64_t *pending = NULL, np = 0;
   memset(res, 0, sizeof *res);
-  if (rank == 0) rc = socap_sweep_prepare(sw, o, &pending, &np, res);
+  socap_sweep_opts po = *o;
+  po.ranks = size; /* rank 0 prepares for the ranks' batches (rKofN) */
+  if (rank == 0) rc = socap_sweep_prepare(sw, &po, &pending, &np, res);
   MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
   if (rc) {
     free(pending);
