@@ -614,6 +614,9 @@ def fig_sweep_response(data, path=None, outcome="info_total", params=None, strat
              ``strategy``, default "all"), each cell annotated with the mean
              and the replicate sd. More: one response panel per parameter
              (averaged over the others).
+    strategy: draw only this strategy's curve (or "all"); for a heat map,
+             the strategy shown (default "all"). A /global outcome has no
+             strategies, and an unknown name is an error (ValueError).
     """
     plt = _plt()
     if isinstance(data, (str, os.PathLike)):
@@ -630,9 +633,17 @@ def fig_sweep_response(data, path=None, outcome="info_total", params=None, strat
         raise ValueError("the sweep has no swept parameters")
     params = list(params)
     heat = len(params) == 2
+    chosen = strategy
     if heat and strategy is None:
         strategy = "all"
-    val, by_strategy = _outcome_per_task(d, outcome, strategy if heat else None)
+    val, by_strategy = _outcome_per_task(d, outcome, None)
+    if chosen is not None and not by_strategy:
+        raise ValueError(f"strategy={chosen!r}: the outcome {outcome!r} is a /global column, which has no strategies")
+    if strategy is not None and by_strategy:
+        names = [str(x) for x in pd.unique(val["strategy"].astype(str))]
+        if strategy not in names:
+            raise ValueError(f"strategy={strategy!r} is not in the file (strategies: {', '.join(names)})")
+        val = val[val["strategy"].astype(str) == strategy]
     design = design.copy()
     if "point" not in design.columns:  # identify design points by their parameter values
         allp = [c for c in design.columns if c not in DESIGN_FIXED]
@@ -684,7 +695,7 @@ def fig_sweep_response(data, path=None, outcome="info_total", params=None, strat
     n = len(params)
     ncol = min(n, 3)
     nrow = (n + ncol - 1) // ncol
-    groups = _strategies(val["strategy"]) + ["all"] if by_strategy else [None]
+    groups = [chosen] if chosen is not None else (_strategies(val["strategy"]) + ["all"] if by_strategy else [None])
     colors = _colors(groups)
     if by_strategy:
         colors["all"] = "black"

@@ -487,3 +487,22 @@ def test_sweep_response_heatmap_data(sweep_file, strategy):
     cells = {tuple(t.get_position()): t.get_text() for t in ax.texts}
     assert cells == {(j, i): f"{M[i, j]:.3g}\n±{S[i, j]:.2g}" for i in range(len(ys)) for j in range(len(xs))}
     assert fig.axes[1].get_ylabel() == f"info_total ({s})"  # colour bar
+
+
+@pytest.mark.parametrize("strategy", ["broker", "all"])
+def test_sweep_response_one_strategy(sweep_file, strategy):
+    """strategy= draws only that strategy's curve (it used to be ignored for curves)."""
+    v = sweep_values(sweep_file, "info_total")
+    fig = socap.fig_sweep_response(sweep_file, None, params=["model.half_life"], strategy=strategy)
+    check_response_panel(fig.axes[0], v, "model.half_life", [strategy], "info_total")
+    assert texts(fig.legends[0].get_texts()) == [strategy]
+
+
+def test_sweep_response_strategy_errors(sweep_file):
+    with pytest.raises(ValueError, match="not in the file"):
+        socap.fig_sweep_response(sweep_file, None, params=["model.half_life"], strategy="nobody")
+    with pytest.raises(ValueError, match="not in the file"):
+        socap.fig_sweep_response(sweep_file, None, strategy="nobody")  # heat map
+    with pytest.raises(ValueError, match="no strategies"):
+        socap.fig_sweep_response(sweep_file, None, outcome="transitivity", params=["model.half_life"],
+                                 strategy="broker")
