@@ -1533,7 +1533,7 @@ int socap_metrics_main(int argc, char **argv) {
   /* never an input, a directory or a device, even with --force (sim/h5out.c) */
   if ((rc = socap_output_check(output, (const char *const[]){input, groups}, 2))) goto fail;
   if (!force && file_exists(output)) {
-    rc = SOCAP_ERROR(SOCAP_EIO, "%s exists (use --force to overwrite)", output);
+    rc = SOCAP_ERROR(SOCAP_EIO, "output file '%s' exists (use --force to overwrite)", output);
     goto fail;
   }
 
