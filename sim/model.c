@@ -109,7 +109,7 @@ typedef struct {
   int32_t group;
   uint8_t cohort, strategy;
   uint8_t jlen;  /* its slot in words, saturated at 255 (for prefetching the first lines) */
-  uint8_t vneed; /* judging computes values for this person's proposals (see value_needed) */
+  uint8_t vneed; /* selective, or near the Dunbar limit: judging computes the values of their proposals */
 } who_t;
 _Static_assert(sizeof(who_t) == 16, "a person's judging record is 16 bytes");
 
