@@ -585,14 +585,13 @@ def fig_dunbar_layers(data, path=None):
     return _finish(fig, path)
 
 
-def _outcome_per_task(d, outcome, strategy):
-    """(DataFrame of task, strategy?, value) at each task's last recorded step."""
+def _outcome_per_task(d, outcome):
+    """(DataFrame of task, strategy?, value) at each task's last recorded step,
+    and whether it has a strategy column (a /timeseries metric)."""
     ts = d.get("timeseries")
     if ts is not None and f"{outcome}_mean" in ts.columns:
         last = ts.groupby("task")["step"].transform("max")
         sub = ts[ts["step"] == last]
-        if strategy is not None:
-            sub = sub[sub["strategy"].astype(str) == strategy]
         return sub[["task", "strategy", f"{outcome}_mean"]].rename(columns={f"{outcome}_mean": "value"}), True
     gl = d.get("global")
     if gl is not None and outcome in gl.columns:
@@ -636,7 +635,7 @@ def fig_sweep_response(data, path=None, outcome="info_total", params=None, strat
     chosen = strategy
     if heat and strategy is None:
         strategy = "all"
-    val, by_strategy = _outcome_per_task(d, outcome, None)
+    val, by_strategy = _outcome_per_task(d, outcome)
     if chosen is not None and not by_strategy:
         raise ValueError(f"strategy={chosen!r}: the outcome {outcome!r} is a /global column, which has no strategies")
     if strategy is not None and by_strategy:
