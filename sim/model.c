@@ -53,15 +53,20 @@ typedef struct {
   uint32_t a, b;
   uint32_t proposer; /* whose stream judges it (the broker for introductions) */
   uint32_t seq;      /* index among the proposer's proposals this step */
-  uint8_t origin;
-  uint8_t skip;      /* already acquainted at the start of the step: ignored */
+  uint8_t origin : 2;   /* SOCAP_ORIGIN_* */
+  uint8_t skip : 1;     /* already acquainted at the start of the step: ignored */
+  uint8_t skill_ok : 1; /* the skill test u < skill_a * skill_b passed */
+  uint8_t vok : 1;      /* va and vb are set (judging leaves them out when neither side needed them then) */
   uint8_t sa, sb;    /* strategies of a and b (read in the parallel phase) */
-  uint8_t skill_ok;  /* the skill test u < skill_a * skill_b passed */
-  uint8_t vok;       /* va and vb are set (judging leaves them out when neither side needed them then) */
+  /* Introductions: where the broker (proposer) stood in a's and b's tie
+   * lists when judged (NO_HINT if unknown), so that the resolution's
+   * gratitude update finds those entries without a search (tie_find_hint). */
+  uint16_t ha, hb;
   float va, vb;      /* values, computed in the parallel judging phase (or late: resolve_values) */
   /* 32 bytes in all */
 } prop_t;
 _Static_assert(sizeof(prop_t) == 32, "a proposal is 32 bytes");
+#define NO_HINT UINT16_MAX
 
 _Static_assert(sizeof(socap_info_counts) == 32, "an agent's information counters fill half a cache line");
 
@@ -246,6 +251,13 @@ static tie_t *tie_find(const tlist_t *l, uint32_t j) {
   uint32_t lo = tie_lower_bound(l->t, l->ns, j);
   if (lo < l->ns && l->t[lo].nbr == j) return &l->t[lo];
   return tie_find_new(l, j);
+}
+
+/* tie_find, trying index @p h first (a position judging saw; entries of the
+ * sorted part only move down during the resolution, when a tie is erased). */
+static inline tie_t *tie_find_hint(const tlist_t *l, uint32_t j, uint32_t h) {
+  if (h < l->ns && l->t[h].nbr == j) return &l->t[h];
+  return tie_find(l, j);
 }
 
 static int tie_reserve(socap_model *m, tlist_t *l) {
@@ -485,7 +497,8 @@ static int pbuf_push(pbuf_t *b, uint32_t a, uint32_t bb, uint32_t proposer, uint
   }
   prop_t *x = &b->p[b->n++];
   memset(x, 0, sizeof *x);
-  x->a = a; x->b = bb; x->proposer = proposer; x->seq = seq; x->origin = (uint8_t)origin;
+  x->a = a; x->b = bb; x->proposer = proposer; x->seq = seq; x->origin = (uint8_t)origin & 3u;
+  x->ha = x->hb = NO_HINT;
   return SOCAP_OK;
 }
 
@@ -522,10 +535,8 @@ static uint32_t draw_anyone(const socap_model *m, gsl_rng *r, int32_t i) {
   return (uint32_t)j;
 }
 
-/* Does j have a tie (active or dormant) to k? Searches j's packed list when
- * it is current (4-byte entries: fewer cache lines than the store's). */
-static int acquainted(const socap_model *m, uint32_t j, uint32_t k) {
-  if (!m->jvalid) return tie_find(&m->ties[j], k) != NULL;
+/* Index of k in j's packed list (current: m->jvalid), or UINT32_MAX. */
+static uint32_t jn_index(const socap_model *m, uint32_t j, uint32_t k) {
   const uint32_t *h = jn_list(m, (int32_t)j), *e = h + JN_HDR;
   uint32_t lo = 0, hi = h[0];
   while (lo < hi) {
@@ -533,7 +544,14 @@ static int acquainted(const socap_model *m, uint32_t j, uint32_t k) {
     if ((e[mid] & ~JN_DORMANT) < k) lo = mid + 1;
     else hi = mid;
   }
-  return lo < h[0] && (e[lo] & ~JN_DORMANT) == k;
+  return lo < h[0] && (e[lo] & ~JN_DORMANT) == k ? lo : UINT32_MAX;
+}
+
+/* Does j have a tie (active or dormant) to k? Searches j's packed list when
+ * it is current (4-byte entries: fewer cache lines than the store's). */
+static int acquainted(const socap_model *m, uint32_t j, uint32_t k) {
+  if (!m->jvalid) return tie_find(&m->ties[j], k) != NULL;
+  return jn_index(m, j, k) != UINT32_MAX;
 }
 
 #define INTRO_TRIES 16
@@ -981,12 +999,17 @@ static int resolve(socap_model *m, prop_t *x, int t, gsl_rng *r, uint64_t *any, 
       /* The broker's ties to both gain gratitude. */
       int32_t br = (int32_t)x->proposer;
       int32_t ends[2] = {a, b};
+      const uint32_t hint[2] = {x->ha, x->hb};
       for (int k = 0; k < 2; k++) {
         tie_t *g = tie_find(&m->ties[br], (uint32_t)ends[k]);
         if (!g || meta_dormant(g->meta)) continue;
         double wg = fmin(1.0, tie_w_at(m, g, t) + p->gratitude);
         float pk = g->peak > (float)wg ? g->peak : (float)wg;
-        tie_set_both(m, br, ends[k], (float)wg, pk, meta_make((uint32_t)t, 0, meta_origin(g->meta)));
+        /* as tie_set_both, with the other end's entry where judging saw it */
+        tie_t *ge = tie_find_hint(&m->ties[ends[k]], (uint32_t)br, hint[k]);
+        g->w = ge->w = (float)wg;
+        g->peak = ge->peak = pk;
+        g->meta = ge->meta = meta_make((uint32_t)t, 0, meta_origin(g->meta));
       }
     }
   }
@@ -1355,7 +1378,8 @@ static void judge_range(socap_model *m, gsl_rng *r, uint64_t *any, uint64_t *act
       uint32_t bn = m->props.p[k + PF_NEAR].b;
       if (jvalid) {
         const uint32_t an = m->props.p[k + PF_NEAR].a;
-        if (m->who[bn].vneed || m->who[an].vneed) { /* b's list is counted: its first lines */
+        if (m->who[bn].vneed || m->who[an].vneed || m->props.p[k + PF_NEAR].origin == SOCAP_ORIGIN_INTRO) {
+          /* b's list is counted, or searched for the broker: its first lines */
           const uint32_t *e = m->jn + m->who[bn].joff;
           int64_t ne = m->who[bn].jlen; /* the slot: the header and at least the list */
           for (int64_t x = 0; x < ne && x < 130; x += 16) __builtin_prefetch(e + x);
@@ -1399,6 +1423,13 @@ static void judge_range(socap_model *m, gsl_rng *r, uint64_t *any, uint64_t *act
      * view, which the resolution changes, they are always computed here). */
     x->vok = !jvalid || wa.vneed || wb.vneed || m->eager_values;
     if (x->vok) set_values(m, x, act, na, nb);
+    /* an introduction that may form a tie: where the broker is in a's and
+     * b's lists (the packed lists are in the store's order) */
+    if (jvalid && x->origin == SOCAP_ORIGIN_INTRO && x->skill_ok) {
+      const uint32_t ia = jn_index(m, x->a, x->proposer), ib = jn_index(m, x->b, x->proposer);
+      x->ha = ia < NO_HINT ? (uint16_t)ia : NO_HINT;
+      x->hb = ib < NO_HINT ? (uint16_t)ib : NO_HINT;
+    }
   }
   if (cur >= 0) mark_agent(m, (int32_t)cur, any, act, 0); /* leave the bitsets clear */
 }
@@ -1428,6 +1459,10 @@ static int resolve_range(socap_model *m, int64_t k0, int64_t k1, int64_t lim, in
       const tlist_t *lb = &m->ties[y->b], *la = &m->ties[y->a];
       if (lb->t) __builtin_prefetch(lb->t + lb->n, 1);
       if (la->t) __builtin_prefetch(la->t + la->ns, 1);
+      if (y->origin == SOCAP_ORIGIN_INTRO) { /* the entries that gratitude updates */
+        if (y->ha < la->n) __builtin_prefetch(la->t + y->ha, 1);
+        if (y->hb < lb->n) __builtin_prefetch(lb->t + y->hb, 1);
+      }
     }
     rc = resolve(m, &m->props.p[k], t, r, any, act);
   }
