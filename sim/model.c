@@ -229,6 +229,14 @@ static inline double powg(double w, double g) {
   return pow(w, g);
 }
 
+/* w^gamma for gamma in {0, 1, 2} without branches (the exponents of the
+ * preset strategies; the partner's exponent is random from tie to tie, so a
+ * branch on it is mispredicted often). Same bits as powg. */
+static inline double pow012(double w, double g) {
+  const double r = g == 1.0 ? w : 1.0;
+  return g == 2.0 ? w * w : r;
+}
+
 /* First index in the sorted range [0, hi) whose neighbour is >= j. */
 static inline uint32_t tie_lower_bound(const tie_t *t, uint32_t hi, uint32_t j) {
   uint32_t lo = 0;
@@ -1124,6 +1132,11 @@ static void maintain_and_decay(socap_model *m, int t) {
   /* Phase B: each end updates its own copy with the same symmetric formula.
    * The other ends' factors are random reads: prefetched a few ties ahead. */
   int64_t dormant2 = 0;
+  int g012 = 1; /* every focus is 0, 1 or 2: pow012 */
+  for (int k = 0; k < m->p.n_strategies; k++) {
+    const double g = m->p.strategies[k].focus;
+    if (g != 0.0 && g != 1.0 && g != 2.0) g012 = 0;
+  }
 #pragma omp parallel for schedule(dynamic, 256) reduction(+ : dormant2)
   for (int32_t i = 0; i < n; i++) {
     tlist_t *l = &m->ties[i];
@@ -1150,9 +1163,9 @@ static void maintain_and_decay(socap_model *m, int t) {
       int32_t j = (int32_t)e->nbr;
       double gj = m->maint[j].focus;
       double w = tie_w_at(m, e, t);
-      /* Canonical order: the lower id's time first, so both ends add the same way. */
-      double hi = fi * powg(w, gi), hj = m->maint[j].mfac * powg(w, gj);
-      double h = i < j ? hi + hj : hj + hi;
+      /* Both ends compute the same sum (IEEE addition is commutative). */
+      double hi = fi * (g012 ? pow012(w, gi) : powg(w, gi)), hj = m->maint[j].mfac * (g012 ? pow012(w, gj) : powg(w, gj));
+      double h = hi + hj;
       int changed = 0;
       if (h > 0) {
         w = w + (1.0 - w) * (1.0 - exp(-h / tau));
@@ -1165,8 +1178,9 @@ static void maintain_and_decay(socap_model *m, int t) {
         if (ji) ji[k] = e->nbr | JN_DORMANT;
       } else {
         if (changed) {
-          e->w = (float)w;
-          if ((float)w > e->peak) e->peak = (float)w;
+          const float fw = (float)w;
+          e->w = fw;
+          e->peak = fw > e->peak ? fw : e->peak;
           e->meta = meta_make((uint32_t)t, 0, meta_origin(e->meta));
         }
         if (ji) ji[k] = e->nbr;

@@ -179,6 +179,20 @@ static void test_maintenance_closed_form(void) {
   CHECK_CLOSE(tie_w(m, 0, 1, NULL), wa + (1 - wa) * (1 - exp(-ha / p->tau)), 1e-6);
   CHECK_CLOSE(tie_w(m, 0, 2, NULL), wb + (1 - wb) * (1 - exp(-hb / p->tau)), 1e-6);
   socap_model_free(m);
+
+  /* The same with focus 1.5, an exponent without a shortcut (pow): the
+   * maintenance pass must not take the branch-free form for 0, 1 and 2. */
+  m = pair_world(1.0, 1.5, 2.0, 3);
+  p = socap_model_params(m);
+  CHECK(socap_model_test_add_tie(m, 0, 1, 0.8, SOCAP_ORIGIN_WORK) == SOCAP_OK);
+  CHECK(socap_model_test_add_tie(m, 0, 2, 0.2, SOCAP_ORIGIN_WORK) == SOCAP_OK);
+  socap_model_step(m);
+  den = pow(wa, 1.5) + pow(wb, 1.5);
+  ha = 2.0 * pow(wa, 1.5) / den + 2.0;
+  hb = 2.0 * pow(wb, 1.5) / den + 2.0;
+  CHECK_CLOSE(tie_w(m, 0, 1, NULL), wa + (1 - wa) * (1 - exp(-ha / p->tau)), 1e-6);
+  CHECK_CLOSE(tie_w(m, 0, 2, NULL), wb + (1 - wb) * (1 - exp(-hb / p->tau)), 1e-6);
+  socap_model_free(m);
 }
 
 static socap_counters run_counts(socap_params *p, int steps, socap_model **keep) {
