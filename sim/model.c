@@ -863,12 +863,14 @@ static double base_value(const socap_model *m, int32_t i, int32_t j) {
  * toward the selectivity-quantile of the values i has judged
  * (Robbins-Monro: q += rate * (sel - 1[v < q])). Selectivity 0 accepts all. */
 static int accept_value(socap_model *m, int32_t i, int strategy, double v) {
-  double sel = m->p.strategies[strategy].selectivity;
-  if (sel <= 0) return 1;
-  double q = m->q[i];
-  int ok = v >= q;
-  m->q[i] = (float)(q + m->p.quantile_rate * (sel - (v < q ? 1.0 : 0.0)));
-  return ok;
+  /* Without branches on the strategy (random from proposal to proposal in
+   * the serial resolution): a person who is not selective gets their
+   * quantile written back unchanged, (float)(double)q == q. */
+  const double sel = m->p.strategies[strategy].selectivity;
+  const double q = m->q[i];
+  const double qn = q + m->p.quantile_rate * (sel - (v < q ? 1.0 : 0.0));
+  m->q[i] = (float)(sel > 0 ? qn : q);
+  return (sel <= 0) | (v >= q);
 }
 
 /* At capacity: index of the weakest active tie (lowest current strength,
@@ -979,7 +981,7 @@ static int resolve(socap_model *m, prop_t *x, int t, gsl_rng *r, uint64_t *any, 
   int acc_a = accept_value(m, a, x->sa, x->va);
   int acc_b = accept_value(m, b, x->sb, x->vb);
   int32_t drop_a = -1, drop_b = -1;
-  int ok = acc_a && acc_b && x->skill_ok && capacity_ok(m, a, x->va, t, &drop_a) &&
+  int ok = (acc_a & acc_b & x->skill_ok) && capacity_ok(m, a, x->va, t, &drop_a) &&
            capacity_ok(m, b, x->vb, t, &drop_b);
   if (!ok) { m->last.rejected++; return SOCAP_OK; }
   if (drop_a >= 0) { make_dormant(m, a, drop_a, t); m->last.displaced++; }
