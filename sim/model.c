@@ -174,6 +174,7 @@ struct socap_model {
   int no_packed;     /* test hook: never use the packed lists */
   int eager_values;  /* test hook: judging computes every proposal's values */
   int64_t late_values; /* proposals whose values the resolution computed (resolve_values) */
+  int g012;          /* every strategy's focus is 0, 1 or 2: maintenance uses pow012 */
   tscratch_t *scr; /* per-thread scratch, made once */
 };
 
@@ -220,6 +221,13 @@ static inline double tie_w_at(const socap_model *m, const tie_t *e, int t) {
   return e->w * (dt < 64 ? m->decay_tab[dt] : exp(-m->lambda * dt));
 }
 
+/* tie_w_at for an active tie, without a branch for a tie formed in this
+ * step (dt = 0: decay_tab[0] = 1). Same bits. */
+static inline double tie_w_active(const socap_model *m, const tie_t *e, int t) {
+  const int dt = t - (int)meta_last(e->meta);
+  return e->w * ((unsigned)dt < 64u ? m->decay_tab[dt] : dt < 0 ? 1.0 : exp(-m->lambda * dt));
+}
+
 /* w^gamma with exact shortcuts for the common exponents (pow is correctly
  * rounded in glibc, so these give the same bits). */
 static inline double powg(double w, double g) {
@@ -233,8 +241,17 @@ static inline double powg(double w, double g) {
  * preset strategies; the partner's exponent is random from tie to tie, so a
  * branch on it is mispredicted often). Same bits as powg. */
 static inline double pow012(double w, double g) {
-  const double r = g == 1.0 ? w : 1.0;
-  return g == 2.0 ? w * w : r;
+  /* selected with bit masks: compilers turn the plain ternaries into branches */
+  const double w2 = w * w, one = 1.0;
+  uint64_t bw, bw2, b1, r;
+  memcpy(&bw, &w, 8);
+  memcpy(&bw2, &w2, 8);
+  memcpy(&b1, &one, 8);
+  const uint64_t m1 = -(uint64_t)(g == 1.0), m2 = -(uint64_t)(g == 2.0);
+  r = (bw & m1) | (bw2 & m2) | (b1 & ~(m1 | m2));
+  double out;
+  memcpy(&out, &r, 8);
+  return out;
 }
 
 /* First index in the sorted range [0, hi) whose neighbour is >= j. */
@@ -246,6 +263,22 @@ static inline uint32_t tie_lower_bound(const tie_t *t, uint32_t hi, uint32_t j) 
     else hi = mid;
   }
   return lo;
+}
+
+/* The same without branches (the comparisons are unpredictable), for lists
+ * in cache (sorting new entries in): halve the range, moving its base with
+ * a conditional move. A search of a list not in cache keeps the branches,
+ * which let the processor fetch ahead along the predicted path. */
+static inline uint32_t tie_lower_bound_cmov(const tie_t *t, uint32_t hi, uint32_t j) {
+  if (hi == 0) return 0;
+  const tie_t *base = t;
+  uint32_t len = hi;
+  while (len > 1) {
+    const uint32_t half = len / 2;
+    base = base[half].nbr < j ? base + half : base;
+    len -= half;
+  }
+  return (uint32_t)(base - t) + (base->nbr < j);
 }
 
 /* Tie to j among the entries formed in this step's resolution, or NULL. */
@@ -309,7 +342,7 @@ static int tie_insert(socap_model *m, tlist_t *l, tie_t e) {
 static void tie_sort_new(tlist_t *l) {
   for (uint32_t k = l->ns; k < l->n; k++) {
     tie_t e = l->t[k];
-    uint32_t lo = tie_lower_bound(l->t, k, e.nbr);
+    uint32_t lo = tie_lower_bound_cmov(l->t, k, e.nbr);
     memmove(&l->t[lo + 1], &l->t[lo], (size_t)(k - lo) * sizeof(tie_t));
     l->t[lo] = e;
   }
@@ -421,6 +454,11 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
   m->task = task;
   m->lambda = socap_params_lambda(p);
   for (int dt = 0; dt < 64; dt++) m->decay_tab[dt] = exp(-m->lambda * dt);
+  m->g012 = 1;
+  for (int k = 0; k < p->n_strategies; k++) {
+    const double g = p->strategies[k].focus;
+    if (g != 0.0 && g != 1.0 && g != 2.0) m->g012 = 0;
+  }
   m->n = p->n_agents;
   size_t n = (size_t)m->n;
   m->group = socap_big_alloc(n * sizeof(int32_t));
@@ -1134,11 +1172,7 @@ static void maintain_and_decay(socap_model *m, int t) {
   /* Phase B: each end updates its own copy with the same symmetric formula.
    * The other ends' factors are random reads: prefetched a few ties ahead. */
   int64_t dormant2 = 0;
-  int g012 = 1; /* every focus is 0, 1 or 2: pow012 */
-  for (int k = 0; k < m->p.n_strategies; k++) {
-    const double g = m->p.strategies[k].focus;
-    if (g != 0.0 && g != 1.0 && g != 2.0) g012 = 0;
-  }
+  const int g012 = m->g012;
 #pragma omp parallel for schedule(dynamic, 256) reduction(+ : dormant2)
   for (int32_t i = 0; i < n; i++) {
     tlist_t *l = &m->ties[i];
@@ -1164,7 +1198,7 @@ static void maintain_and_decay(socap_model *m, int t) {
       }
       int32_t j = (int32_t)e->nbr;
       double gj = m->maint[j].focus;
-      double w = tie_w_at(m, e, t);
+      double w = tie_w_active(m, e, t);
       /* Both ends compute the same sum (IEEE addition is commutative). */
       double hi = fi * (g012 ? pow012(w, gi) : powg(w, gi)), hj = m->maint[j].mfac * (g012 ? pow012(w, gj) : powg(w, gj));
       double h = hi + hj;
