@@ -78,7 +78,7 @@ typedef struct {
 /* Per-thread scratch, allocated once per model (re-making it every step costs
  * page faults, which are slow on virtual machines). */
 typedef struct {
-  uint64_t *any, *act;   /* judging: bitsets of the current proposer's contacts */
+  uint64_t *any, *act;   /* judging: bitsets of the current proposer's contacts, interleaved (MW) */
   uint32_t *seen;        /* information flow: visit stamps */
   int32_t *front, *next; /* information flow: BFS frontiers */
   uint32_t stamp;
@@ -483,8 +483,8 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
   for (int k = 0; m->scr && k < m->nthreads; k++) {
     tscratch_t *s = &m->scr[k];
     size_t nw = ((size_t)n + 63) / 64;
-    s->any = socap_big_alloc(nw * sizeof(uint64_t));
-    s->act = socap_big_alloc(nw * sizeof(uint64_t));
+    s->any = socap_big_alloc(2 * nw * sizeof(uint64_t)); /* interleaved with act (MW) */
+    s->act = s->any ? s->any + 1 : NULL;
     s->seen = socap_big_alloc((size_t)n * sizeof(uint32_t));
     s->front = socap_big_alloc((size_t)n * sizeof(int32_t));
     s->next = socap_big_alloc((size_t)n * sizeof(int32_t));
@@ -517,7 +517,7 @@ void socap_model_free(socap_model *m) {
   if (m->scr)
     for (int k = 0; k < m->nthreads; k++) {
       tscratch_t *s = &m->scr[k];
-      socap_big_free(s->any); socap_big_free(s->act); socap_big_free(s->seen); socap_big_free(s->rx);
+      socap_big_free(s->any); socap_big_free(s->seen); socap_big_free(s->rx);
       socap_big_free(s->front); socap_big_free(s->next);
     }
   free(m->scr);
@@ -754,6 +754,11 @@ static int propose_agent(socap_model *m, gsl_rng *r, pws_t *ws, pbuf_t *out, int
 
 /* ---- judging (step 5) ---------------------------------------------------- */
 
+/* Word of contact c in judging's bitsets: any[] and act[] are one array of
+ * word pairs (act = any + 1), so that marking a contact in both, clearing
+ * it, and the two tests touch one cache line instead of two. */
+#define MW(c) ((size_t)((c) >> 6) * 2)
+
 /* Set (on = 1) or clear (on = 0) the bits of l's neighbours: in any[] for
  * every tie, in act[] for active ties. Clearing zeroes whole words, which is
  * exact because only l's neighbours were set. */
@@ -762,10 +767,10 @@ static void mark_contacts(const tlist_t *l, uint64_t *any, uint64_t *act, int on
     uint32_t c = l->t[k].nbr;
     if (on) {
       uint64_t bit = (uint64_t)1 << (c & 63);
-      any[c >> 6] |= bit;
-      act[c >> 6] |= meta_dormant(l->t[k].meta) ? 0 : bit;
+      any[MW(c)] |= bit;
+      act[MW(c)] |= meta_dormant(l->t[k].meta) ? 0 : bit;
     } else {
-      any[c >> 6] = act[c >> 6] = 0;
+      any[MW(c)] = act[MW(c)] = 0;
     }
   }
 }
@@ -776,7 +781,7 @@ static uint32_t count_marked_active(const tlist_t *l, const uint64_t *act) {
   uint32_t common = 0;
   for (uint32_t k = 0; k < l->n; k++) {
     uint32_t c = l->t[k].nbr;
-    common += (uint32_t)(act[c >> 6] >> (c & 63) & 1u) & !meta_dormant(l->t[k].meta);
+    common += (uint32_t)(act[MW(c)] >> (c & 63) & 1u) & !meta_dormant(l->t[k].meta);
   }
   return common;
 }
@@ -787,10 +792,10 @@ static void mark_packed(const uint32_t *e, int64_t ne, uint64_t *any, uint64_t *
     uint32_t c = e[k] & ~JN_DORMANT;
     if (on) {
       uint64_t bit = (uint64_t)1 << (c & 63);
-      any[c >> 6] |= bit;
-      act[c >> 6] |= (e[k] & JN_DORMANT) ? 0 : bit;
+      any[MW(c)] |= bit;
+      act[MW(c)] |= (e[k] & JN_DORMANT) ? 0 : bit;
     } else {
-      any[c >> 6] = act[c >> 6] = 0;
+      any[MW(c)] = act[MW(c)] = 0;
     }
   }
 }
@@ -800,7 +805,7 @@ static uint32_t count_packed(const uint32_t *e, int64_t ne, const uint64_t *act)
   for (int64_t k = 0; k < ne; k++) {
     uint32_t c = e[k]; /* a dormant entry's id has bit 31 set: mask it, then drop it */
     uint32_t id = c & ~JN_DORMANT;
-    common += (uint32_t)(act[id >> 6] >> (id & 63) & 1u) & (c >> 31 ^ 1u);
+    common += (uint32_t)(act[MW(id)] >> (id & 63) & 1u) & (c >> 31 ^ 1u);
   }
   return common;
 }
@@ -1454,7 +1459,7 @@ static void judge_range(socap_model *m, gsl_rng *r, uint64_t *any, uint64_t *act
     /* Encounters with someone already tied (active or dormant) at the start
      * of the step change nothing; finding them here, in parallel, keeps
      * them out of the serial resolution. */
-    if (x->origin != SOCAP_ORIGIN_REACT && (any[x->b >> 6] >> (x->b & 63) & 1u)) {
+    if (x->origin != SOCAP_ORIGIN_REACT && (any[MW(x->b)] >> (x->b & 63) & 1u)) {
       x->skip = 1;
       continue;
     }
