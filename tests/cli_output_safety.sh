@@ -156,7 +156,8 @@ rc=$?
 [ ! -e term.h5.part ] && [ ! -e term.h5 ] || bad "SIGTERM left term.h5.part or term.h5"
 
 # ---- 4. two writers of one output
-printf 'steps: 30\npopulation: {n_agents: 10000, group_size: 50}\n' >long.yaml
+# long enough (about 4 s) that the checks below run while it writes
+printf 'steps: 60\npopulation: {n_agents: 10000, group_size: 50}\n' >long.yaml
 wait_part() { for _ in $(seq 1 100); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
 "$SOCAP" run long.yaml -o same.h5 -q >/dev/null 2>"$tmp/errA" &
 pa=$!
