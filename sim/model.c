@@ -1146,7 +1146,7 @@ static void maintain_and_decay(socap_model *m, int t) {
     tie_sort_new(l);
     if (mt > 0)
       for (uint32_t k = 0; k < l->n; k++)
-        if (!meta_dormant(l->t[k].meta)) sum += powg(tie_w_at(m, &l->t[k], t), s->focus);
+        if (!meta_dormant(l->t[k].meta)) sum += powg(tie_w_active(m, &l->t[k], t), s->focus);
     m->maint[i].mfac = (mt > 0 && sum > 0) ? mt / sum : 0.0;
     m->maint[i].focus = s->focus;
   }
