@@ -213,19 +213,17 @@ static inline const socap_strategy *strat_of(const socap_model *m, int32_t i) {
   return &m->p.strategies[m->strategy[i]];
 }
 
-/* Strength of a tie at step t (lazy decay). Double precision throughout;
- * stored as float. */
-static inline double tie_w_at(const socap_model *m, const tie_t *e, int t) {
-  int dt = t - (int)meta_last(e->meta);
-  if (dt <= 0 || meta_dormant(e->meta)) return e->w;
-  return e->w * (dt < 64 ? m->decay_tab[dt] : exp(-m->lambda * dt));
-}
-
-/* tie_w_at for an active tie, without a branch for a tie formed in this
- * step (dt = 0: decay_tab[0] = 1). Same bits. */
+/* The strength of an active tie, without a branch for a tie formed in this
+ * step (dt = 0: decay_tab[0] = 1, so w * 1 is w). */
 static inline double tie_w_active(const socap_model *m, const tie_t *e, int t) {
   const int dt = t - (int)meta_last(e->meta);
   return e->w * ((unsigned)dt < 64u ? m->decay_tab[dt] : dt < 0 ? 1.0 : exp(-m->lambda * dt));
+}
+
+/* Strength of a tie at step t (lazy decay; a dormant tie keeps its
+ * strength). Double precision throughout; stored as float. */
+static inline double tie_w_at(const socap_model *m, const tie_t *e, int t) {
+  return meta_dormant(e->meta) ? e->w : tie_w_active(m, e, t);
 }
 
 /* w^gamma with exact shortcuts for the common exponents (pow is correctly
@@ -358,12 +356,16 @@ static void tie_erase(tlist_t *l, uint32_t j) {
   l->n--;
 }
 
-/* Set both ends of tie (i,j) to the same record values. */
-static void tie_set_both(socap_model *m, int32_t i, int32_t j, float w, float peak, uint32_t meta) {
-  tie_t *a = tie_find(&m->ties[i], (uint32_t)j), *b = tie_find(&m->ties[j], (uint32_t)i);
+/* Set both ends' entries of one tie to the same record values. */
+static inline void tie_set_ends(tie_t *a, tie_t *b, float w, float peak, uint32_t meta) {
   a->w = b->w = w;
   a->peak = b->peak = peak;
   a->meta = b->meta = meta;
+}
+
+/* Set both ends of tie (i,j) to the same record values. */
+static void tie_set_both(socap_model *m, int32_t i, int32_t j, float w, float peak, uint32_t meta) {
+  tie_set_ends(tie_find(&m->ties[i], (uint32_t)j), tie_find(&m->ties[j], (uint32_t)i), w, peak, meta);
 }
 
 /* ---- set-up ------------------------------------------------------------ */
@@ -1059,10 +1061,8 @@ static int resolve(socap_model *m, prop_t *x, int t, gsl_rng *r, uint64_t *any, 
         double wg = fmin(1.0, tie_w_at(m, g, t) + p->gratitude);
         float pk = g->peak > (float)wg ? g->peak : (float)wg;
         /* as tie_set_both, with the other end's entry where judging saw it */
-        tie_t *ge = tie_find_hint(&m->ties[ends[k]], (uint32_t)br, hint[k]);
-        g->w = ge->w = (float)wg;
-        g->peak = ge->peak = pk;
-        g->meta = ge->meta = meta_make((uint32_t)t, 0, meta_origin(g->meta));
+        tie_set_ends(g, tie_find_hint(&m->ties[ends[k]], (uint32_t)br, hint[k]), (float)wg, pk,
+                     meta_make((uint32_t)t, 0, meta_origin(g->meta)));
       }
     }
   }
