@@ -137,7 +137,8 @@ typedef struct {
  * accessed marks stay in cache): bit 0 = a neighbour of the ego, bit 1 = the
  * ego, a neighbour, or already counted in reach2. All zero between egos:
  * the nodes newly counted for an ego are listed in reached[], and clearing
- * the words of all marked nodes clears every mark.
+ * the words of all marked nodes (or all words, when that is fewer stores)
+ * clears every mark.
  * pos[q]: position of q in the ego's neighbour list (valid for neighbours).
  * pa[x], pb[x], mw[x], jb[x], jk[x]: for the neighbour at position x of the
  * ego, a = p_iq / s_q (so that a * w_qj = p_iq p_qj, the constraint's
@@ -149,6 +150,7 @@ typedef struct {
   int32_t *reached;
   int32_t *hit;  /* offsets in N(j) of the ego's neighbours: two halves of kmax */
   int32_t kmax;
+  size_t nwords; /* of mark */
   double *pa, *pb, *mw;
   int64_t *jb;
   int32_t *jk;
@@ -173,7 +175,8 @@ static void ego_ws_free(ego_ws *ws) {
 static int ego_ws_init(ego_ws *ws, int32_t n, int32_t kmax, int32_t gmax) {
   memset(ws, 0, sizeof *ws);
   const size_t k = (size_t)(n > 0 ? n : 1), km = (size_t)(kmax > 0 ? kmax : 1);
-  ws->mark = calloc(k / 32 + 1, sizeof *ws->mark);
+  ws->nwords = k / 32 + 1;
+  ws->mark = calloc(ws->nwords, sizeof *ws->mark);
   ws->pos = malloc(k * sizeof *ws->pos);
   ws->reached = malloc(k * sizeof *ws->reached);
   ws->hit = malloc(2 * km * sizeof *ws->hit);
@@ -410,10 +413,18 @@ static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, 
   m->clustering[i] = k >= 2 ? (double)links2 / ((double)k * (double)(k - 1)) : NAN;
   m->reach2[i] = k + nr;
 
-  /* reset the marks */
-  for (int32_t x = 0; x < nr; x++) mark[reached[x] >> 5] = 0;
-  for (int32_t x = 0; x < k; x++) mark[ni[x] >> 5] = 0;
-  mark[i >> 5] = 0;
+  /* Reset the marks: word by word where that stores less than clearing the
+   * whole array would (one store per marked node against one per 8 words,
+   * a cache line), else all of it at once. At mean degree 83 an ego marks
+   * some 7,500 nodes: 10^5 nodes are 3,126 words, 10^6 are 31,251, and
+   * clearing node by node took about a tenth of the pass (perf, 10^5). */
+  if ((size_t)(nr + k + 1) * 8 > ws->nwords) {
+    memset(mark, 0, ws->nwords * sizeof *mark);
+  } else {
+    for (int32_t x = 0; x < nr; x++) mark[reached[x] >> 5] = 0;
+    for (int32_t x = 0; x < k; x++) mark[ni[x] >> 5] = 0;
+    mark[i >> 5] = 0;
+  }
 
   if (g->group) {
     int32_t nt = 0;

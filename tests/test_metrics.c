@@ -16,6 +16,7 @@
 
 #include <gsl/gsl_rng.h>
 #include <hdf5.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -411,6 +412,87 @@ static void test_simd_identical(void) {
   socap_graph_free(&g);
   edges_free(&e);
   free(group);
+}
+
+/* The ego pass clears its marks either word by word or all at once,
+ * whichever stores less; every ego must start from clear marks either way.
+ * A large sparse graph (egos that mark a few dozen nodes: word by word) with
+ * a clique inside (egos that mark hundreds: all at once), ordered so that
+ * the two kinds alternate, against brute-force reach2 and triangle counts,
+ * with the scalar and the vector pass. */
+static void test_mark_reset(void) {
+  const int32_t n = 100000, kc = 400; /* clique on 0, 2, 4, ..., 2(kc-1) */
+  edges e = {0};
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 11);
+  for (int32_t i = 0; i < n; i++) { /* a ring and a random chord or two */
+    add(&e, i, (i + 1) % n, 0.5);
+    const int extra = (int)gsl_rng_uniform_int(r, 3);
+    for (int x = 0; x < extra; x++) {
+      const int32_t j = (int32_t)gsl_rng_uniform_int(r, (unsigned long)n);
+      if (j != i) add(&e, i, j, 0.25);
+    }
+  }
+  for (int32_t a = 0; a < kc; a++)
+    for (int32_t b = a + 1; b < kc; b++) add(&e, 2 * a, 2 * b, 1.0);
+  gsl_rng_free(r);
+  socap_graph g;
+  CHECK(socap_graph_from_edges(&g, n, e.m, e.u, e.v, e.w, NULL) == 0);
+  /* brute force: distinct nodes within two steps, and ties among neighbours */
+  int32_t *rb = malloc(sizeof *rb * (size_t)n), *stamp = calloc((size_t)n, sizeof *stamp),
+          *nb = calloc((size_t)n, sizeof *nb);
+  int64_t *tri = malloc(sizeof *tri * (size_t)n);
+  CHECK(rb && stamp && nb && tri);
+  for (int32_t i = 0; i < n; i++) {
+    int32_t c = 0;
+    stamp[i] = i + 1;
+    for (int64_t t = g.off[i]; t < g.off[i + 1]; t++) {
+      const int32_t j = g.adj[t];
+      if (stamp[j] != i + 1) { stamp[j] = i + 1; c++; }
+    }
+    for (int64_t t = g.off[i]; t < g.off[i + 1]; t++)
+      for (int64_t u = g.off[g.adj[t]]; u < g.off[g.adj[t] + 1]; u++)
+        if (stamp[g.adj[u]] != i + 1) { stamp[g.adj[u]] = i + 1; c++; }
+    rb[i] = c;
+    for (int64_t t = g.off[i]; t < g.off[i + 1]; t++) nb[g.adj[t]] = i + 1;
+    int64_t l2 = 0; /* twice the ties among the neighbours */
+    for (int64_t t = g.off[i]; t < g.off[i + 1]; t++)
+      for (int64_t u = g.off[g.adj[t]]; u < g.off[g.adj[t] + 1]; u++) l2 += nb[g.adj[u]] == i + 1;
+    tri[i] = l2;
+  }
+  /* both ways of clearing: an ego that marks reach2 + 1 nodes clears them
+   * all at once when 8 stores a node are more than the n / 32 + 1 words */
+  int32_t small = 0, big = 0;
+  for (int32_t i = 0; i < n; i++) {
+    if ((int64_t)(rb[i] + 1) * 8 > n / 32 + 1) big++;
+    else small++;
+  }
+  CHECK(small > n / 2 && big >= kc);
+  for (int v = 0; v < 2; v++) {
+    socap_set_simd(v);
+    socap_node_metrics m;
+    socap_metrics_opts o;
+    socap_metrics_opts_default(&o);
+    o.threads = 2;
+    CHECK(socap_node_metrics_alloc(&m, n, 0) == 0);
+    CHECK(socap_metrics_nodes(&g, &o, &m) == 0);
+    int32_t bad_r = 0, bad_c = 0;
+    for (int32_t i = 0; i < n; i++) {
+      const int32_t k = socap_graph_degree(&g, i);
+      bad_r += m.reach2[i] != rb[i];
+      if (k >= 2) bad_c += fabs(m.clustering[i] - (double)tri[i] / ((double)k * (k - 1))) > TOL;
+    }
+    CHECK_MSG(bad_r == 0 && bad_c == 0, "simd %d: %d reach2 and %d clustering values differ from brute force", v,
+              (int)bad_r, (int)bad_c);
+    socap_node_metrics_free(&m);
+  }
+  socap_set_simd(1);
+  free(rb);
+  free(stamp);
+  free(nb);
+  free(tri);
+  socap_graph_free(&g);
+  edges_free(&e);
 }
 
 static void test_threads_identical(void) {
@@ -1049,6 +1131,7 @@ int main(int argc, char **argv) {
   test_betweenness();
   test_threads_identical();
   test_simd_identical();
+  test_mark_reset();
   test_io();
   test_text_ids();
   CHECK_DONE();
