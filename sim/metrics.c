@@ -295,15 +295,31 @@ static inline int32_t scan_list(int simd, const int32_t *q, int32_t len, uint64_
   return scan_list_scalar(q, len, mark, hit, reached, nr_io);
 }
 
+/* What the global metrics keep per arc t = (i, j): the number of common
+ * neighbours c and, when every degree fits in 16 bits ("packed"), the
+ * degree of j in the high half (c < k_j), so that the overlap of each tie
+ * needs no random read of j's offsets in the four passes over the ties. */
+static int degrees_fit16(const socap_graph *g) {
+  for (int32_t i = 0; i < g->n; i++)
+    if (g->off[i + 1] - g->off[i] > 0xFFFF) return 0;
+  return 1;
+}
+
+static inline uint32_t arc_rec(int32_t c, int32_t kj, int packed) {
+  return packed ? (uint32_t)c | (uint32_t)kj << 16 : (uint32_t)c;
+}
+
+static inline int64_t rec_common(uint32_t r, int packed) { return packed ? (int64_t)(r & 0xFFFFu) : (int64_t)r; }
+
 /* One ego i: walk N(j) for every neighbour j once, without data-dependent
  * branches: marks are updated arithmetically, and the positions of the
  * common neighbours are compacted into ws->hit; the weighted sums then run
  * over those only, in adjacency order (two accumulators per sum halve the
  * floating-point dependency chain). The summation order, and hence every bit
  * of the result, is fixed by the graph alone. If @p common is not NULL,
- * common[t] = |N(i) ∩ N(j)| for each arc t = (i, j). */
+ * common[t] = arc_rec(|N(i) ∩ N(j)|, k_j) for each arc t = (i, j). */
 static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, ego_ws *ws, socap_node_metrics *m,
-                        int32_t *common, int simd) {
+                        uint32_t *common, int packed, int simd) {
   const int64_t b0 = g->off[i], b1 = g->off[i + 1];
   const int32_t k = (int32_t)(b1 - b0);
   const int32_t *restrict adj = g->adj;
@@ -375,7 +391,7 @@ static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, 
           if (y == 0 || ((ub + hx[y]) >> 3) != ((ub + hx[y - 1]) >> 3)) PREFETCH(w + ub + hx[y]);
       links2 += lj;
       visited += jk[x];
-      if (common) common[b0 + x] = lj;
+      if (common) common[b0 + x] = arc_rec(lj, jk[x], packed);
     }
     if (x == 0) {
       lprev = lj;
@@ -448,7 +464,8 @@ static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, 
 
 /* Node pass; fills common[] (per arc) and runs components() if not NULL.
  * Betweenness not included. */
-static int nodes_pass(const socap_graph *g, int T, socap_node_metrics *m, int32_t *common, comp_ws *cw) {
+static int nodes_pass(const socap_graph *g, int T, socap_node_metrics *m, uint32_t *common, int packed,
+                      comp_ws *cw) {
   const int32_t n = g->n;
   const int simd = socap_simd_avx512();
   int rc = SOCAP_OK;
@@ -495,7 +512,7 @@ static int nodes_pass(const socap_graph *g, int T, socap_node_metrics *m, int32_
       components(g, cw);
     }
 #pragma omp for schedule(dynamic, 32)
-    for (int32_t i = 0; i < n; i++) ego_metrics(g, info, i, my, m, common, simd);
+    for (int32_t i = 0; i < n; i++) ego_metrics(g, info, i, my, m, common, packed, simd);
   }
 
 cleanup:
@@ -519,7 +536,7 @@ int socap_metrics_nodes(const socap_graph *g, const socap_metrics_opts *o, socap
     o = &def;
   }
   int rc = check_alloc(g, o, m);
-  if (!rc) rc = nodes_pass(g, nthreads(o->threads), m, NULL, NULL);
+  if (!rc) rc = nodes_pass(g, nthreads(o->threads), m, NULL, 0, NULL);
   if (!rc && o->betweenness) rc = socap_metrics_betweenness(g, o, m->betweenness);
   return rc;
 }
@@ -693,9 +710,9 @@ cleanup:
 /* Global metrics                                                           */
 /* ------------------------------------------------------------------------ */
 
-/* common[t] = |N(i) ∩ N(j)| for the arcs t = (i, j) with j > i (other
- * entries are left alone): mark N(i), count the marks in N(j). */
-static int common_pass(const socap_graph *g, int T, int32_t *common, comp_ws *cw) {
+/* common[t] = arc_rec(|N(i) ∩ N(j)|, k_j) for the arcs t = (i, j) with
+ * j > i (other entries are left alone): mark N(i), count the marks in N(j). */
+static int common_pass(const socap_graph *g, int T, uint32_t *common, int packed, comp_ws *cw) {
   const int32_t n = g->n;
   uint32_t **marks = calloc((size_t)T, sizeof *marks);
   int rc = SOCAP_OK;
@@ -721,7 +738,7 @@ static int common_pass(const socap_graph *g, int T, int32_t *common, comp_ws *cw
         if (j < i) continue;
         int32_t c = 0;
         for (int64_t u = g->off[j]; u < g->off[j + 1]; u++) c += mk[g->adj[u]] == stamp;
-        common[t] = c;
+        common[t] = arc_rec(c, socap_graph_degree(g, j), packed);
       }
     }
   }
@@ -744,8 +761,10 @@ static int64_t arc_index(const socap_graph *g, int32_t i, int32_t j) {
   return lo;
 }
 
-static double overlap_of(const socap_graph *g, int32_t i, int32_t j, int32_t c) {
-  const int64_t ki = g->off[i + 1] - g->off[i], kj = g->off[j + 1] - g->off[j];
+/* Overlap of the tie (i, j) from its arc record r (arc_rec). */
+static double overlap_of(const socap_graph *g, int32_t i, int32_t j, uint32_t r, int packed) {
+  const int64_t c = rec_common(r, packed), ki = g->off[i + 1] - g->off[i],
+                kj = packed ? (int64_t)(r >> 16) : g->off[j + 1] - g->off[j];
   const int64_t den = (ki - 1) + (kj - 1) - c;
   return den > 0 ? (double)c / (double)den : NAN;
 }
@@ -754,15 +773,17 @@ int socap_metrics_overlap(const socap_graph *g, int threads, double *ov) {
   const int32_t n = g->n;
   const int T = nthreads(threads);
   const int64_t arcs = n > 0 ? g->off[n] : 0;
-  int32_t *common = socap_big_alloc(sizeof *common * (size_t)(arcs > 0 ? arcs : 1));
+  const int packed = degrees_fit16(g);
+  uint32_t *common = socap_big_alloc(sizeof *common * (size_t)(arcs > 0 ? arcs : 1));
   if (!common) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for overlap");
-  int rc = common_pass(g, T, common, NULL);
+  int rc = common_pass(g, T, common, packed, NULL);
   if (!rc) {
 #pragma omp parallel for num_threads(T) schedule(dynamic, 64)
     for (int32_t i = 0; i < n; i++)
       for (int64_t t = g->off[i]; t < g->off[i + 1]; t++) {
         const int32_t j = g->adj[t];
-        ov[t] = j > i ? overlap_of(g, i, j, common[t]) : overlap_of(g, j, i, common[arc_index(g, j, i)]);
+        ov[t] = j > i ? overlap_of(g, i, j, common[t], packed)
+                      : overlap_of(g, j, i, common[arc_index(g, j, i)], packed);
       }
   }
   socap_big_free(common);
@@ -789,7 +810,7 @@ typedef struct {
 /* Global metrics from per-arc common-neighbour counts (valid for j > i) and
  * the components. Integer sums, or floating-point sums in a fixed order, so
  * nothing depends on T. */
-static int global_finish(const socap_graph *g, const int32_t *common, const comp_ws *cw, int T,
+static int global_finish(const socap_graph *g, const uint32_t *common, int packed, const comp_ws *cw, int T,
                          socap_global_metrics *out) {
   const int32_t n = g->n;
   int rc = SOCAP_OK;
@@ -815,8 +836,8 @@ static int global_finish(const socap_graph *g, const int32_t *common, const comp
     triples += k * (k - 1) / 2;
     for (int64_t t = g->off[i]; t < g->off[i + 1]; t++)
       if (g->adj[t] > i) {
-        tri3 += common[t];
-        c += !isnan(overlap_of(g, i, g->adj[t], common[t]));
+        tri3 += rec_common(common[t], packed);
+        c += !isnan(overlap_of(g, i, g->adj[t], common[t], packed));
       }
     first[i + 1] = c;
   }
@@ -842,7 +863,7 @@ static int global_finish(const socap_graph *g, const int32_t *common, const comp
   for (int32_t i = 0; i < n; i++) {
     int64_t e = first[i];
     for (int64_t t = g->off[i]; t < g->off[i + 1]; t++)
-      if (g->adj[t] > i && !isnan(overlap_of(g, i, g->adj[t], common[t]))) keys[e++] = weight_key(g->w[t]);
+      if (g->adj[t] > i && !isnan(overlap_of(g, i, g->adj[t], common[t], packed))) keys[e++] = weight_key(g->w[t]);
   }
   if ((rc = socap_sort_u64(keys, ne, T))) goto cleanup;
   uint64_t v[SOCAP_OVERLAP_BINS];
@@ -877,7 +898,7 @@ static int global_finish(const socap_graph *g, const int32_t *common, const comp
     int64_t tie[SOCAP_OVERLAP_BINS] = {0};
     for (int32_t i = i0; i < i1; i++)
       for (int64_t t = g->off[i]; t < g->off[i + 1]; t++) {
-        if (g->adj[t] <= i || isnan(overlap_of(g, i, g->adj[t], common[t]))) continue;
+        if (g->adj[t] <= i || isnan(overlap_of(g, i, g->adj[t], common[t], packed))) continue;
         const uint64_t k = weight_key(g->w[t]);
         for (int b = 1; b <= nb; b++) tie[b] += k == v[b];
       }
@@ -900,7 +921,7 @@ static int global_finish(const socap_graph *g, const int32_t *common, const comp
     for (int32_t i = i0; i < i1; i++)
       for (int64_t t = g->off[i]; t < g->off[i + 1]; t++) {
         if (g->adj[t] <= i) continue;
-        const double o = overlap_of(g, i, g->adj[t], common[t]);
+        const double o = overlap_of(g, i, g->adj[t], common[t], packed);
         if (isnan(o)) continue;
         const uint64_t k = weight_key(g->w[t]);
         int bin = 0;
@@ -948,10 +969,11 @@ int socap_metrics_global(const socap_graph *g, int threads, socap_global_metrics
   comp_ws cw;
   int rc = comp_ws_init(&cw, g->n);
   if (rc) return rc;
-  int32_t *common = socap_big_alloc(sizeof *common * (size_t)(arcs > 0 ? arcs : 1));
+  const int packed = degrees_fit16(g);
+  uint32_t *common = socap_big_alloc(sizeof *common * (size_t)(arcs > 0 ? arcs : 1));
   if (!common) rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for global metrics");
-  if (!rc) rc = common_pass(g, nthreads(threads), common, &cw);
-  if (!rc) rc = global_finish(g, common, &cw, nthreads(threads), out);
+  if (!rc) rc = common_pass(g, nthreads(threads), common, packed, &cw);
+  if (!rc) rc = global_finish(g, common, packed, &cw, nthreads(threads), out);
   socap_big_free(common);
   comp_ws_free(&cw);
   return rc;
@@ -966,7 +988,8 @@ int socap_metrics_compute(const socap_graph *g, const socap_metrics_opts *o, soc
   }
   int rc = check_alloc(g, o, m);
   if (rc) return rc;
-  int32_t *common = NULL;
+  uint32_t *common = NULL;
+  const int packed = gm ? degrees_fit16(g) : 0;
   comp_ws cw = {0};
   if (gm) {
     global_init(g, gm);
@@ -978,8 +1001,8 @@ int socap_metrics_compute(const socap_graph *g, const socap_metrics_opts *o, soc
       return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for global metrics");
     }
   }
-  rc = nodes_pass(g, nthreads(o->threads), m, common, gm ? &cw : NULL);
-  if (!rc && gm && g->n > 0) rc = global_finish(g, common, &cw, nthreads(o->threads), gm);
+  rc = nodes_pass(g, nthreads(o->threads), m, common, packed, gm ? &cw : NULL);
+  if (!rc && gm && g->n > 0) rc = global_finish(g, common, packed, &cw, nthreads(o->threads), gm);
   socap_big_free(common);
   comp_ws_free(&cw);
   if (!rc && o->betweenness) rc = socap_metrics_betweenness(g, o, m->betweenness);
