@@ -215,6 +215,12 @@ static size_t chunk_for(const socap_recorder *r, double rows_per_task, size_t de
   return v < (double)deflt ? (size_t)v : deflt;
 }
 
+/* Metrics stored as int32 columns (counts); the others are float64. */
+static int is_int_metric(int k) {
+  return k == SOCAP_M_DEGREE || k == SOCAP_M_N_DORMANT || (k >= SOCAP_M_LAYER5 && k <= SOCAP_M_LAYER150) ||
+         k == SOCAP_M_REACH2 || k == SOCAP_M_N_GROUPS || k == SOCAP_M_INFO_WINDOW || k == SOCAP_M_INFO_TOTAL;
+}
+
 static int table_with_agents_cols(socap_recorder *r, const char *name, const char *desc, int with_step, size_t chunk,
                                   rtable *out) {
   socap_colspec cols[6 + SOCAP_M_COUNT + 2];
@@ -226,12 +232,7 @@ static int table_with_agents_cols(socap_recorder *r, const char *name, const cha
   cols[c++] = (socap_colspec){"cohort", SOCAP_COL_I32, "1", "cohort code (codebook attribute)"};
   cols[c++] = (socap_colspec){"strategy", SOCAP_COL_I32, "1", "strategy code (codebook attribute)"};
   for (int k = 0; k < SOCAP_M_COUNT; k++)
-    cols[c++] = (socap_colspec){metric_info[k].name, (k == SOCAP_M_DEGREE || k == SOCAP_M_N_DORMANT ||
-                                                       (k >= SOCAP_M_LAYER5 && k <= SOCAP_M_LAYER150) ||
-                                                       k == SOCAP_M_REACH2 || k == SOCAP_M_N_GROUPS ||
-                                                       k == SOCAP_M_INFO_WINDOW || k == SOCAP_M_INFO_TOTAL)
-                                                          ? SOCAP_COL_I32
-                                                          : SOCAP_COL_F64,
+    cols[c++] = (socap_colspec){metric_info[k].name, is_int_metric(k) ? SOCAP_COL_I32 : SOCAP_COL_F64,
                                 metric_info[k].units, metric_info[k].doc};
   cols[c++] = (socap_colspec){"info_hops_mean", SOCAP_COL_F64, "hop", "mean hops travelled by items received; NaN if none"};
   return rt_create(r, name, desc, cols, c, chunk, out);
@@ -459,28 +460,76 @@ static int five_stats(double *buf, size_t n, double out[5]) {
   return SOCAP_OK;
 }
 
+/* Append @p nrows rows given column-wise (data[c]: nrows values of column
+ * c's type), as nrows rounds of the setters and rt_next_row would. */
+static int rt_append(rtable *t, size_t nrows, const void *const *data) {
+  if (t->h5) return socap_table_append(t->h5, nrows, data);
+  if (t->err) return t->err;
+  if (t->rows + nrows > t->cap) {
+    size_t ncap = t->cap ? t->cap : 256;
+    while (ncap < t->rows + nrows) ncap *= 2;
+    for (int c = 0; c < t->ncols; c++) {
+      unsigned char *b = realloc(t->col[c], ncap * rt_size(t->types[c]));
+      if (!b) return t->err = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for captured rows");
+      t->col[c] = b;
+    }
+    t->cap = ncap;
+  }
+  for (int c = 0; c < t->ncols; c++) {
+    const size_t es = rt_size(t->types[c]);
+    memcpy(t->col[c] + t->rows * es, data[c], nrows * es);
+  }
+  t->rows += nrows;
+  return SOCAP_OK;
+}
+
+/* The agents' rows, column-wise in blocks of AGENT_BLOCK rows (one call per
+ * block instead of one setter call per cell: a million rows have 33
+ * million cells). */
+#define AGENT_BLOCK 16384
+
 static int write_agent_rows(rtable *t, int with_step, int32_t task, int step, socap_model *m,
                             const agent_values *a) {
   socap_agents_view av = socap_model_agents(m);
-  for (int32_t i = 0; i < a->n; i++) {
+  enum { NCOL = 6 + SOCAP_M_COUNT + 1 };
+  int32_t *ib = malloc(sizeof *ib * (size_t)AGENT_BLOCK * (4 + SOCAP_M_COUNT)); /* int columns of a block */
+  double *hops = malloc(sizeof *hops * (size_t)AGENT_BLOCK);
+  int rc = SOCAP_OK;
+  if (!ib || !hops) { rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for the agents' rows"); goto done; }
+  int32_t *taskc = ib, *stepc = ib + AGENT_BLOCK, *idc = ib + 2 * AGENT_BLOCK, *metc = ib + 3 * AGENT_BLOCK;
+  for (int32_t b0 = 0; b0 < a->n && !rc; b0 += AGENT_BLOCK) {
+    const int32_t nb = a->n - b0 < AGENT_BLOCK ? a->n - b0 : AGENT_BLOCK;
+    const void *col[NCOL];
     int c = 0;
-    rt_i32(t, c++, task);
-    if (with_step) rt_i32(t, c++, step);
-    rt_i32(t, c++, i);
-    rt_i32(t, c++, av.group[i]);
-    rt_i32(t, c++, av.cohort[i]);
-    rt_i32(t, c++, av.strategy[i]);
-    for (int k = 0; k < SOCAP_M_COUNT; k++) {
-      int is_int = (k == SOCAP_M_DEGREE || k == SOCAP_M_N_DORMANT || (k >= SOCAP_M_LAYER5 && k <= SOCAP_M_LAYER150) ||
-                    k == SOCAP_M_REACH2 || k == SOCAP_M_N_GROUPS || k == SOCAP_M_INFO_WINDOW || k == SOCAP_M_INFO_TOTAL);
-      if (is_int) rt_i32(t, c++, (int32_t)a->v[k][i]);
-      else rt_f64(t, c++, a->v[k][i]);
+    for (int32_t x = 0; x < nb; x++) {
+      taskc[x] = task;
+      stepc[x] = step;
+      idc[x] = b0 + x;
+      const socap_info_counts *in = &av.info[b0 + x];
+      hops[x] = in->total ? (double)in->hops / in->total : NAN;
     }
-    rt_f64(t, c++, av.info[i].total ? (double)av.info[i].hops / av.info[i].total : NAN);
-    int rc = rt_next_row(t);
-    if (rc) return rc;
+    col[c++] = taskc;
+    if (with_step) col[c++] = stepc;
+    col[c++] = idc;
+    col[c++] = av.group + b0;
+    col[c++] = av.cohort + b0;
+    col[c++] = av.strategy + b0;
+    for (int k = 0; k < SOCAP_M_COUNT; k++) {
+      if (is_int_metric(k)) {
+        int32_t *dst = metc + (size_t)k * AGENT_BLOCK;
+        for (int32_t x = 0; x < nb; x++) dst[x] = (int32_t)a->v[k][b0 + x];
+        col[c++] = dst;
+      } else {
+        col[c++] = a->v[k] + b0;
+      }
+    }
+    col[c++] = hops;
+    rc = rt_append(t, (size_t)nb, col);
   }
-  return SOCAP_OK;
+done:
+  free(ib);
+  free(hops);
+  return rc;
 }
 
 static int record(socap_recorder *r, socap_model *m, int32_t task, int final, int last) {
