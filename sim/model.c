@@ -1085,6 +1085,9 @@ static int block_due(const socap_model *m, int32_t k) {
   return m->blocks[k].n_moved > (hi - lo) / 8;
 }
 
+/* Lists ahead whose entries the repacking copy prefetches. */
+#define REPACK_AHEAD 4
+
 /* Repack block k's tie lists into a fresh arena in agent order once it is
  * due. Memory layout only: results do not depend on it. If the new arena
  * cannot be allocated the lists simply stay where they are. */
@@ -1099,6 +1102,9 @@ static void compact_block(socap_model *m, int32_t k) {
   size_t at = 0;
   for (int32_t i = lo; i < hi; i++) {
     tlist_t *l = &m->ties[i];
+    /* lists that left the arena are scattered over the heap */
+    if (i + REPACK_AHEAD < hi)
+      socap_prefetch_range(m->ties[i + REPACK_AHEAD].t, (size_t)m->ties[i + REPACK_AHEAD].n * sizeof(tie_t));
     if (l->n) memcpy(na + at, l->t, (size_t)l->n * sizeof(tie_t));
     if (!in_arena(m, l)) free(l->t);
     l->t = na + at;
