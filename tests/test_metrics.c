@@ -416,18 +416,19 @@ static void test_simd_identical(void) {
 
 /* Global metrics keep each tie's common-neighbour count with the degree of
  * its higher-id end packed beside it while every degree fits in 16 bits, and
- * read the degree from the offsets otherwise. A star whose centre has the
- * highest id, with m leaves and p ties between pairs of leaves, has closed
- * forms for both: transitivity 3p / (m(m-1)/2 + 2p); overlap 1/(m-1) on the
- * spokes to paired leaves, 0 on the others, 1 on the pair ties. m = 60,000
- * is packed, 70,000 is not. */
+ * read the degree from the offsets otherwise. A star with m leaves and p
+ * ties between pairs of leaves has closed forms for both: transitivity
+ * 3p / (m(m-1)/2 + 2p); overlap 1/(m-1) on the spokes to paired leaves, 0
+ * on the others, 1 on the pair ties. m = 60,000 is packed, 70,000 is not.
+ * (The centre has id 0: with the highest id, every leaf would walk its list
+ * in the common-neighbour pass, m^2 steps.) */
 static void test_overlap_star(void) {
   const int32_t ms[2] = {60000, 70000}, p = 10;
   for (int v = 0; v < 2; v++) {
-    const int32_t m = ms[v], n = m + 1; /* leaves 0..m-1, centre m */
+    const int32_t m = ms[v], n = m + 1; /* centre 0, leaves 1..m */
     edges e = {0};
-    for (int32_t l = 0; l < m; l++) add(&e, l, m, 1.0);
-    for (int32_t a = 0; a < p; a++) add(&e, 2 * a, 2 * a + 1, 1.0);
+    for (int32_t l = 1; l <= m; l++) add(&e, 0, l, 1.0);
+    for (int32_t a = 0; a < p; a++) add(&e, 2 * a + 1, 2 * a + 2, 1.0);
     socap_graph g;
     CHECK(socap_graph_from_edges(&g, n, e.m, e.u, e.v, e.w, NULL) == 0);
     socap_global_metrics gm;
@@ -436,25 +437,21 @@ static void test_overlap_star(void) {
     CHECK_CLOSE(gm.transitivity, 3.0 * p / triples, TOL);
     const int64_t ne = (int64_t)m + p;
     CHECK(gm.overlap_edges == ne);
-    /* all weights equal: ties ranked by (min id, max id) */
+    /* all weights equal: ties ranked by (min id, max id), the spokes first */
     double sum[SOCAP_OVERLAP_BINS] = {0};
-    int64_t cnt[SOCAP_OVERLAP_BINS] = {0}, r = 0;
-    for (int32_t l = 0; l < m; l++) {
-      if (l % 2 == 0 && l < 2 * p) { /* the pair tie (l, l+1) */
-        sum[10 * r / ne] += 1.0;
-        cnt[10 * r++ / ne]++;
-      }
-      sum[10 * r / ne] += l < 2 * p ? 1.0 / (m - 1) : 0.0; /* the spoke (l, m) */
-      cnt[10 * r++ / ne]++;
+    int64_t cnt[SOCAP_OVERLAP_BINS] = {0};
+    for (int64_t r = 0; r < ne; r++) {
+      const double o = r < m ? (r + 1 <= 2 * p ? 1.0 / (m - 1) : 0.0) : 1.0;
+      sum[10 * r / ne] += o;
+      cnt[10 * r / ne]++;
     }
-    CHECK(r == ne);
     for (int b = 0; b < SOCAP_OVERLAP_BINS; b++) CHECK_CLOSE(gm.overlap_by_decile[b], sum[b] / cnt[b], TOL);
     double *ov = malloc(sizeof *ov * (size_t)g.off[n]);
     CHECK(ov && socap_metrics_overlap(&g, 2, ov) == 0);
-    CHECK_CLOSE(ov[g.off[0]], 1.0, TOL);                /* 0-1 */
-    CHECK_CLOSE(ov[g.off[0] + 1], 1.0 / (m - 1), TOL);  /* 0-m */
-    CHECK_CLOSE(ov[g.off[2 * p]], 0.0, TOL);            /* 2p-m: not paired */
-    CHECK_CLOSE(ov[g.off[m]], 1.0 / (m - 1), TOL);      /* m-0 */
+    CHECK_CLOSE(ov[g.off[0]], 1.0 / (m - 1), TOL);         /* 0-1: leaf 1 is paired */
+    CHECK_CLOSE(ov[g.off[0] + 2 * p], 0.0, TOL);           /* 0-(2p+1): not paired */
+    CHECK_CLOSE(ov[g.off[1]], 1.0 / (m - 1), TOL);         /* 1-0 */
+    CHECK_CLOSE(ov[g.off[1] + 1], 1.0, TOL);               /* 1-2 */
     free(ov);
     socap_graph_free(&g);
     edges_free(&e);
