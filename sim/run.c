@@ -104,11 +104,12 @@ static void rt_free(rtable *t) {
   memset(t, 0, sizeof *t);
 }
 
-/* Make room for the current row (index rows). */
-static int rt_room(rtable *t) {
+/* Make room for @p need rows in capture mode (doubling). */
+static int rt_reserve(rtable *t, size_t need) {
   if (t->err) return t->err;
-  if (t->rows < t->cap) return SOCAP_OK;
-  size_t ncap = t->cap ? 2 * t->cap : 256;
+  if (need <= t->cap) return SOCAP_OK;
+  size_t ncap = t->cap ? t->cap : 256;
+  while (ncap < need) ncap *= 2;
   for (int c = 0; c < t->ncols; c++) {
     unsigned char *b = realloc(t->col[c], ncap * rt_size(t->types[c]));
     if (!b) return t->err = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for captured rows");
@@ -117,6 +118,9 @@ static int rt_room(rtable *t) {
   t->cap = ncap;
   return SOCAP_OK;
 }
+
+/* Make room for the current row (index rows). */
+static int rt_room(rtable *t) { return rt_reserve(t, t->rows + 1); }
 
 #define RT_SETTER(suffix, ctype)                                         \
   static void rt_##suffix(rtable *t, int c, ctype v) {                   \
@@ -464,17 +468,7 @@ static int five_stats(double *buf, size_t n, double out[5]) {
  * c's type), as nrows rounds of the setters and rt_next_row would. */
 static int rt_append(rtable *t, size_t nrows, const void *const *data) {
   if (t->h5) return socap_table_append(t->h5, nrows, data);
-  if (t->err) return t->err;
-  if (t->rows + nrows > t->cap) {
-    size_t ncap = t->cap ? t->cap : 256;
-    while (ncap < t->rows + nrows) ncap *= 2;
-    for (int c = 0; c < t->ncols; c++) {
-      unsigned char *b = realloc(t->col[c], ncap * rt_size(t->types[c]));
-      if (!b) return t->err = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for captured rows");
-      t->col[c] = b;
-    }
-    t->cap = ncap;
-  }
+  if (rt_reserve(t, t->rows + nrows)) return t->err;
   for (int c = 0; c < t->ncols; c++) {
     const size_t es = rt_size(t->types[c]);
     memcpy(t->col[c] + t->rows * es, data[c], nrows * es);
@@ -492,7 +486,7 @@ static int write_agent_rows(rtable *t, int with_step, int32_t task, int step, so
                             const agent_values *a) {
   socap_agents_view av = socap_model_agents(m);
   enum { NCOL = 6 + SOCAP_M_COUNT + 1 };
-  int32_t *ib = malloc(sizeof *ib * (size_t)AGENT_BLOCK * (4 + SOCAP_M_COUNT)); /* int columns of a block */
+  int32_t *ib = malloc(sizeof *ib * (size_t)AGENT_BLOCK * (3 + SOCAP_M_COUNT)); /* int columns of a block */
   double *hops = malloc(sizeof *hops * (size_t)AGENT_BLOCK);
   int rc = SOCAP_OK;
   if (!ib || !hops) { rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for the agents' rows"); goto done; }
