@@ -1394,6 +1394,8 @@ static void turnover(socap_model *m, int t) {
 #define PF_NEAR 12
 /* and for the serial resolution */
 #define RS_FAR 16
+/* proposals whose first stream blocks judging computes together */
+#define JB_BATCH 64
 #define RS_NEAR 8
 
 /* The values of both sides of proposal x, given x->a's active contacts
@@ -1421,7 +1423,17 @@ static void judge_range(socap_model *m, gsl_rng *r, uint64_t *any, uint64_t *act
   const int64_t np = (int64_t)m->props.n;
   const int jvalid = m->jvalid;
   int64_t cur = -1;
+  /* the first block of each proposal's stream, JB_BATCH proposals at a time */
+  uint32_t blk[JB_BATCH][4], who_[JB_BATCH], seq_[JB_BATCH];
   for (int64_t k = k0; k < k1; k++) {
+    if ((k - k0) % JB_BATCH == 0) {
+      const int64_t nb = k1 - k < JB_BATCH ? k1 - k : JB_BATCH;
+      for (int64_t q = 0; q < nb; q++) {
+        who_[q] = m->props.p[k + q].proposer;
+        seq_[q] = m->props.p[k + q].seq;
+      }
+      socap_rng_first_blocks(p->seed, m->task, (uint32_t)t, SOCAP_RNG_JUDGE, (size_t)nb, who_, seq_, blk);
+    }
     /* memory-latency bound: fetch b's list header, then its first lines, ahead */
     if (k + PF_FAR < np) {
       uint32_t bf = m->props.p[k + PF_FAR].b;
@@ -1469,7 +1481,8 @@ static void judge_range(socap_model *m, gsl_rng *r, uint64_t *any, uint64_t *act
       x->skip = 1;
       continue;
     }
-    socap_rng_substream(r, p->seed, m->task, x->proposer, (uint32_t)t, SOCAP_RNG_JUDGE, x->seq);
+    socap_rng_substream_from(r, p->seed, m->task, x->proposer, (uint32_t)t, SOCAP_RNG_JUDGE, x->seq,
+                             blk[(k - k0) % JB_BATCH]);
     double na = gsl_ran_gaussian_ziggurat(r, 1.0), nb = gsl_ran_gaussian_ziggurat(r, 1.0);
     float u = (float)gsl_rng_uniform(r); /* the skill draw */
     /* what the serial resolution would otherwise read at random: strategies

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "simd.h"
+
 #define PHILOX_M0 0xD2511F53u
 #define PHILOX_M1 0xCD9E8D57u
 #define PHILOX_W0 0x9E3779B9u
@@ -99,4 +101,75 @@ void socap_rng_substream(gsl_rng *r, uint64_t seed, uint64_t task, uint32_t agen
 void socap_rng_stream(gsl_rng *r, uint64_t seed, uint64_t task, uint32_t agent, uint32_t step,
                       uint32_t purpose) {
   socap_rng_substream(r, seed, task, agent, step, purpose, 0);
+}
+
+void socap_rng_substream_from(gsl_rng *r, uint64_t seed, uint64_t task, uint32_t agent, uint32_t step,
+                              uint32_t purpose, uint32_t sub, const uint32_t first[4]) {
+  socap_rng_substream(r, seed, task, agent, step, purpose, sub);
+  philox_state *s = r->state;
+  memcpy(s->buf, first, sizeof s->buf);
+  s->ctr[3] = 1;
+  s->pos = 0;
+}
+
+#ifdef SOCAP_HAVE_AVX512
+/* 16 Philox4x32-10 blocks at once: lane l encrypts the counter
+ * (c0[l], c1, c2[l], 0) with the key (k0, k1). _mm512_mul_epu32 multiplies
+ * the even 32-bit lanes into 64-bit products; the odd lanes go through a
+ * second multiply of the vectors shifted down by 32 bits. */
+SOCAP_TARGET_AVX512 static void philox_x16(__m512i c0, __m512i c1, __m512i c2, __m512i c3, uint32_t k0,
+                                           uint32_t k1, uint32_t (*out)[4], int nl) {
+  const __m512i m0 = _mm512_set1_epi32((int)PHILOX_M0), m1 = _mm512_set1_epi32((int)PHILOX_M1);
+  const __mmask16 odd = 0xAAAA;
+  for (int r = 0; r < 10; r++) {
+    const __m512i pe0 = _mm512_mul_epu32(c0, m0), po0 = _mm512_mul_epu32(_mm512_srli_epi64(c0, 32), m0);
+    const __m512i pe1 = _mm512_mul_epu32(c2, m1), po1 = _mm512_mul_epu32(_mm512_srli_epi64(c2, 32), m1);
+    const __m512i lo0 = _mm512_mask_blend_epi32(odd, pe0, _mm512_slli_epi64(po0, 32));
+    const __m512i hi0 = _mm512_mask_blend_epi32(odd, _mm512_srli_epi64(pe0, 32), po0);
+    const __m512i lo1 = _mm512_mask_blend_epi32(odd, pe1, _mm512_slli_epi64(po1, 32));
+    const __m512i hi1 = _mm512_mask_blend_epi32(odd, _mm512_srli_epi64(pe1, 32), po1);
+    c0 = _mm512_xor_si512(_mm512_xor_si512(hi1, c1), _mm512_set1_epi32((int)k0));
+    c1 = lo1;
+    c2 = _mm512_xor_si512(_mm512_xor_si512(hi0, c3), _mm512_set1_epi32((int)k1));
+    c3 = lo0;
+    k0 += PHILOX_W0;
+    k1 += PHILOX_W1;
+  }
+  uint32_t w[4][16];
+  _mm512_storeu_si512(w[0], c0);
+  _mm512_storeu_si512(w[1], c1);
+  _mm512_storeu_si512(w[2], c2);
+  _mm512_storeu_si512(w[3], c3);
+  for (int l = 0; l < nl; l++)
+    for (int q = 0; q < 4; q++) out[l][q] = w[q][l];
+}
+
+SOCAP_TARGET_AVX512 static void first_blocks_avx512(const uint32_t key[2], uint32_t step, uint32_t hi, size_t n,
+                                                    const uint32_t *agent, const uint32_t *sub,
+                                                    uint32_t (*out)[4]) {
+  const __m512i c1 = _mm512_set1_epi32((int)step), c3 = _mm512_setzero_si512();
+  const __m512i hiv = _mm512_set1_epi32((int)hi), subm = _mm512_set1_epi32(0xffffff);
+  for (size_t i = 0; i < n; i += 16) {
+    const __mmask16 k = socap_lanes((int64_t)(n - i));
+    const __m512i c0 = _mm512_maskz_loadu_epi32(k, agent + i);
+    const __m512i c2 = _mm512_or_si512(hiv, _mm512_and_si512(_mm512_maskz_loadu_epi32(k, sub + i), subm));
+    philox_x16(c0, c1, c2, c3, key[0], key[1], out + i, n - i < 16 ? (int)(n - i) : 16);
+  }
+}
+#endif
+
+void socap_rng_first_blocks(uint64_t seed, uint64_t task, uint32_t step, uint32_t purpose, size_t n,
+                            const uint32_t *agent, const uint32_t *sub, uint32_t (*out)[4]) {
+  const uint64_t k = socap_hash_combine(seed, task);
+  const uint32_t key[2] = {(uint32_t)k, (uint32_t)(k >> 32)};
+#ifdef SOCAP_HAVE_AVX512
+  if (socap_simd_avx512()) {
+    first_blocks_avx512(key, step, purpose << 24, n, agent, sub, out);
+    return;
+  }
+#endif
+  for (size_t i = 0; i < n; i++) {
+    const uint32_t ctr[4] = {agent[i], step, (purpose << 24) | (sub[i] & 0xffffffu), 0};
+    socap_philox4x32_10(ctr, key, out[i]);
+  }
 }
