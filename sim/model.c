@@ -14,6 +14,8 @@
 #include "socap/error.h"
 #include "socap/rng.h"
 #include "bigmem.h"
+#include "expneg.h"
+#include "simd.h"
 
 /* ---- tie store -------------------------------------------------------
  * Each undirected tie is stored at both ends, in per-agent arrays sorted by
@@ -1138,6 +1140,157 @@ static void compact_ties(socap_model *m) {
  * records are 16 MB at N = 10^6, read at random, one per tie end. */
 #define MT_AHEAD 16
 
+/* What phase B of maintenance needs besides the list itself. */
+typedef struct {
+  const maint_t *maint;
+  const double *decay_tab;
+  double lambda, tau, theta;
+  int t, g012;
+} mt_ctx;
+
+/* Phase B for one active tie end e (index k of its list): the symmetric
+ * update w <- w + (1 - w)(1 - e^(-(h_i + h_j) / tau)), then the dormancy
+ * test. Returns 1 if the tie went dormant. The factor and exponent of the
+ * own end are @p own. */
+static inline int maintain_entry(const mt_ctx *c, maint_t own, tie_t *e) {
+  const int32_t j = (int32_t)e->nbr;
+  const double gi = own.focus, gj = c->maint[j].focus;
+  const int dt = c->t - (int)meta_last(e->meta);
+  double w = e->w * ((unsigned)dt < 64u ? c->decay_tab[dt] : dt < 0 ? 1.0 : exp(-c->lambda * dt));
+  /* Both ends compute the same sum (IEEE addition is commutative). */
+  const double hi = own.mfac * (c->g012 ? pow012(w, gi) : powg(w, gi)),
+               hj = c->maint[j].mfac * (c->g012 ? pow012(w, gj) : powg(w, gj));
+  const double h = hi + hj;
+  int changed = 0;
+  if (h > 0) {
+    w = w + (1.0 - w) * (1.0 - socap_expneg(-h / c->tau));
+    changed = 1;
+  }
+  if (w < c->theta) {
+    e->w = (float)w;
+    e->meta = meta_make((uint32_t)c->t, 1, meta_origin(e->meta));
+    return 1;
+  }
+  if (changed) {
+    const float fw = (float)w;
+    e->w = fw;
+    e->peak = fw > e->peak ? fw : e->peak;
+    e->meta = meta_make((uint32_t)c->t, 0, meta_origin(e->meta));
+  }
+  return 0;
+}
+
+/* Phase B over list l (the next list, ln with nn entries, is prefetched
+ * into), writing the packed copy ji if there is one. Returns the number of
+ * ties that went dormant. */
+static int32_t maintain_list(const mt_ctx *c, maint_t own, tlist_t *l, const tlist_t *ln, uint32_t nn, uint32_t *ji) {
+  int32_t da = 0;
+  for (uint32_t k = 0; k < l->n; k++) {
+    tie_t *e = &l->t[k];
+    const uint32_t ka = k + MT_AHEAD;
+    if (ka < l->n) __builtin_prefetch(&c->maint[l->t[ka].nbr]);
+    else if (ka - l->n < nn) __builtin_prefetch(&c->maint[ln->t[ka - l->n].nbr]);
+    if (!meta_dormant(e->meta)) da += maintain_entry(c, own, e);
+    if (ji) ji[k] = jn_entry(e);
+  }
+  return da;
+}
+
+#ifdef SOCAP_HAVE_AVX512
+/* maintain_list, eight ties at a time, for exponents in {0, 1, 2}: the same
+ * operations lane by lane (socap_expneg8 is socap_expneg's twin), so the
+ * same bits. A group of eight with a tie not updated for 64 steps or more
+ * (the decay table ends there) goes through maintain_entry. */
+SOCAP_TARGET_AVX512 static int32_t maintain_list_avx512(const mt_ctx *c, maint_t own, tlist_t *l,
+                                                        const tlist_t *ln, uint32_t nn, uint32_t *ji) {
+  int32_t da = 0;
+  const uint32_t n = l->n;
+  /* dword k of a group of 8 records: field f of record r is at 4r + f */
+  const __m512i pick_nbr = _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m512i pick_w = _mm512_add_epi32(pick_nbr, _mm512_set1_epi32(1));
+  const __m512i pick_pk = _mm512_add_epi32(pick_nbr, _mm512_set1_epi32(2));
+  const __m512i pick_mt = _mm512_add_epi32(pick_nbr, _mm512_set1_epi32(3));
+  /* back: record r's fields from lanes r of the four field vectors (nbr in
+   * a, w in a's high half, peak in b, meta in b's high half) */
+  const __m512i put_lo = _mm512_setr_epi32(0, 8, 16, 24, 1, 9, 17, 25, 2, 10, 18, 26, 3, 11, 19, 27);
+  const __m512i put_hi = _mm512_setr_epi32(4, 12, 20, 28, 5, 13, 21, 29, 6, 14, 22, 30, 7, 15, 23, 31);
+  const __m512d one = _mm512_set1_pd(1.0), two = _mm512_set1_pd(2.0), zero = _mm512_setzero_pd();
+  const __m512d tau = _mm512_set1_pd(c->tau), theta = _mm512_set1_pd(c->theta);
+  const __m512d fi = _mm512_set1_pd(own.mfac);
+  const int gi1 = own.focus == 1.0, gi2 = own.focus == 2.0;
+  const __m512i tv = _mm512_set1_epi32(c->t);
+  const __m512i tmeta = _mm512_set1_epi32((int)((uint32_t)c->t & META_LAST_MASK));
+  const __m512i lastmask = _mm512_set1_epi32((int)META_LAST_MASK), dorm = _mm512_set1_epi32((int)META_DORMANT);
+  const __m512i orig = _mm512_set1_epi32((int)(3u << META_ORIGIN_SHIFT));
+  for (uint32_t k = 0; k < n; k += 8) {
+    const uint32_t left = n - k < 8 ? n - k : 8;
+    const __mmask16 m8 = (__mmask16)((1u << left) - 1u);
+    const __mmask16 m16a = (__mmask16)(left >= 4 ? 0xFFFFu : (1u << (4 * left)) - 1u);
+    const __mmask16 m16b = (__mmask16)(left <= 4 ? 0u : left >= 8 ? 0xFFFFu : (1u << (4 * (left - 4))) - 1u);
+    for (uint32_t q = 0; q < 8; q++) { /* the other ends' records, MT_AHEAD ties ahead */
+      const uint32_t ka = k + q + MT_AHEAD;
+      if (ka < n) __builtin_prefetch(&c->maint[l->t[ka].nbr]);
+      else if (ka - n < nn) __builtin_prefetch(&c->maint[ln->t[ka - n].nbr]);
+    }
+    tie_t *e = l->t + k;
+    const __m512i ra = _mm512_maskz_loadu_epi32(m16a, e), rb = _mm512_maskz_loadu_epi32(m16b, e + 4);
+    const __m512i nbr = _mm512_permutex2var_epi32(ra, pick_nbr, rb);
+    const __m512i wv = _mm512_permutex2var_epi32(ra, pick_w, rb);
+    const __m512i pk = _mm512_permutex2var_epi32(ra, pick_pk, rb);
+    const __m512i meta = _mm512_permutex2var_epi32(ra, pick_mt, rb);
+    const __mmask16 act = _mm512_mask_testn_epi32_mask(m8, meta, dorm);
+    __m512i jv = _mm512_mask_or_epi32(nbr, m8 & ~act, nbr, _mm512_set1_epi32((int)JN_DORMANT));
+    if (act) {
+      const __m512i dt = _mm512_sub_epi32(tv, _mm512_and_si512(meta, lastmask));
+      if (_mm512_mask_cmpge_epu32_mask(act, dt, _mm512_set1_epi32(64))) {
+        /* a tie left alone for 64 steps or more, or from the future: the scalar form */
+        for (uint32_t q = 0; q < left; q++) {
+          if (!meta_dormant(e[q].meta)) da += maintain_entry(c, own, &e[q]);
+          if (ji) ji[k + q] = jn_entry(&e[q]);
+        }
+        continue;
+      }
+      const __mmask8 a8 = (__mmask8)act;
+      const __m512i idx = _mm512_slli_epi64(_mm512_cvtepu32_epi64(_mm512_castsi512_si256(nbr)), 4);
+      const __m512d mfj = _mm512_mask_i64gather_pd(zero, a8, idx, (const void *)c->maint, 1);
+      const __m512d gj = _mm512_mask_i64gather_pd(zero, a8, idx, (const void *)&c->maint[0].focus, 1);
+      const __m512d dec = _mm512_mask_i32gather_pd(one, a8, _mm512_castsi512_si256(dt), c->decay_tab, 8);
+      __m512d w = _mm512_mul_pd(_mm512_cvtps_pd(_mm256_castsi256_ps(_mm512_castsi512_si256(wv))), dec);
+      const __m512d w2 = _mm512_mul_pd(w, w);
+      const __m512d pi = gi1 ? w : gi2 ? w2 : one;
+      __m512d pj = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(gj, one, _CMP_EQ_OQ), one, w);
+      pj = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(gj, two, _CMP_EQ_OQ), pj, w2);
+      const __m512d h = _mm512_add_pd(_mm512_mul_pd(fi, pi), _mm512_mul_pd(mfj, pj));
+      const __mmask8 ch = _mm512_mask_cmp_pd_mask(a8, h, zero, _CMP_GT_OQ);
+      if (ch) {
+        const __m512d x = _mm512_div_pd(_mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(h), _mm512_set1_epi64((long long)0x8000000000000000ull))), tau);
+        const __m512d g = _mm512_sub_pd(one, socap_expneg8(x));
+        w = _mm512_mask_add_pd(w, ch, w, _mm512_mul_pd(_mm512_sub_pd(one, w), g));
+      }
+      const __mmask8 dn = _mm512_mask_cmp_pd_mask(a8, w, theta, _CMP_LT_OQ);
+      const __mmask8 up = (__mmask8)(dn | ch); /* records written */
+      if (up) {
+        const __m512i fw = _mm512_castsi256_si512(_mm256_castps_si256(_mm512_cvtpd_ps(w)));
+        const __m512i nw = _mm512_mask_mov_epi32(wv, up, fw);
+        const __m512i mx = _mm512_castps_si512(_mm512_max_ps(_mm512_castsi512_ps(fw), _mm512_castsi512_ps(pk)));
+        const __m512i npk = _mm512_mask_mov_epi32(pk, ch & ~dn, mx);
+        __m512i nmeta = _mm512_or_si512(tmeta, _mm512_and_si512(meta, orig));
+        nmeta = _mm512_mask_or_epi32(nmeta, dn, nmeta, dorm);
+        nmeta = _mm512_mask_mov_epi32(meta, up, nmeta);
+        const __m512i a = _mm512_inserti64x4(nbr, _mm512_castsi512_si256(nw), 1);
+        const __m512i b = _mm512_inserti64x4(npk, _mm512_castsi512_si256(nmeta), 1);
+        _mm512_mask_storeu_epi32(e, m16a, _mm512_permutex2var_epi32(a, put_lo, b));
+        if (m16b) _mm512_mask_storeu_epi32(e + 4, m16b, _mm512_permutex2var_epi32(a, put_hi, b));
+        jv = _mm512_mask_or_epi32(jv, dn, jv, _mm512_set1_epi32((int)JN_DORMANT));
+        da += __builtin_popcount(dn);
+      }
+    }
+    if (ji) _mm512_mask_storeu_epi32(ji + k, m8, jv);
+  }
+  return da;
+}
+#endif
+
 static void maintain_and_decay(socap_model *m, int t) {
   const double tau = m->p.tau, theta = m->p.theta_dormant;
   int32_t n = m->n;
@@ -1183,7 +1336,10 @@ static void maintain_and_decay(socap_model *m, int t) {
   /* Phase B: each end updates its own copy with the same symmetric formula.
    * The other ends' factors are random reads: prefetched a few ties ahead. */
   int64_t dormant2 = 0;
-  const int g012 = m->g012;
+  const mt_ctx c = {m->maint, m->decay_tab, m->lambda, tau, theta, t, m->g012};
+#ifdef SOCAP_HAVE_AVX512
+  const int vec = m->g012 && socap_simd_avx512();
+#endif
 #pragma omp parallel for schedule(dynamic, 256) reduction(+ : dormant2)
   for (int32_t i = 0; i < n; i++) {
     tlist_t *l = &m->ties[i];
@@ -1194,45 +1350,14 @@ static void maintain_and_decay(socap_model *m, int t) {
       socap_prefetch_range(m->ties[i + 2].t, sizeof(tie_t) * (m->ties[i + 2].n < MT_AHEAD ? m->ties[i + 2].n : MT_AHEAD));
     }
     if (i + 4 < n) __builtin_prefetch(&m->ties[i + 4]);
-    double gi = m->maint[i].focus, fi = m->maint[i].mfac;
-    int32_t da = 0;
     uint32_t *jh = jn ? jn + m->who[i].joff : NULL, *ji = jh ? jh + JN_HDR : NULL; /* header, entries */
     m->jdirty[i] = 0;
-    for (uint32_t k = 0; k < l->n; k++) {
-      tie_t *e = &l->t[k];
-      const uint32_t ka = k + MT_AHEAD;
-      if (ka < l->n) __builtin_prefetch(&m->maint[l->t[ka].nbr]);
-      else if (ka - l->n < nn) __builtin_prefetch(&m->maint[ln->t[ka - l->n].nbr]);
-      if (meta_dormant(e->meta)) {
-        if (ji) ji[k] = e->nbr | JN_DORMANT;
-        continue;
-      }
-      int32_t j = (int32_t)e->nbr;
-      double gj = m->maint[j].focus;
-      double w = tie_w_active(m, e, t);
-      /* Both ends compute the same sum (IEEE addition is commutative). */
-      double hi = fi * (g012 ? pow012(w, gi) : powg(w, gi)), hj = m->maint[j].mfac * (g012 ? pow012(w, gj) : powg(w, gj));
-      double h = hi + hj;
-      int changed = 0;
-      if (h > 0) {
-        w = w + (1.0 - w) * (1.0 - exp(-h / tau));
-        changed = 1;
-      }
-      if (w < theta) {
-        e->w = (float)w;
-        e->meta = meta_make((uint32_t)t, 1, meta_origin(e->meta));
-        da++;
-        if (ji) ji[k] = e->nbr | JN_DORMANT;
-      } else {
-        if (changed) {
-          const float fw = (float)w;
-          e->w = fw;
-          e->peak = fw > e->peak ? fw : e->peak;
-          e->meta = meta_make((uint32_t)t, 0, meta_origin(e->meta));
-        }
-        if (ji) ji[k] = e->nbr;
-      }
-    }
+    int32_t da;
+#ifdef SOCAP_HAVE_AVX512
+    if (vec) da = maintain_list_avx512(&c, m->maint[i], l, ln, nn, ji);
+    else
+#endif
+      da = maintain_list(&c, m->maint[i], l, ln, nn, ji);
     m->n_active[i] -= da;
     m->n_dormant[i] += da;
     dormant2 += da;
