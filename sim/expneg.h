@@ -58,7 +58,8 @@ SOCAP_TARGET_AVX512 static inline __m512d socap_expneg8(__m512d x) {
   const __m512d scale = _mm512_castsi512_pd(_mm512_add_epi64(hb, _mm512_slli_epi64(ki, 45)));
   const __m512d r2 = _mm512_mul_pd(r, r);
   const __m512d p = _mm512_add_pd(
-      _mm512_add_pd(r, _mm512_mul_pd(r2, _mm512_add_pd(_mm512_set1_pd(0.5), _mm512_mul_pd(r, _mm512_set1_pd(EXPNEG_C3))))),
+      _mm512_add_pd(r,
+                    _mm512_mul_pd(r2, _mm512_add_pd(_mm512_set1_pd(0.5), _mm512_mul_pd(r, _mm512_set1_pd(EXPNEG_C3))))),
       _mm512_mul_pd(_mm512_mul_pd(r2, r2),
                     _mm512_add_pd(_mm512_set1_pd(EXPNEG_C4), _mm512_mul_pd(r, _mm512_set1_pd(EXPNEG_C5)))));
   return _mm512_add_pd(scale, _mm512_mul_pd(scale, _mm512_add_pd(tail, p)));

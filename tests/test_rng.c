@@ -104,11 +104,15 @@ int main(void) {
         sx = sx * 6364136223846793005ull + 1442695040888963407ull;
         const double u = (double)(sx >> 11) * 0x1p-53;
         const int kind = (i / 8 + l) % 5;
-        x[l] = kind == 0 ? -u * 1e-12 : kind == 1 ? -u : kind == 2 ? -40.0 * u : kind == 3 ? -705.0 * u
-                                                                                          : -(double)(i / 8 % 5000) * 0x1.62e42fefa39efp-8;
+        x[l] = kind == 0   ? -u * 1e-12
+               : kind == 1 ? -u
+               : kind == 2 ? -40.0 * u
+               : kind == 3 ? -705.0 * u
+                           : -(double)(i / 8 % 5000) * 0x1.62e42fefa39efp-8;
       }
 #ifdef SOCAP_HAVE_AVX512
-      if (socap_simd_avx512()) expneg8_array(x, y);
+      if (socap_simd_avx512())
+        expneg8_array(x, y);
       else
 #endif
         for (int l = 0; l < 8; l++) y[l] = socap_expneg(x[l]);
