@@ -605,36 +605,58 @@ static int acquainted(const socap_model *m, uint32_t j, uint32_t k) {
 }
 
 #define INTRO_TRIES 16
-#define INTRO_BATCH 4 /* candidate pairs drawn ahead, so that their data can be fetched together */
+/* Candidate pairs drawn ahead of the one examined, and how far ahead the
+ * first person's packed list is fetched (it needs their record first). */
+#define PAIR_AHEAD 6
+#define PAIR_LIST_AHEAD 3
+#define PAIR_RING 8 /* a power of two above PAIR_AHEAD */
 
-/* Pick an introduction pair among i's active contacts: up to 16 random pairs;
- * the first untied cross-group pair wins if preferred, else the first untied.
- * The pairs are drawn INTRO_BATCH at a time and their groups and lists
- * prefetched (each is a random read); when a pair wins, the stream is put
- * back to just after that pair's draws (from a copy in @p save), so it
- * advances exactly as if the pairs had been drawn one by one. */
-static int pick_intro_pair(const socap_model *m, gsl_rng *r, gsl_rng *save, const uint32_t *act, int32_t na,
-                           uint32_t *pj, uint32_t *pk) {
+/* A broker's candidate pairs, in stream order. An introduction examines up
+ * to INTRO_TRIES pairs: the first untied cross-group pair wins if preferred,
+ * else the first untied one (after all the tries). Each pair is two draws of
+ * the broker's stream, which nothing else draws from between the
+ * introductions, so the pairs are one fixed sequence, consumed in order by
+ * the broker's introductions one after the other. They are drawn
+ * PAIR_AHEAD ahead of the one examined, and their groups, records and
+ * packed lists fetched meanwhile (each a random read). */
+typedef struct {
+  gsl_rng *r;
+  const uint32_t *act;
+  int32_t na;
+  uint64_t drawn, used;
+  uint32_t j[PAIR_RING], k[PAIR_RING];
+} pairs_t;
+
+static void pairs_draw(const socap_model *m, pairs_t *ps) {
+  const uint32_t x = (uint32_t)gsl_rng_uniform_int(ps->r, (unsigned long)ps->na);
+  uint32_t y = (uint32_t)gsl_rng_uniform_int(ps->r, (unsigned long)(ps->na - 1));
+  if (y >= x) y++;
+  const uint32_t j = ps->act[x], k = ps->act[y], d = (uint32_t)(ps->drawn++ % PAIR_RING);
+  ps->j[d] = j;
+  ps->k[d] = k;
+  __builtin_prefetch(&m->group[j]);
+  __builtin_prefetch(&m->group[k]);
+  if (m->jvalid) __builtin_prefetch(&m->who[j].joff);
+}
+
+/* The next pair, with the data of those behind it on the way. */
+static void pairs_next(const socap_model *m, pairs_t *ps, uint32_t *j, uint32_t *k) {
+  while (ps->drawn <= ps->used + PAIR_AHEAD) {
+    pairs_draw(m, ps);
+    if (m->jvalid && ps->drawn > PAIR_LIST_AHEAD + ps->used) /* a pair drawn a while ago: its list */
+      socap_prefetch_range(jn_list(m, (int32_t)ps->j[(ps->drawn - 1 - PAIR_LIST_AHEAD) % PAIR_RING]), 64);
+  }
+  const uint32_t u = (uint32_t)(ps->used++ % PAIR_RING);
+  *j = ps->j[u];
+  *k = ps->k[u];
+}
+
+/* One introduction: its pair, or 0 if none of INTRO_TRIES pairs is untied. */
+static int pick_intro_pair(const socap_model *m, pairs_t *ps, uint32_t *pj, uint32_t *pk) {
   int found = 0;
-  uint32_t cj[INTRO_BATCH], ck[INTRO_BATCH];
   for (int tries = 0; tries < INTRO_TRIES; tries++) {
-    const int b = tries % INTRO_BATCH;
-    if (b == 0) {
-      gsl_rng_memcpy(save, r);
-      for (int u = 0; u < INTRO_BATCH && tries + u < INTRO_TRIES; u++) {
-        uint32_t x = (uint32_t)gsl_rng_uniform_int(r, (unsigned long)na);
-        uint32_t y = (uint32_t)gsl_rng_uniform_int(r, (unsigned long)(na - 1));
-        if (y >= x) y++;
-        cj[u] = act[x];
-        ck[u] = act[y];
-        __builtin_prefetch(&m->group[cj[u]]);
-        __builtin_prefetch(&m->group[ck[u]]);
-        if (m->jvalid) __builtin_prefetch(&m->who[cj[u]].joff);
-      }
-    }
-    const uint32_t j = cj[b], k = ck[b];
-    if (m->jvalid && b + 1 < INTRO_BATCH && tries + 1 < INTRO_TRIES) /* the next pair's list */
-      socap_prefetch_range(jn_list(m, (int32_t)cj[b + 1]), 64);
+    uint32_t j, k;
+    pairs_next(m, ps, &j, &k);
     int cross = m->group[j] != m->group[k];
     /* a same-group pair cannot win once a fallback is found: skip the
      * (cache-missing) search of j's ties */
@@ -643,12 +665,6 @@ static int pick_intro_pair(const socap_model *m, gsl_rng *r, gsl_rng *save, cons
     if (!m->p.intro_cross_group || cross) {
       *pj = j;
       *pk = k;
-      /* rewind to just after this pair's draws */
-      gsl_rng_memcpy(r, save);
-      for (int u = 0; u <= b; u++) {
-        (void)gsl_rng_uniform_int(r, (unsigned long)na);
-        (void)gsl_rng_uniform_int(r, (unsigned long)(na - 1));
-      }
       return 1;
     }
     if (!found) { *pj = j; *pk = k; found = 1; }
@@ -672,7 +688,6 @@ typedef struct {
   uint32_t *act;
   dsel_t *dor;
   size_t cap_act, cap_dor;
-  gsl_rng *save; /* a copy of the stream (introductions) */
 } pws_t;
 
 /* Make a workspace array hold at least @p need elements (contents not kept). */
@@ -720,9 +735,10 @@ static int propose_agent(socap_model *m, gsl_rng *r, pws_t *ws, pbuf_t *out, int
       int32_t na = 0;
       for (uint32_t k = 0; k < l->n; k++)
         if (!meta_dormant(l->t[k].meta)) ws->act[na++] = l->t[k].nbr;
+      pairs_t ps = {.r = r, .act = ws->act, .na = na};
       for (unsigned k = 0; k < kb; k++) {
         uint32_t j = 0, q = 0;
-        if (!pick_intro_pair(m, r, ws->save, ws->act, na, &j, &q)) break;
+        if (!pick_intro_pair(m, &ps, &j, &q)) break;
         rc |= pbuf_push(out, j, q, (uint32_t)i, seq++, SOCAP_ORIGIN_INTRO);
       }
     }
@@ -1796,15 +1812,13 @@ int socap_model_step(socap_model *m) {
     pbuf_t out = m->tbuf[tid];
     gsl_rng *r = gsl_rng_alloc(socap_rng_philox);
     pws_t ws = {0};
-    ws.save = gsl_rng_alloc(socap_rng_philox);
-    if (!r || !ws.save) fail = 1;
+    if (!r) fail = 1;
 #pragma omp for schedule(static)
     for (int32_t i = 0; i < n; i++)
       if (!fail && propose_agent(m, r, &ws, &out, i, t) != SOCAP_OK) fail = 1;
     m->tbuf[tid] = out;
     free(ws.act);
     free(ws.dor);
-    gsl_rng_free(ws.save);
     gsl_rng_free(r);
   }
   if (fail) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory in the proposal phase");
