@@ -101,10 +101,21 @@ struct inf_rx {
 /* Proposals per unit of work in the judge-and-resolve phase (default). */
 #define JR_CHUNK 2048
 
+/* Room for the lists of a block that outgrew their arena slots: chunks of
+ * one huge page, filled in order (a list that grows again leaves its old
+ * copy behind) and handed back together when the block is repacked. */
+typedef struct ochunk {
+  struct ochunk *next;
+  size_t used, cap; /* ties */
+  char pad_[64 - sizeof(void *) - 2 * sizeof(size_t)];
+} ochunk_t;
+#define OV_BYTES (((size_t)1 << 21) - 64) /* one huge page with socap_big_alloc's header */
+
 typedef struct {
   tie_t *base;     /* the block's arena (socap_big_alloc), or NULL */
   size_t len;      /* slots in it */
   int32_t n_moved; /* lists of the block outside it */
+  ochunk_t *ov;    /* where those lists are: the chunk in use first */
 } ablock_t;
 
 /* What judging reads about each person of a proposal, in one 16-byte
@@ -160,6 +171,8 @@ struct socap_model {
    * heap block; a block whose lists have moved out enough is repacked. */
   ablock_t *blocks;
   int32_t n_blocks;
+  ochunk_t *ov_pool; /* chunks handed back by repacked blocks, for reuse (no fresh pages to zero) */
+  size_t ov_chunks;  /* chunks in all, in blocks and in the pool */
   /* Judging reads only the neighbour ids and states of two lists per
    * proposal: a packed copy of every list (id | JN_DORMANT), written by the
    * maintenance pass in agent order, keeps that to 4 bytes a tie instead of
@@ -301,23 +314,54 @@ static inline tie_t *tie_find_hint(const tlist_t *l, uint32_t j, uint32_t h) {
   return tie_find(l, j);
 }
 
+/* @p nc ties of room in block b's chunks (serial callers only). */
+static tie_t *ov_alloc(socap_model *m, ablock_t *b, uint32_t nc) {
+  ochunk_t *c = b->ov;
+  if (!c || c->used + nc > c->cap) {
+    if (m->ov_pool) {
+      c = m->ov_pool;
+      m->ov_pool = c->next;
+    } else {
+      c = socap_big_alloc(OV_BYTES);
+      if (!c) return NULL;
+      m->ov_chunks++;
+    }
+    c->cap = (OV_BYTES - sizeof *c) / sizeof(tie_t);
+    c->used = 0;
+    c->next = b->ov;
+    b->ov = c;
+    if (nc > c->cap) return NULL; /* a list longer than a chunk: cannot happen (dunbar + dormant limits) */
+  }
+  tie_t *t = (tie_t *)(c + 1) + c->used;
+  c->used += nc;
+  return t;
+}
+
 static int tie_reserve(socap_model *m, tlist_t *l) {
   if (l->n < l->cap) return SOCAP_OK;
   uint32_t nc = l->cap ? l->cap + l->cap / 2 + 1 : 8;
-  tie_t *nt;
   ablock_t *blk = block_of(m, l);
-  if (in_arena(m, l)) { /* leave the arena slot: copy into an own block */
-    nt = malloc((size_t)nc * sizeof *nt);
-    if (nt) memcpy(nt, l->t, (size_t)l->n * sizeof *nt);
-    if (nt) blk->n_moved++;
-  } else {
-    if (!l->t) blk->n_moved++;
-    nt = realloc(l->t, (size_t)nc * sizeof *nt);
-  }
+  if (!l->t || in_arena(m, l)) blk->n_moved++; /* leaves the arena (or never was in it) */
+  tie_t *nt = ov_alloc(m, blk, nc);
   if (!nt) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory growing a tie list");
+  if (l->n) memcpy(nt, l->t, (size_t)l->n * sizeof *nt);
   l->t = nt;
   l->cap = nc;
   return SOCAP_OK;
+}
+
+/* Block b's chunks go to the pool (b's lists are all in its arena now, or
+ * released). Called from parallel repacks. */
+static void ov_release(socap_model *m, ablock_t *b) {
+  if (!b->ov) return;
+  ochunk_t *last = b->ov;
+  while (last->next) last = last->next;
+#pragma omp critical(socap_ov_pool)
+  {
+    last->next = m->ov_pool;
+    m->ov_pool = b->ov;
+  }
+  b->ov = NULL;
 }
 
 /* Append a tie formed during the resolution (unsorted until tie_sort_new). */
@@ -1124,12 +1168,12 @@ static void compact_block(socap_model *m, int32_t k) {
     if (i + REPACK_AHEAD < hi)
       socap_prefetch_range(m->ties[i + REPACK_AHEAD].t, (size_t)m->ties[i + REPACK_AHEAD].n * sizeof(tie_t));
     if (l->n) memcpy(na + at, l->t, (size_t)l->n * sizeof(tie_t));
-    if (!in_arena(m, l)) free(l->t);
     l->t = na + at;
     l->cap = slot_for(l->n);
     at += l->cap;
   }
   socap_big_free(blk->base);
+  ov_release(m, blk);
   blk->base = na;
   blk->len = len;
   blk->n_moved = 0;
@@ -1993,8 +2037,7 @@ size_t socap_model_memory(const socap_model *m) {
   for (int32_t k = 0; k < m->n_blocks; k++) b += m->blocks[k].len * sizeof(tie_t);
   /* judging's packed lists and per-agent records */
   b += m->jcap * sizeof(uint32_t) + ((size_t)m->n + 1) * sizeof(who_t) + (size_t)m->n;
-  for (int32_t i = 0; i < m->n; i++)
-    if (!in_arena(m, &m->ties[i])) b += (size_t)m->ties[i].cap * sizeof(tie_t);
+  b += m->ov_chunks * OV_BYTES; /* lists outside their arenas */
   /* per-thread scratch: judging's bitsets, the cascades' stamps, frontiers
    * and receipts */
   b += (size_t)m->nthreads * (2 * (((size_t)m->n + 63) / 64) * sizeof(uint64_t) +
@@ -2003,15 +2046,18 @@ size_t socap_model_memory(const socap_model *m) {
 }
 
 void socap_model_release_ties(socap_model *m) {
-  for (int32_t i = 0; i < m->n; i++) {
-    tlist_t *l = &m->ties[i];
-    if (!in_arena(m, l)) free(l->t);
-    memset(l, 0, sizeof *l);
-  }
+  memset(m->ties, 0, (size_t)m->n * sizeof *m->ties);
   for (int32_t k = 0; k < m->n_blocks; k++) {
     socap_big_free(m->blocks[k].base);
+    ov_release(m, &m->blocks[k]);
     memset(&m->blocks[k], 0, sizeof m->blocks[k]);
   }
+  while (m->ov_pool) {
+    ochunk_t *c = m->ov_pool;
+    m->ov_pool = c->next;
+    socap_big_free(c);
+  }
+  m->ov_chunks = 0;
   m->ties_released = 1;
   m->jvalid = 0;
 }
