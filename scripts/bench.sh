@@ -17,7 +17,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 inc="-I$here/include -I/usr/include/hdf5/serial"
 cc -O2 -fopenmp -o "$tmp/triad" "$here/scripts/stream_triad.c"
 cc -O2 -fopenmp $inc -o "$tmp/bench_model" "$here/scripts/bench_model.c" -L"$build" -lsocap \
-  -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5 -lgsl -lgslcblas -lyaml -lm
+  -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5 -lgsl -lgslcblas -lyaml -lz -lm
 cfg="$here/configs/bench/million.yaml"
 res="$tmp/results.txt"; : >"$res"
 echo "triad $(OMP_NUM_THREADS=2 "$tmp/triad" | cut -d' ' -f1)" >>"$res"

@@ -7,7 +7,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-$here/build}"
 shift || true
 
-packages=(build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools libyaml-dev
+packages=(build-essential cmake pkg-config libgsl-dev libhdf5-dev zlib1g-dev hdf5-tools libyaml-dev
   libopenmpi-dev openmpi-bin
   python3-h5py python3-numpy python3-pandas python3-matplotlib python3-networkx python3-igraph python3-pytest
   r-base-core r-cran-hdf5r valgrind)
