@@ -30,6 +30,7 @@ void *socap_big_alloc(size_t bytes) {
   char *p = calloc(1, bytes + BIG_HEADER);
   if (!p) return NULL;
   *(size_t *)p = 0; /* 0 = from calloc */
+  ((size_t *)p)[1] = bytes;
   return p + BIG_HEADER;
 }
 
@@ -41,4 +42,11 @@ void socap_big_free(void *q) {
   if (len) { munmap(p, len); return; }
 #endif
   free(p);
+}
+
+size_t socap_big_capacity(const void *q) {
+  if (!q) return 0;
+  const char *p = (const char *)q - BIG_HEADER;
+  const size_t len = *(const size_t *)p;
+  return len ? len - BIG_HEADER : ((const size_t *)p)[1];
 }

@@ -15,6 +15,9 @@
 void *socap_big_alloc(size_t bytes);
 /** Free a buffer from socap_big_alloc (NULL is allowed). */
 void socap_big_free(void *p);
+/** Usable bytes of a buffer from socap_big_alloc: at least what was asked
+ * for, more when the mapping was rounded up to whole huge pages. */
+size_t socap_big_capacity(const void *p);
 
 /** Prefetch every cache line of [p, p + bytes) (a no-op where the compiler
  * has no prefetch builtin). */

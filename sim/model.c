@@ -98,6 +98,9 @@ struct inf_rx {
  * of a repack small (a block's arena, not the whole store's). */
 #define ARENA_BLOCK 16384
 
+/* Arenas kept for reuse after a repack (each some megabytes). */
+#define ARENA_POOL 4
+
 /* Proposals per unit of work in the judge-and-resolve phase (default). */
 #define JR_CHUNK 2048
 
@@ -172,6 +175,8 @@ struct socap_model {
   ablock_t *blocks;
   int32_t n_blocks;
   ochunk_t *ov_pool; /* chunks handed back by repacked blocks, for reuse (no fresh pages to zero) */
+  tie_t *apool[ARENA_POOL]; /* arenas left by repacks, for the next repacks (no fresh pages to zero) */
+  int n_apool;
   size_t ov_chunks;  /* chunks in all, in blocks and in the pool */
   /* Judging reads only the neighbour ids and states of two lists per
    * proposal: a packed copy of every list (id | JN_DORMANT), written by the
@@ -1159,7 +1164,24 @@ static void compact_block(socap_model *m, int32_t k) {
   if (!block_due(m, k)) return;
   size_t len = 0;
   for (int32_t i = lo; i < hi; i++) len += slot_for(m->ties[i].n);
-  tie_t *na = len ? socap_big_alloc(len * sizeof *na) : NULL;
+  if (!len) return;
+  /* the smallest pooled arena that is big enough, else a new one with an
+   * eighth more room (pages it never touches cost nothing), so that the
+   * arena this repack leaves fits another block's next repack */
+  tie_t *na = NULL;
+#pragma omp critical(socap_arena_pool)
+  {
+    int best = -1;
+    for (int q = 0; q < m->n_apool; q++)
+      if (socap_big_capacity(m->apool[q]) >= len * sizeof *na &&
+          (best < 0 || socap_big_capacity(m->apool[q]) < socap_big_capacity(m->apool[best])))
+        best = q;
+    if (best >= 0) {
+      na = m->apool[best];
+      m->apool[best] = m->apool[--m->n_apool];
+    }
+  }
+  if (!na) na = socap_big_alloc((len + len / 8) * sizeof *na);
   if (!na) return;
   size_t at = 0;
   for (int32_t i = lo; i < hi; i++) {
@@ -1172,7 +1194,13 @@ static void compact_block(socap_model *m, int32_t k) {
     l->cap = slot_for(l->n);
     at += l->cap;
   }
-  socap_big_free(blk->base);
+  tie_t *old = blk->base;
+#pragma omp critical(socap_arena_pool)
+  if (old && m->n_apool < ARENA_POOL) {
+    m->apool[m->n_apool++] = old;
+    old = NULL;
+  }
+  socap_big_free(old);
   ov_release(m, blk);
   blk->base = na;
   blk->len = len;
@@ -2035,6 +2063,7 @@ size_t socap_model_memory(const socap_model *m) {
   size_t b = sizeof *m + (size_t)m->n * (sizeof(tlist_t) + 6 * sizeof(int32_t) + sizeof(float) + sizeof(double) +
                                         sizeof(socap_info_counts) + 1);
   for (int32_t k = 0; k < m->n_blocks; k++) b += m->blocks[k].len * sizeof(tie_t);
+  for (int q = 0; q < m->n_apool; q++) b += socap_big_capacity(m->apool[q]); /* touched when used */
   /* judging's packed lists and per-agent records */
   b += m->jcap * sizeof(uint32_t) + ((size_t)m->n + 1) * sizeof(who_t) + (size_t)m->n;
   b += m->ov_chunks * OV_BYTES; /* lists outside their arenas */
@@ -2052,6 +2081,7 @@ void socap_model_release_ties(socap_model *m) {
     ov_release(m, &m->blocks[k]);
     memset(&m->blocks[k], 0, sizeof m->blocks[k]);
   }
+  while (m->n_apool > 0) socap_big_free(m->apool[--m->n_apool]);
   while (m->ov_pool) {
     ochunk_t *c = m->ov_pool;
     m->ov_pool = c->next;
