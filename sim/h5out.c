@@ -48,7 +48,6 @@ struct socap_table {
    * as they are (table_write_chunks): per column, room for a shuffled and a
    * deflated chunk, and the deflated size */
   unsigned char **zbuf;
-  size_t zcap;
   uLongf *zlen;
 };
 
@@ -995,20 +994,27 @@ static uLongf filter_chunk(const unsigned char *in, size_t es, size_t nrows, uns
  * chunk boundary): the columns are compressed in parallel (deflate is most
  * of the cost of writing a table) and handed to HDF5 already filtered
  * (H5Dwrite_chunk), so the file holds the same chunks as H5Dwrite would
- * write. Returns 1 if it could not filter (the caller then writes through
- * HDF5), else a status. */
+ * write. Returns NOT_FILTERED if it could not filter (no memory: the
+ * caller then writes through HDF5), else a status. */
+#define NOT_FILTERED (-1)
 static int table_write_chunks(socap_table *t) {
-  size_t maxes = 0;
-  for (int c = 0; c < t->ncols; c++)
-    if (coltype_size(t->types[c]) > maxes) maxes = coltype_size(t->types[c]);
-  const size_t need = maxes * t->chunk_rows + compressBound((uLong)(maxes * t->chunk_rows));
   if (!t->zbuf) {
-    t->zbuf = calloc((size_t)t->ncols, sizeof *t->zbuf);
-    t->zlen = calloc((size_t)t->ncols, sizeof *t->zlen);
-    if (!t->zbuf || !t->zlen) return 1;
+    size_t maxes = 0;
     for (int c = 0; c < t->ncols; c++)
-      if (!(t->zbuf[c] = malloc(need))) return 1;
-    t->zcap = need;
+      if (coltype_size(t->types[c]) > maxes) maxes = coltype_size(t->types[c]);
+    const size_t need = maxes * t->chunk_rows + compressBound((uLong)(maxes * t->chunk_rows));
+    unsigned char **zb = calloc((size_t)t->ncols, sizeof *zb);
+    uLongf *zl = calloc((size_t)t->ncols, sizeof *zl);
+    int ok = zb && zl;
+    for (int c = 0; ok && c < t->ncols; c++) ok = (zb[c] = malloc(need)) != NULL;
+    if (!ok) { /* all or nothing: the next chunk tries again */
+      for (int c = 0; zb && c < t->ncols; c++) free(zb[c]);
+      free(zb);
+      free(zl);
+      return NOT_FILTERED;
+    }
+    t->zbuf = zb;
+    t->zlen = zl;
   }
   int bad = 0;
 #pragma omp parallel for schedule(dynamic, 1) reduction(| : bad)
@@ -1016,7 +1022,7 @@ static int table_write_chunks(socap_table *t) {
     t->zlen[c] = filter_chunk(t->buf[c], coltype_size(t->types[c]), t->chunk_rows, t->zbuf[c]);
     bad |= t->zlen[c] == 0;
   }
-  if (bad) return 1;
+  if (bad) return NOT_FILTERED;
   const hsize_t size[1] = {t->nwritten + t->nbuf}, offset[1] = {t->nwritten};
   for (int c = 0; c < t->ncols; c++) {
     const size_t nbytes = coltype_size(t->types[c]) * t->chunk_rows;
@@ -1038,7 +1044,7 @@ static int table_flush(socap_table *t) {
   if (t->nbuf == 0) return SOCAP_OK;
   if (t->nbuf == t->chunk_rows && t->nwritten % t->chunk_rows == 0) {
     const int rc = table_write_chunks(t);
-    if (rc != 1) return rc;
+    if (rc != NOT_FILTERED) return rc;
   }
   int rc = SOCAP_OK;
   hid_t mspace = H5I_INVALID_HID, fspace = H5I_INVALID_HID;
