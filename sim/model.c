@@ -1231,42 +1231,33 @@ static void compact_ties(socap_model *m) {
  * and 64 against 8 at 10^6 agents) */
 #define MT_AHEAD_VEC 8
 
-/* What phase B of maintenance needs besides the list itself. */
-typedef struct {
-  const maint_t *maint;
-  const double *decay_tab;
-  double lambda, tau, theta;
-  int t, g012;
-} mt_ctx;
-
 /* Phase B for one active tie end e (index k of its list): the symmetric
  * update w <- w + (1 - w)(1 - e^(-(h_i + h_j) / tau)), then the dormancy
  * test. Returns 1 if the tie went dormant. The factor and exponent of the
  * own end are @p own. */
-static inline int maintain_entry(const mt_ctx *c, maint_t own, tie_t *e) {
+static inline int maintain_entry(const socap_model *m, int t, maint_t own, tie_t *e) {
   const int32_t j = (int32_t)e->nbr;
-  const double gi = own.focus, gj = c->maint[j].focus;
-  const int dt = c->t - (int)meta_last(e->meta);
-  double w = e->w * ((unsigned)dt < 64u ? c->decay_tab[dt] : dt < 0 ? 1.0 : exp(-c->lambda * dt));
+  const double gi = own.focus, gj = m->maint[j].focus;
+  double w = tie_w_active(m, e, t);
   /* Both ends compute the same sum (IEEE addition is commutative). */
-  const double hi = own.mfac * (c->g012 ? pow012(w, gi) : powg(w, gi)),
-               hj = c->maint[j].mfac * (c->g012 ? pow012(w, gj) : powg(w, gj));
+  const double hi = own.mfac * (m->g012 ? pow012(w, gi) : powg(w, gi)),
+               hj = m->maint[j].mfac * (m->g012 ? pow012(w, gj) : powg(w, gj));
   const double h = hi + hj;
   int changed = 0;
   if (h > 0) {
-    w = w + (1.0 - w) * (1.0 - socap_expneg(-h / c->tau));
+    w = w + (1.0 - w) * (1.0 - socap_expneg(-h / m->p.tau));
     changed = 1;
   }
-  if (w < c->theta) {
+  if (w < m->p.theta_dormant) {
     e->w = (float)w;
-    e->meta = meta_make((uint32_t)c->t, 1, meta_origin(e->meta));
+    e->meta = meta_make((uint32_t)t, 1, meta_origin(e->meta));
     return 1;
   }
   if (changed) {
     const float fw = (float)w;
     e->w = fw;
     e->peak = fw > e->peak ? fw : e->peak;
-    e->meta = meta_make((uint32_t)c->t, 0, meta_origin(e->meta));
+    e->meta = meta_make((uint32_t)t, 0, meta_origin(e->meta));
   }
   return 0;
 }
@@ -1274,16 +1265,17 @@ static inline int maintain_entry(const mt_ctx *c, maint_t own, tie_t *e) {
 /* Phase B over list l (the next list, ln with nn entries, is prefetched
  * into), writing the packed copy ji if there is one. Returns the number of
  * ties that went dormant. */
-static int32_t maintain_list(const mt_ctx *c, maint_t own, tlist_t *l, const tlist_t *ln, uint32_t nn, uint32_t *ji) {
+static int32_t maintain_list(const socap_model *m, int t, maint_t own, tlist_t *l, const tlist_t *ln, uint32_t nn,
+                             uint32_t *ji) {
   int32_t da = 0;
   for (uint32_t k = 0; k < l->n; k++) {
     tie_t *e = &l->t[k];
     const uint32_t ka = k + MT_AHEAD;
     if (ka < l->n)
-      __builtin_prefetch(&c->maint[l->t[ka].nbr]);
+      __builtin_prefetch(&m->maint[l->t[ka].nbr]);
     else if (ka - l->n < nn)
-      __builtin_prefetch(&c->maint[ln->t[ka - l->n].nbr]);
-    if (!meta_dormant(e->meta)) da += maintain_entry(c, own, e);
+      __builtin_prefetch(&m->maint[ln->t[ka - l->n].nbr]);
+    if (!meta_dormant(e->meta)) da += maintain_entry(m, t, own, e);
     if (ji) ji[k] = jn_entry(e);
   }
   return da;
@@ -1294,8 +1286,8 @@ static int32_t maintain_list(const mt_ctx *c, maint_t own, tlist_t *l, const tli
  * operations lane by lane (socap_expneg8 is socap_expneg's twin), so the
  * same bits. A group of eight with a tie not updated for 64 steps or more
  * (the decay table ends there) goes through maintain_entry. */
-SOCAP_TARGET_AVX512 static int32_t maintain_list_avx512(const mt_ctx *c, maint_t own, tlist_t *l, const tlist_t *ln,
-                                                        uint32_t nn, uint32_t *ji) {
+SOCAP_TARGET_AVX512 static int32_t maintain_list_avx512(const socap_model *m, int t, maint_t own, tlist_t *l,
+                                                        const tlist_t *ln, uint32_t nn, uint32_t *ji) {
   int32_t da = 0;
   const uint32_t n = l->n;
   /* dword k of a group of 8 records: field f of record r is at 4r + f */
@@ -1308,11 +1300,11 @@ SOCAP_TARGET_AVX512 static int32_t maintain_list_avx512(const mt_ctx *c, maint_t
   const __m512i put_lo = _mm512_setr_epi32(0, 8, 16, 24, 1, 9, 17, 25, 2, 10, 18, 26, 3, 11, 19, 27);
   const __m512i put_hi = _mm512_setr_epi32(4, 12, 20, 28, 5, 13, 21, 29, 6, 14, 22, 30, 7, 15, 23, 31);
   const __m512d one = _mm512_set1_pd(1.0), two = _mm512_set1_pd(2.0), zero = _mm512_setzero_pd();
-  const __m512d tau = _mm512_set1_pd(c->tau), theta = _mm512_set1_pd(c->theta);
+  const __m512d tau = _mm512_set1_pd(m->p.tau), theta = _mm512_set1_pd(m->p.theta_dormant);
   const __m512d fi = _mm512_set1_pd(own.mfac);
   const int gi1 = own.focus == 1.0, gi2 = own.focus == 2.0;
-  const __m512i tv = _mm512_set1_epi32(c->t);
-  const __m512i tmeta = _mm512_set1_epi32((int)((uint32_t)c->t & META_LAST_MASK));
+  const __m512i tv = _mm512_set1_epi32(t);
+  const __m512i tmeta = _mm512_set1_epi32((int)((uint32_t)t & META_LAST_MASK));
   const __m512i lastmask = _mm512_set1_epi32((int)META_LAST_MASK), dorm = _mm512_set1_epi32((int)META_DORMANT);
   const __m512i orig = _mm512_set1_epi32((int)(3u << META_ORIGIN_SHIFT));
   for (uint32_t k = 0; k < n; k += 8) {
@@ -1323,9 +1315,9 @@ SOCAP_TARGET_AVX512 static int32_t maintain_list_avx512(const mt_ctx *c, maint_t
     for (uint32_t q = 0; q < 8; q++) { /* the other ends' records, MT_AHEAD_VEC ties ahead */
       const uint32_t ka = k + q + MT_AHEAD_VEC;
       if (ka < n)
-        __builtin_prefetch(&c->maint[l->t[ka].nbr]);
+        __builtin_prefetch(&m->maint[l->t[ka].nbr]);
       else if (ka - n < nn)
-        __builtin_prefetch(&c->maint[ln->t[ka - n].nbr]);
+        __builtin_prefetch(&m->maint[ln->t[ka - n].nbr]);
     }
     tie_t *e = l->t + k;
     const __m512i ra = _mm512_maskz_loadu_epi32(m16a, e), rb = _mm512_maskz_loadu_epi32(m16b, e + 4);
@@ -1340,7 +1332,7 @@ SOCAP_TARGET_AVX512 static int32_t maintain_list_avx512(const mt_ctx *c, maint_t
       if (_mm512_mask_cmpge_epu32_mask(act, dt, _mm512_set1_epi32(64))) {
         /* a tie left alone for 64 steps or more, or from the future: the scalar form */
         for (uint32_t q = 0; q < left; q++) {
-          if (!meta_dormant(e[q].meta)) da += maintain_entry(c, own, &e[q]);
+          if (!meta_dormant(e[q].meta)) da += maintain_entry(m, t, own, &e[q]);
           if (ji) ji[k + q] = jn_entry(&e[q]);
         }
         continue;
@@ -1349,7 +1341,7 @@ SOCAP_TARGET_AVX512 static int32_t maintain_list_avx512(const mt_ctx *c, maint_t
       /* the other ends' records: eight 16-byte loads (cheaper than two gathers) */
       uint32_t nb[16];
       _mm512_storeu_si512(nb, nbr);
-      const double *mb = (const double *)c->maint;
+      const double *mb = (const double *)m->maint;
       __m512 ra4 = _mm512_castps128_ps512(_mm_loadu_ps((const float *)(mb + 2 * (size_t)nb[0])));
       ra4 = _mm512_insertf32x4(ra4, _mm_loadu_ps((const float *)(mb + 2 * (size_t)nb[1])), 1);
       ra4 = _mm512_insertf32x4(ra4, _mm_loadu_ps((const float *)(mb + 2 * (size_t)nb[2])), 2);
@@ -1364,7 +1356,7 @@ SOCAP_TARGET_AVX512 static int32_t maintain_list_avx512(const mt_ctx *c, maint_t
       const __m512d gj = _mm512_maskz_mov_pd(a8, _mm512_permutex2var_pd(_mm512_castps_pd(ra4),
                                                                         _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15),
                                                                         _mm512_castps_pd(rb4)));
-      const __m512d dec = _mm512_mask_i32gather_pd(one, a8, _mm512_castsi512_si256(dt), c->decay_tab, 8);
+      const __m512d dec = _mm512_mask_i32gather_pd(one, a8, _mm512_castsi512_si256(dt), m->decay_tab, 8);
       __m512d w = _mm512_mul_pd(_mm512_cvtps_pd(_mm256_castsi256_ps(_mm512_castsi512_si256(wv))), dec);
       const __m512d w2 = _mm512_mul_pd(w, w);
       const __m512d pi = gi1 ? w : gi2 ? w2 : one;
@@ -1405,7 +1397,6 @@ SOCAP_TARGET_AVX512 static int32_t maintain_list_avx512(const mt_ctx *c, maint_t
 #endif
 
 static void maintain_and_decay(socap_model *m, int t) {
-  const double tau = m->p.tau, theta = m->p.theta_dormant;
   int32_t n = m->n;
   /* Phase A: each agent's time per unit of w^gamma. */
 #pragma omp parallel for schedule(dynamic, 256)
@@ -1449,7 +1440,6 @@ static void maintain_and_decay(socap_model *m, int t) {
   /* Phase B: each end updates its own copy with the same symmetric formula.
    * The other ends' factors are random reads: prefetched a few ties ahead. */
   int64_t dormant2 = 0;
-  const mt_ctx c = {m->maint, m->decay_tab, m->lambda, tau, theta, t, m->g012};
 #ifdef SOCAP_HAVE_AVX512
   const int vec = m->g012 && socap_simd_avx512();
 #endif
@@ -1468,10 +1458,10 @@ static void maintain_and_decay(socap_model *m, int t) {
     int32_t da;
 #ifdef SOCAP_HAVE_AVX512
     if (vec)
-      da = maintain_list_avx512(&c, m->maint[i], l, ln, nn, ji);
+      da = maintain_list_avx512(m, t, m->maint[i], l, ln, nn, ji);
     else
 #endif
-      da = maintain_list(&c, m->maint[i], l, ln, nn, ji);
+      da = maintain_list(m, t, m->maint[i], l, ln, nn, ji);
     m->n_active[i] -= da;
     m->n_dormant[i] += da;
     dormant2 += da;
