@@ -85,15 +85,23 @@ static const gsl_rng_type philox_type = {"socap-philox4x32-10", 0xffffffffUL, 0,
 
 const gsl_rng_type *socap_rng_philox = &philox_type;
 
+/* A stream's key, and the counter word holding its purpose and sub-purpose:
+ * the layout of socap_rng_substream, shared with socap_rng_first_blocks. */
+static void stream_key(uint64_t seed, uint64_t task, uint32_t key[2]) {
+  const uint64_t k = socap_hash_combine(seed, task);
+  key[0] = (uint32_t)k;
+  key[1] = (uint32_t)(k >> 32);
+}
+
+static inline uint32_t purpose_word(uint32_t purpose, uint32_t sub) { return (purpose << 24) | (sub & 0xffffffu); }
+
 void socap_rng_substream(gsl_rng *r, uint64_t seed, uint64_t task, uint32_t agent, uint32_t step,
                          uint32_t purpose, uint32_t sub) {
   philox_state *s = r->state;
-  uint64_t k = socap_hash_combine(seed, task);
-  s->key[0] = (uint32_t)k;
-  s->key[1] = (uint32_t)(k >> 32);
+  stream_key(seed, task, s->key);
   s->ctr[0] = agent;
   s->ctr[1] = step;
-  s->ctr[2] = (purpose << 24) | (sub & 0xffffffu);
+  s->ctr[2] = purpose_word(purpose, sub);
   s->ctr[3] = 0;
   s->pos = 4;
 }
@@ -160,16 +168,16 @@ SOCAP_TARGET_AVX512 static void first_blocks_avx512(const uint32_t key[2], uint3
 
 void socap_rng_first_blocks(uint64_t seed, uint64_t task, uint32_t step, uint32_t purpose, size_t n,
                             const uint32_t *agent, const uint32_t *sub, uint32_t (*out)[4]) {
-  const uint64_t k = socap_hash_combine(seed, task);
-  const uint32_t key[2] = {(uint32_t)k, (uint32_t)(k >> 32)};
+  uint32_t key[2];
+  stream_key(seed, task, key);
 #ifdef SOCAP_HAVE_AVX512
   if (socap_simd_avx512()) {
-    first_blocks_avx512(key, step, purpose << 24, n, agent, sub, out);
+    first_blocks_avx512(key, step, purpose_word(purpose, 0), n, agent, sub, out);
     return;
   }
 #endif
   for (size_t i = 0; i < n; i++) {
-    const uint32_t ctr[4] = {agent[i], step, (purpose << 24) | (sub[i] & 0xffffffu), 0};
+    const uint32_t ctr[4] = {agent[i], step, purpose_word(purpose, sub[i]), 0};
     socap_philox4x32_10(ctr, key, out[i]);
   }
 }
