@@ -66,4 +66,36 @@ SOCAP_TARGET_AVX512 static inline __m512d socap_expneg8(__m512d x) {
 }
 #endif
 
+#ifdef SOCAP_HAVE_AVX2
+/* Four at once with AVX2: the same operations, lane by lane. The table's
+ * (tail, high bits) pairs are read with one 16-byte load per lane. */
+SOCAP_TARGET_AVX2 static inline __m256d socap_expneg4(__m256d x) {
+  const __m256d shift = _mm256_set1_pd(EXPNEG_SHIFT);
+  x = _mm256_max_pd(x, _mm256_set1_pd(EXPNEG_MIN));
+  __m256d kd = _mm256_add_pd(_mm256_mul_pd(x, _mm256_set1_pd(EXPNEG_INVLN2N)), shift);
+  const __m256i ki = _mm256_castpd_si256(kd);
+  kd = _mm256_sub_pd(kd, shift);
+  const __m256d r = _mm256_sub_pd(_mm256_sub_pd(x, _mm256_mul_pd(kd, _mm256_set1_pd(EXPNEG_LN2HI_N))),
+                                  _mm256_mul_pd(kd, _mm256_set1_pd(EXPNEG_LN2LO_N)));
+  uint64_t kk[4];
+  _mm256_storeu_si256((__m256i *)(void *)kk, ki);
+  const __m128i e0 = _mm_loadu_si128((const __m128i *)(const void *)(socap_expneg_tab + 2 * (kk[0] & 127u)));
+  const __m128i e1 = _mm_loadu_si128((const __m128i *)(const void *)(socap_expneg_tab + 2 * (kk[1] & 127u)));
+  const __m128i e2 = _mm_loadu_si128((const __m128i *)(const void *)(socap_expneg_tab + 2 * (kk[2] & 127u)));
+  const __m128i e3 = _mm_loadu_si128((const __m128i *)(const void *)(socap_expneg_tab + 2 * (kk[3] & 127u)));
+  const __m256i e02 = _mm256_inserti128_si256(_mm256_castsi128_si256(e0), e2, 1); /* t0 h0 | t2 h2 */
+  const __m256i e13 = _mm256_inserti128_si256(_mm256_castsi128_si256(e1), e3, 1); /* t1 h1 | t3 h3 */
+  const __m256d tail = _mm256_castsi256_pd(_mm256_unpacklo_epi64(e02, e13));
+  const __m256i hb = _mm256_unpackhi_epi64(e02, e13);
+  const __m256d scale = _mm256_castsi256_pd(_mm256_add_epi64(hb, _mm256_slli_epi64(ki, 45)));
+  const __m256d r2 = _mm256_mul_pd(r, r);
+  const __m256d p = _mm256_add_pd(
+      _mm256_add_pd(r,
+                    _mm256_mul_pd(r2, _mm256_add_pd(_mm256_set1_pd(0.5), _mm256_mul_pd(r, _mm256_set1_pd(EXPNEG_C3))))),
+      _mm256_mul_pd(_mm256_mul_pd(r2, r2),
+                    _mm256_add_pd(_mm256_set1_pd(EXPNEG_C4), _mm256_mul_pd(r, _mm256_set1_pd(EXPNEG_C5)))));
+  return _mm256_add_pd(scale, _mm256_mul_pd(scale, _mm256_add_pd(tail, p)));
+}
+#endif
+
 #endif

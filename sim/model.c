@@ -15,6 +15,7 @@
 #include "expneg.h"
 #include "simd.h"
 #include "socap/error.h"
+#include "socap/metrics.h" /* SOCAP_SIMD_* */
 #include "socap/rng.h"
 
 /* ---- tie store -------------------------------------------------------
@@ -1396,6 +1397,128 @@ SOCAP_TARGET_AVX512 static int32_t maintain_list_avx512(const socap_model *m, in
 }
 #endif
 
+#ifdef SOCAP_HAVE_AVX2
+/* Lane masks for four 32-bit and four 64-bit lanes from a 4-bit mask. */
+SOCAP_TARGET_AVX2 static inline __m128i lanes4_32(unsigned b) {
+  return _mm_set_epi32(-(int)((b >> 3) & 1u), -(int)((b >> 2) & 1u), -(int)((b >> 1) & 1u), -(int)(b & 1u));
+}
+SOCAP_TARGET_AVX2 static inline __m256d lanes4_64(unsigned b) {
+  return _mm256_castsi256_pd(_mm256_cvtepi32_epi64(lanes4_32(b)));
+}
+
+/* maintain_list, four ties at a time with AVX2, for exponents in {0, 1, 2}:
+ * the same operations lane by lane as maintain_entry (socap_expneg4 is
+ * socap_expneg's twin), so the same bits. A group of four with a tie not
+ * updated for 64 steps or more (the decay table ends there) goes through
+ * maintain_entry. The records are transposed in registers: two 32-byte
+ * loads give the four fields of four ties. */
+SOCAP_TARGET_AVX2 static int32_t maintain_list_avx2(const socap_model *m, int t, maint_t own, tlist_t *l,
+                                                    const tlist_t *ln, uint32_t nn, uint32_t *ji) {
+  int32_t da = 0;
+  const uint32_t n = l->n;
+  /* records r0 r1 in a register: r0.f0 r1.f0 r0.f1 r1.f1 ... and back */
+  const __m256i gather_f = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  const __m256i scatter_f = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+  const __m256d one = _mm256_set1_pd(1.0), two = _mm256_set1_pd(2.0), zero = _mm256_setzero_pd();
+  const __m256d tau = _mm256_set1_pd(m->p.tau), theta = _mm256_set1_pd(m->p.theta_dormant);
+  const __m256d fi = _mm256_set1_pd(own.mfac);
+  const __m256d sign = _mm256_castsi256_pd(_mm256_set1_epi64x((long long)0x8000000000000000ull));
+  const int gi1 = own.focus == 1.0, gi2 = own.focus == 2.0;
+  const __m128i tv = _mm_set1_epi32(t);
+  const __m128i tmeta = _mm_set1_epi32((int)((uint32_t)t & META_LAST_MASK));
+  const __m128i lastmask = _mm_set1_epi32((int)META_LAST_MASK), dorm = _mm_set1_epi32((int)META_DORMANT);
+  const __m128i orig = _mm_set1_epi32((int)(3u << META_ORIGIN_SHIFT)), jdorm = _mm_set1_epi32((int)JN_DORMANT);
+  const __m128i big = _mm_set1_epi32(63);
+  for (uint32_t k = 0; k < n; k += 4) {
+    const uint32_t left = n - k < 4 ? n - k : 4;
+    const unsigned m4 = (1u << left) - 1u;
+    for (uint32_t q = 0; q < 4; q++) { /* the other ends' records, MT_AHEAD_VEC ties ahead */
+      const uint32_t ka = k + q + MT_AHEAD_VEC;
+      if (ka < n)
+        __builtin_prefetch(&m->maint[l->t[ka].nbr]);
+      else if (ka - n < nn)
+        __builtin_prefetch(&m->maint[ln->t[ka - n].nbr]);
+    }
+    tie_t *e = l->t + k;
+    /* dwords of records 0-1 and 2-3 (masked for a short last group) */
+    const __m256i ma = _mm256_setr_epi32(-1, -1, -1, -1, left > 1 ? -1 : 0, left > 1 ? -1 : 0, left > 1 ? -1 : 0,
+                                         left > 1 ? -1 : 0);
+    const __m256i mb = _mm256_setr_epi32(left > 2 ? -1 : 0, left > 2 ? -1 : 0, left > 2 ? -1 : 0, left > 2 ? -1 : 0,
+                                         left > 3 ? -1 : 0, left > 3 ? -1 : 0, left > 3 ? -1 : 0, left > 3 ? -1 : 0);
+    const __m256i ra = _mm256_permutevar8x32_epi32(_mm256_maskload_epi32((const int *)(void *)e, ma), gather_f);
+    const __m256i rb = left > 2 ? _mm256_permutevar8x32_epi32(_mm256_maskload_epi32((const int *)(void *)(e + 2), mb),
+                                                              gather_f)
+                                : _mm256_setzero_si256();
+    const __m256i x = _mm256_unpacklo_epi64(ra, rb); /* nbr | peak */
+    const __m256i y = _mm256_unpackhi_epi64(ra, rb); /* w | meta */
+    const __m128i nbr = _mm256_castsi256_si128(x), pk = _mm256_extracti128_si256(x, 1);
+    const __m128i wv = _mm256_castsi256_si128(y), meta = _mm256_extracti128_si256(y, 1);
+    const unsigned act = m4 & ~(unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_slli_epi32(meta, 31 - 28)));
+    __m128i jv = _mm_or_si128(nbr, _mm_andnot_si128(lanes4_32(act), jdorm));
+    if (act) {
+      const __m128i dt = _mm_sub_epi32(tv, _mm_and_si128(meta, lastmask));
+      /* dt >= 64 as unsigned (dt < 0 too): the scalar form */
+      const __m128i near = _mm_cmpeq_epi32(_mm_min_epu32(dt, big), dt);
+      if (~(unsigned)_mm_movemask_ps(_mm_castsi128_ps(near)) & act) {
+        for (uint32_t q = 0; q < left; q++) {
+          if (!meta_dormant(e[q].meta)) da += maintain_entry(m, t, own, &e[q]);
+          if (ji) ji[k + q] = jn_entry(&e[q]);
+        }
+        continue;
+      }
+      const __m256d a64 = lanes4_64(act);
+      /* the other ends' records: four 16-byte loads (a lane past the list's
+       * end holds neighbour 0) */
+      uint32_t nb[4];
+      _mm_storeu_si128((__m128i *)(void *)nb, nbr);
+      const double *mr = (const double *)m->maint;
+      const __m256d r02 = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(mr + 2 * (size_t)nb[0])),
+                                               _mm_loadu_pd(mr + 2 * (size_t)nb[2]), 1);
+      const __m256d r13 = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(mr + 2 * (size_t)nb[1])),
+                                               _mm_loadu_pd(mr + 2 * (size_t)nb[3]), 1);
+      const __m256d mfj = _mm256_and_pd(a64, _mm256_unpacklo_pd(r02, r13));
+      const __m256d gj = _mm256_and_pd(a64, _mm256_unpackhi_pd(r02, r13));
+      const __m256d dec = _mm256_mask_i32gather_pd(one, m->decay_tab, _mm_and_si128(dt, big), a64, 8);
+      __m256d w = _mm256_mul_pd(_mm256_cvtps_pd(_mm_castsi128_ps(wv)), dec);
+      const __m256d w2 = _mm256_mul_pd(w, w);
+      const __m256d pi = gi1 ? w : gi2 ? w2 : one;
+      __m256d pj = _mm256_blendv_pd(one, w, _mm256_cmp_pd(gj, one, _CMP_EQ_OQ));
+      pj = _mm256_blendv_pd(pj, w2, _mm256_cmp_pd(gj, two, _CMP_EQ_OQ));
+      const __m256d h = _mm256_add_pd(_mm256_mul_pd(fi, pi), _mm256_mul_pd(mfj, pj));
+      const unsigned ch = act & (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(h, zero, _CMP_GT_OQ));
+      if (ch) {
+        const __m256d xx = _mm256_div_pd(_mm256_xor_pd(h, sign), tau);
+        const __m256d g = _mm256_sub_pd(one, socap_expneg4(xx));
+        w = _mm256_blendv_pd(w, _mm256_add_pd(w, _mm256_mul_pd(_mm256_sub_pd(one, w), g)), lanes4_64(ch));
+      }
+      const unsigned dn = act & (unsigned)_mm256_movemask_pd(_mm256_cmp_pd(w, theta, _CMP_LT_OQ));
+      const unsigned up = dn | ch; /* records written */
+      if (up) {
+        const __m128i upm = lanes4_32(up), dnm = lanes4_32(dn);
+        const __m128i fw = _mm_castps_si128(_mm256_cvtpd_ps(w));
+        const __m128i nw = _mm_blendv_epi8(wv, fw, upm);
+        const __m128i mx = _mm_castps_si128(_mm_max_ps(_mm_castsi128_ps(fw), _mm_castsi128_ps(pk)));
+        const __m128i npk = _mm_blendv_epi8(pk, mx, lanes4_32(ch & ~dn));
+        __m128i nmeta = _mm_or_si128(tmeta, _mm_and_si128(meta, orig));
+        nmeta = _mm_or_si128(nmeta, _mm_and_si128(dnm, dorm));
+        nmeta = _mm_blendv_epi8(meta, nmeta, upm);
+        const __m256i xo = _mm256_inserti128_si256(_mm256_castsi128_si256(nbr), npk, 1);
+        const __m256i yo = _mm256_inserti128_si256(_mm256_castsi128_si256(nw), nmeta, 1);
+        _mm256_maskstore_epi32((int *)(void *)e, ma,
+                               _mm256_permutevar8x32_epi32(_mm256_unpacklo_epi64(xo, yo), scatter_f));
+        if (left > 2)
+          _mm256_maskstore_epi32((int *)(void *)(e + 2), mb,
+                                 _mm256_permutevar8x32_epi32(_mm256_unpackhi_epi64(xo, yo), scatter_f));
+        jv = _mm_or_si128(jv, _mm_and_si128(dnm, jdorm));
+        da += __builtin_popcount(dn);
+      }
+    }
+    if (ji) _mm_maskstore_epi32((int *)(void *)(ji + k), lanes4_32(m4), jv);
+  }
+  return da;
+}
+#endif
+
 static void maintain_and_decay(socap_model *m, int t) {
   int32_t n = m->n;
   /* Phase A: each agent's time per unit of w^gamma. */
@@ -1441,7 +1564,7 @@ static void maintain_and_decay(socap_model *m, int t) {
    * The other ends' factors are random reads: prefetched a few ties ahead. */
   int64_t dormant2 = 0;
 #ifdef SOCAP_HAVE_AVX512
-  const int vec = m->g012 && socap_simd_avx512();
+  const int vec = m->g012 ? socap_simd_level() : 0;
 #endif
 #pragma omp parallel for schedule(dynamic, 256) reduction(+ : dormant2)
   for (int32_t i = 0; i < n; i++) {
@@ -1457,8 +1580,10 @@ static void maintain_and_decay(socap_model *m, int t) {
     m->jdirty[i] = 0;
     int32_t da;
 #ifdef SOCAP_HAVE_AVX512
-    if (vec)
+    if (vec == SOCAP_SIMD_AVX512)
       da = maintain_list_avx512(m, t, m->maint[i], l, ln, nn, ji);
+    else if (vec == SOCAP_SIMD_AVX2)
+      da = maintain_list_avx2(m, t, m->maint[i], l, ln, nn, ji);
     else
 #endif
       da = maintain_list(m, t, m->maint[i], l, ln, nn, ji);

@@ -1,7 +1,8 @@
-/* Run-time choice of AVX-512 forms of integer inner loops (so far the
- * metric pass's walk over neighbour lists). Each has a portable scalar twin
- * with the same results, bit for bit; tests compare the two
- * (socap_set_simd). Internal header. */
+/* Run-time choice of vector forms of inner loops: AVX-512 and AVX2 forms of
+ * the metric pass's walk over neighbour lists, of maintenance's per-tie
+ * update and of the first Philox blocks of judging. Each has a portable
+ * scalar twin with the same results, bit for bit; tests compare them
+ * (socap_set_simd, socap_set_simd_level). Internal header. */
 #ifndef SOCAP_SIMD_H
 #define SOCAP_SIMD_H
 
@@ -9,9 +10,13 @@
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(SOCAP_NO_AVX512)
 #define SOCAP_HAVE_AVX512 1
+#define SOCAP_HAVE_AVX2 1
 #include <immintrin.h>
 /* for functions that use AVX-512F; call them only when socap_simd_avx512() */
 #define SOCAP_TARGET_AVX512 __attribute__((target("avx512f,popcnt")))
+/* for functions that use AVX2 and BMI2 (no FMA: nothing may be contracted);
+ * call them only when socap_simd_avx2() */
+#define SOCAP_TARGET_AVX2 __attribute__((target("avx2,bmi2,popcnt")))
 
 /* Mask of the first min(left, 16) lanes. */
 static inline __mmask16 socap_lanes(int64_t left) {
@@ -19,8 +24,14 @@ static inline __mmask16 socap_lanes(int64_t left) {
 }
 #endif
 
-/* 1 if the AVX-512 forms are to run: by default when the CPU (and OS) has
- * AVX-512F; socap_set_simd(0) selects the scalar forms. Cheap: cached. */
-int socap_simd_avx512(void);
+/* The vector level in use: 0 scalar, 1 AVX2, 2 AVX-512 (SOCAP_SIMD_*).
+ * By default the highest the CPU (and OS) has; socap_set_simd_level caps
+ * it. Cheap: cached. */
+int socap_simd_level(void);
+/* 1 if the AVX-512 forms are to run. */
+static inline int socap_simd_avx512(void) { return socap_simd_level() >= 2; }
+/* 1 if the AVX2 forms are to run (where there is no AVX-512 form, or the
+ * level is capped at AVX2). */
+static inline int socap_simd_avx2(void) { return socap_simd_level() >= 1; }
 
 #endif

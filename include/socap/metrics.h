@@ -116,14 +116,26 @@ int socap_metrics_global(const socap_graph *g, int threads, socap_global_metrics
 int socap_metrics_compute(const socap_graph *g, const socap_metrics_opts *o, socap_node_metrics *m,
                           socap_global_metrics *gm);
 
+/** Vector levels of socap_set_simd_level. */
+enum { SOCAP_SIMD_SCALAR = 0, SOCAP_SIMD_AVX2 = 1, SOCAP_SIMD_AVX512 = 2 };
+
 /**
- * Use the AVX-512 form of the metric pass's inner loop (the walk over
- * neighbour lists) when the CPU has it (the default), or its portable
- * scalar twin (@p enable = 0). Both give bit-identical results; this exists
- * so that tests can compare them. Returns 1 if the vector form is now in
- * use. Call it before computing, not while metrics are being computed.
+ * Use the vector forms of socap's inner loops (the metric pass's walk over
+ * neighbour lists, maintenance's per-tie update, judging's first random
+ * blocks) that the CPU has (the default: AVX-512 where there is one, else
+ * AVX2), or their portable scalar twins (@p enable = 0). All forms give
+ * bit-identical results; this exists so that tests can compare them.
+ * Returns 1 if a vector form is now in use. Call it before computing or
+ * stepping, not while a model steps or metrics are being computed.
  */
 int socap_set_simd(int enable);
+
+/**
+ * As socap_set_simd, with the highest level to use: SOCAP_SIMD_SCALAR,
+ * SOCAP_SIMD_AVX2 or SOCAP_SIMD_AVX512 (capped at what the CPU has).
+ * Returns the level now in use.
+ */
+int socap_set_simd_level(int max_level);
 
 /**
  * Neighbourhood overlap of every edge, O_ij = n_ij / ((k_i-1) + (k_j-1) - n_ij)
