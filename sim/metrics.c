@@ -148,7 +148,9 @@ typedef struct {
   uint64_t *mark;
   int32_t *pos;
   int32_t *reached;
-  int32_t *hit;  /* offsets in N(j) of the ego's neighbours: two halves of kmax */
+  int32_t *hit;  /* offsets in N(j) of the ego's neighbours: two halves of hstride */
+  size_t hstride;
+  uint64_t *old; /* kmax + 8: each entry's mark word (scan_list_scalar, scan_list_avx2) */
   int32_t kmax;
   size_t nwords; /* of mark */
   double *pa, *pb, *mw;
@@ -163,6 +165,7 @@ static void ego_ws_free(ego_ws *ws) {
   free(ws->pos);
   free(ws->reached);
   free(ws->hit);
+  free(ws->old);
   free(ws->pa);
   free(ws->pb);
   free(ws->mw);
@@ -178,9 +181,11 @@ static int ego_ws_init(ego_ws *ws, int32_t n, int32_t kmax, int32_t gmax) {
   ws->nwords = k / 32 + 1;
   ws->mark = calloc(ws->nwords, sizeof *ws->mark);
   ws->pos = malloc(k * sizeof *ws->pos);
-  ws->reached = malloc(k * sizeof *ws->reached);
-  ws->hit = malloc(2 * km * sizeof *ws->hit);
+  ws->reached = malloc((k + 8) * sizeof *ws->reached); /* + 8: scan_list_avx2's stores */
   ws->kmax = (int32_t)km;
+  ws->hstride = km + 8; /* + 8: scan_list_avx2's stores */
+  ws->hit = malloc(2 * ws->hstride * sizeof *ws->hit);
+  ws->old = malloc((km + 8) * sizeof *ws->old);
   ws->pa = malloc(km * sizeof *ws->pa);
   ws->pb = malloc(km * sizeof *ws->pb);
   ws->mw = malloc(km * sizeof *ws->mw);
@@ -190,7 +195,7 @@ static int ego_ws_init(ego_ws *ws, int32_t n, int32_t kmax, int32_t gmax) {
     ws->gcount = calloc((size_t)gmax + 1, sizeof *ws->gcount);
     ws->touched = malloc(km * sizeof *ws->touched);
   }
-  if (!ws->mark || !ws->pos || !ws->reached || !ws->hit || !ws->pa || !ws->pb || !ws->mw || !ws->jb || !ws->jk ||
+  if (!ws->mark || !ws->pos || !ws->reached || !ws->hit || !ws->old || !ws->pa || !ws->pb || !ws->mw || !ws->jb || !ws->jk ||
       (gmax >= 0 && (!ws->gcount || !ws->touched))) {
     ego_ws_free(ws);
     return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for metrics workspace");
@@ -215,18 +220,36 @@ static int ego_ws_init(ego_ws *ws, int32_t n, int32_t kmax, int32_t gmax) {
  * number of hits. Integer work only: every implementation below gives the
  * same hits in the same order, the same reached nodes and the same marks. */
 static int32_t scan_list_scalar(const int32_t *restrict q, int32_t len, uint64_t *restrict mark,
-                                int32_t *restrict hit, int32_t *restrict reached, int32_t *nr_io) {
+                                int32_t *restrict hit, int32_t *restrict reached, int32_t *nr_io,
+                                uint64_t *restrict old) {
   int32_t lj = 0, nr = *nr_io;
+  /* Two passes, so that no load waits for a store: an entry's own two bits
+   * are not changed by the list's other entries (a list holds each node
+   * once), so they can be read from the words as they were before the
+   * list; the first pass reads them (and keeps the words), the second
+   * writes each word's update, ORed up in a register over the run of
+   * entries that share the word (entries are sorted, so a word's entries
+   * are adjacent, and the run's last store holds them all). In one pass,
+   * entries of one group share words and each load waited for the store
+   * before it. */
   for (int32_t u = 0; u < len; u++) { /* branch-free compaction */
     const int32_t x = q[u];
     const uint64_t mw2 = mark[x >> 5];
-    const int sh = 2 * (x & 31);
-    const uint32_t mq = (uint32_t)(mw2 >> sh) & 3;
+    const uint32_t mq = (uint32_t)(mw2 >> (2 * (x & 31))) & 3;
+    old[u] = mw2;
     hit[lj] = u;
     lj += (int32_t)(mq & 1);
     reached[nr] = x;
     nr += (int32_t)((mq >> 1) ^ 1);
-    mark[x >> 5] = mw2 | (uint64_t)2 << sh;
+  }
+  uint64_t acc = 0;
+  int32_t pw = -1;
+  for (int32_t u = 0; u < len; u++) {
+    const int32_t x = q[u], wi = x >> 5;
+    const uint64_t same = -(uint64_t)(wi == pw);
+    acc = ((acc & same) | (old[u] & ~same)) | (uint64_t)2 << (2 * (x & 31));
+    mark[wi] = acc;
+    pw = wi;
   }
   *nr_io = nr;
   return lj;
@@ -285,14 +308,72 @@ SOCAP_TARGET_AVX512 static int32_t scan_list_avx512(const int32_t *restrict q, i
 }
 #endif
 
+#ifdef SOCAP_HAVE_AVX2
+/* 32-bit views of the mark words (little-endian: the same bits) */
+typedef uint32_t __attribute__((may_alias)) mark32_t;
+
+/* The lane numbers of the set bits of an 8-bit mask, packed in order (the
+ * permutation that compresses those lanes to the front). */
+SOCAP_TARGET_AVX2 static inline __m256i compress_perm(unsigned bits) {
+  const uint64_t idx = _pext_u64(0x0706050403020100ull, _pdep_u64(bits, 0x0101010101010101ull) * 0xFFu);
+  return _mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long)idx));
+}
+
+/* The same with AVX2, 8 entries at a time, in the two passes of the scalar
+ * form: the first gathers the 32-bit mark words (16 nodes each), writes the
+ * hits and the new nodes compressed with a permutation (each store writes
+ * eight lanes, so hit[] and reached[] have eight entries of slack), and
+ * keeps each entry's updated word; the second stores those words, ORed up
+ * over each run of entries that share a word. */
+SOCAP_TARGET_AVX2 static int32_t scan_list_avx2(const int32_t *restrict q, int32_t len, uint64_t *restrict mark,
+                                                int32_t *restrict hit, int32_t *restrict reached, int32_t *nr_io,
+                                                uint64_t *restrict old) {
+  int32_t lj = 0, nr = *nr_io;
+  mark32_t *const m32 = (mark32_t *)mark;
+  uint32_t *const nw32 = (uint32_t *)old;
+  const __m256i fifteen = _mm256_set1_epi32(15), two = _mm256_set1_epi32(2), eight = _mm256_set1_epi32(8);
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256i lane = iota;
+  for (int32_t o = 0; o < len; o += 8, lane = _mm256_add_epi32(lane, eight)) {
+    const int32_t left = len - o;
+    const unsigned valid = left >= 8 ? 0xFFu : (1u << left) - 1u;
+    const __m256i lm = _mm256_cmpgt_epi32(_mm256_set1_epi32(left), iota);
+    const __m256i x = _mm256_maskload_epi32(q + o, lm);
+    const __m256i wi = _mm256_srli_epi32(x, 4);
+    const __m256i sh = _mm256_slli_epi32(_mm256_and_si256(x, fifteen), 1);
+    const __m256i w = _mm256_mask_i32gather_epi32(_mm256_setzero_si256(), (const int *)(const void *)m32, wi, lm, 4);
+    const __m256i mq = _mm256_srlv_epi32(w, sh);
+    const unsigned h = valid & (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32(mq, 31)));
+    const unsigned fresh = valid & ~(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32(mq, 30)));
+    _mm256_storeu_si256((__m256i *)(void *)(hit + lj), _mm256_permutevar8x32_epi32(lane, compress_perm(h)));
+    lj += __builtin_popcount(h);
+    _mm256_storeu_si256((__m256i *)(void *)(reached + nr), _mm256_permutevar8x32_epi32(x, compress_perm(fresh)));
+    nr += __builtin_popcount(fresh);
+    _mm256_storeu_si256((__m256i *)(void *)(nw32 + o), _mm256_or_si256(w, _mm256_sllv_epi32(two, sh)));
+  }
+  uint32_t acc = 0;
+  int32_t pw = -1;
+  for (int32_t u = 0; u < len; u++) {
+    const int32_t wi = q[u] >> 4;
+    const uint32_t same = -(uint32_t)(wi == pw);
+    acc = (acc & same) | nw32[u];
+    m32[wi] = acc;
+    pw = wi;
+  }
+  *nr_io = nr;
+  return lj;
+}
+#endif
+
 static inline int32_t scan_list(int simd, const int32_t *q, int32_t len, uint64_t *mark, int32_t *hit,
-                                int32_t *reached, int32_t *nr_io) {
+                                int32_t *reached, int32_t *nr_io, uint64_t *old) {
 #ifdef SOCAP_HAVE_AVX512
-  if (simd) return scan_list_avx512(q, len, mark, hit, reached, nr_io);
+  if (simd == SOCAP_SIMD_AVX512) return scan_list_avx512(q, len, mark, hit, reached, nr_io);
+  if (simd == SOCAP_SIMD_AVX2) return scan_list_avx2(q, len, mark, hit, reached, nr_io, old);
 #else
   (void)simd;
 #endif
-  return scan_list_scalar(q, len, mark, hit, reached, nr_io);
+  return scan_list_scalar(q, len, mark, hit, reached, nr_io, old);
 }
 
 /* What the global metrics keep per arc t = (i, j): the number of common
@@ -374,7 +455,7 @@ static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, 
   int32_t lprev = 0;   /* common neighbours of x - 1 (its hits are in the other half) */
   int64_t visited = 0; /* entries of neighbour lists walked so far */
   for (int32_t x = 0; x <= k; x++) {
-    int32_t *restrict hx = hit + (size_t)(x & 1) * (size_t)ws->kmax;
+    int32_t *restrict hx = hit + (size_t)(x & 1) * ws->hstride;
     int32_t lj = 0;
     if (x < k) {
       const int64_t ub = jb[x], ue = ub + jk[x];
@@ -385,7 +466,7 @@ static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, 
       }
       /* pass 1 over N(j), integer only: marks, reach2, and the offsets of
        * j's ties to the ego's neighbours */
-      lj = scan_list(simd, adj + ub, (int32_t)(ue - ub), mark, hx, reached, &nr);
+      lj = scan_list(simd, adj + ub, (int32_t)(ue - ub), mark, hx, reached, &nr, ws->old);
       if (!dense)
         for (int32_t y = 0; y < lj; y++)
           if (y == 0 || ((ub + hx[y]) >> 3) != ((ub + hx[y - 1]) >> 3)) PREFETCH(w + ub + hx[y]);
@@ -400,7 +481,7 @@ static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, 
     /* pass 2 for neighbour x - 1, over its common neighbours q only, in
      * adjacency order */
     const int32_t xp = x - 1;
-    const int32_t *restrict hp = hit + (size_t)(xp & 1) * (size_t)ws->kmax;
+    const int32_t *restrict hp = hit + (size_t)(xp & 1) * ws->hstride;
     const int64_t bp = jb[xp];
     double A0 = 0.0, A1 = 0.0, B0 = 0.0, B1 = 0.0;
     int32_t y = 0;
@@ -467,7 +548,7 @@ static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, 
 static int nodes_pass(const socap_graph *g, int T, socap_node_metrics *m, uint32_t *common, int packed,
                       comp_ws *cw) {
   const int32_t n = g->n;
-  const int simd = socap_simd_avx512();
+  const int simd = socap_simd_level();
   int rc = SOCAP_OK;
   node_info *info = socap_big_alloc(sizeof *info * (size_t)(n > 0 ? n : 1));
   ego_ws *ws = calloc((size_t)T, sizeof *ws);
