@@ -21,6 +21,10 @@ static void kat(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t c3, uint32_t k0,
 SOCAP_TARGET_AVX512 static void expneg8_array(const double *x, double *y) {
   _mm512_storeu_pd(y, socap_expneg8(_mm512_loadu_pd(x)));
 }
+SOCAP_TARGET_AVX2 static void expneg4x2_array(const double *x, double *y) {
+  _mm256_storeu_pd(y, socap_expneg4(_mm256_loadu_pd(x)));
+  _mm256_storeu_pd(y + 4, socap_expneg4(_mm256_loadu_pd(x + 4)));
+}
 #endif
 
 int main(void) {
@@ -60,13 +64,17 @@ int main(void) {
   printf("golden stream(1,0,0,0,TEST) first draw = %lu\n", golden);
   CHECK(golden == 0UL + GOLDEN_FIRST);
 
-  /* First blocks computed together (16 streams a vector, and the scalar
-   * form): the words that opening each sub-stream and drawing gives, for
+  /* First blocks computed together (16 streams a vector with AVX-512, 8
+   * with AVX2, and the scalar form): the words that opening each sub-stream and drawing gives, for
    * counts that leave partial vectors; and a stream opened from its first
    * block goes on with the same draws. */
-  for (int simd = 0; simd < 2; simd++) {
-    int mode = socap_set_simd(simd);
-    printf("first blocks: %s form\n", mode ? "AVX-512" : "scalar");
+  for (int simd = 0; simd < 3; simd++) { /* scalar, AVX2, AVX-512: those the CPU has */
+    int mode = socap_set_simd_level(simd);
+    if (mode != simd) {
+      printf("first blocks: no %s on this CPU\n", simd == 1 ? "AVX2" : "AVX-512");
+      continue;
+    }
+    printf("first blocks: %s form\n", mode == 2 ? "AVX-512" : mode == 1 ? "AVX2" : "scalar");
     enum { NB = 37 };
     uint32_t ag[NB], sb[NB], blk[NB][4];
     for (int n = 0; n <= NB; n += (n < 17 ? 1 : 10)) {
@@ -92,14 +100,17 @@ int main(void) {
   socap_set_simd(1);
 
   /* socap_expneg (maintenance's e^x, x <= 0): within 1 ulp of the C
-   * library's exp, and its AVX-512 twin gives the same bits; tiny, ordinary
+   * library's exp, and its AVX2 and AVX-512 twins give the same bits; tiny, ordinary
    * and large arguments, the table's bucket edges, and the clamp at -700. */
   {
     double maxulp = 0;
     long vdiff = 0, n = 0;
     uint64_t sx = 99;
+    const int lv = socap_simd_level(); /* the vector forms compared: those up to this level */
+    printf("expneg: comparing the scalar form with%s%s\n", lv >= 1 ? " the AVX2 form" : " itself",
+           lv >= 2 ? " and the AVX-512 form" : "");
     for (int i = 0; i < 400000; i += 8) {
-      double x[8], y[8];
+      double x[8], y[8], y2[8];
       for (int l = 0; l < 8; l++) {
         sx = sx * 6364136223846793005ull + 1442695040888963407ull;
         const double u = (double)(sx >> 11) * 0x1p-53;
@@ -110,15 +121,14 @@ int main(void) {
                : kind == 3 ? -705.0 * u
                            : -(double)(i / 8 % 5000) * 0x1.62e42fefa39efp-8;
       }
+      for (int l = 0; l < 8; l++) y[l] = y2[l] = socap_expneg(x[l]);
 #ifdef SOCAP_HAVE_AVX512
-      if (socap_simd_avx512())
-        expneg8_array(x, y);
-      else
+      if (lv >= 1) expneg4x2_array(x, y);
+      if (lv >= 2) expneg8_array(x, y2);
 #endif
-        for (int l = 0; l < 8; l++) y[l] = socap_expneg(x[l]);
       for (int l = 0; l < 8; l++) {
         const double s1 = socap_expneg(x[l]);
-        vdiff += memcmp(&s1, &y[l], sizeof s1) != 0;
+        vdiff += (memcmp(&s1, &y[l], sizeof s1) != 0) + (memcmp(&s1, &y2[l], sizeof s1) != 0);
         const double want = exp(x[l] < -700.0 ? -700.0 : x[l]);
         const double ulp = fabs(s1 - want) / (nextafter(want, INFINITY) - want);
         if (ulp > maxulp) maxulp = ulp;
