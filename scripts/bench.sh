@@ -42,5 +42,9 @@ if [ "$million" = 1 ]; then
     echo "million $wall $rss" >>"$res"; tail -1 "$res" >&2
   done
 fi
+# the vector level socap's inner loops use on this CPU (docs/design.md, "Vector code")
+if grep -qw avx512f /proc/cpuinfo; then vec="AVX-512"
+elif grep -qw avx2 /proc/cpuinfo && grep -qw bmi2 /proc/cpuinfo; then vec="AVX2, no AVX-512"
+else vec="no AVX2"; fi
 /usr/bin/python3 "$here/scripts/bench_report.py" "$res" "$here/docs/performance.md" "$reps" "$steps" \
-  "$(lscpu | grep 'Model name' | sed 's/.*: *//') / $(nproc) cores / $(free -g | awk '/Mem:/{print $2}') GiB"
+  "$(lscpu | grep 'Model name' | sed 's/.*: *//') ($vec) / $(nproc) cores / $(free -g | awk '/Mem:/{print $2}') GiB"
