@@ -195,8 +195,8 @@ static int ego_ws_init(ego_ws *ws, int32_t n, int32_t kmax, int32_t gmax) {
     ws->gcount = calloc((size_t)gmax + 1, sizeof *ws->gcount);
     ws->touched = malloc(km * sizeof *ws->touched);
   }
-  if (!ws->mark || !ws->pos || !ws->reached || !ws->hit || !ws->old || !ws->pa || !ws->pb || !ws->mw || !ws->jb || !ws->jk ||
-      (gmax >= 0 && (!ws->gcount || !ws->touched))) {
+  if (!ws->mark || !ws->pos || !ws->reached || !ws->hit || !ws->old || !ws->pa || !ws->pb || !ws->mw || !ws->jb ||
+      !ws->jk || (gmax >= 0 && (!ws->gcount || !ws->touched))) {
     ego_ws_free(ws);
     return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory for metrics workspace");
   }
