@@ -1263,6 +1263,18 @@ static inline int maintain_entry(const socap_model *m, int t, maint_t own, tie_t
   return 0;
 }
 
+/* Phase B, scalar, for the n ties at e (a vector form's group that it hands
+ * over), writing their packed entries to ji if not NULL. Returns the number
+ * that went dormant. */
+static int32_t maintain_group(const socap_model *m, int t, maint_t own, tie_t *e, uint32_t n, uint32_t *ji) {
+  int32_t da = 0;
+  for (uint32_t q = 0; q < n; q++) {
+    if (!meta_dormant(e[q].meta)) da += maintain_entry(m, t, own, &e[q]);
+    if (ji) ji[q] = jn_entry(&e[q]);
+  }
+  return da;
+}
+
 /* Phase B over list l (the next list, ln with nn entries, is prefetched
  * into), writing the packed copy ji if there is one. Returns the number of
  * ties that went dormant. */
@@ -1332,10 +1344,7 @@ SOCAP_TARGET_AVX512 static int32_t maintain_list_avx512(const socap_model *m, in
       const __m512i dt = _mm512_sub_epi32(tv, _mm512_and_si512(meta, lastmask));
       if (_mm512_mask_cmpge_epu32_mask(act, dt, _mm512_set1_epi32(64))) {
         /* a tie left alone for 64 steps or more, or from the future: the scalar form */
-        for (uint32_t q = 0; q < left; q++) {
-          if (!meta_dormant(e[q].meta)) da += maintain_entry(m, t, own, &e[q]);
-          if (ji) ji[k + q] = jn_entry(&e[q]);
-        }
+        da += maintain_group(m, t, own, e, left, ji ? ji + k : NULL);
         continue;
       }
       const __mmask8 a8 = (__mmask8)act;
@@ -1441,10 +1450,9 @@ SOCAP_TARGET_AVX2 static int32_t maintain_list_avx2(const socap_model *m, int t,
     }
     tie_t *e = l->t + k;
     /* dwords of records 0-1 and 2-3 (masked for a short last group) */
-    const __m256i ma = _mm256_setr_epi32(-1, -1, -1, -1, left > 1 ? -1 : 0, left > 1 ? -1 : 0, left > 1 ? -1 : 0,
-                                         left > 1 ? -1 : 0);
-    const __m256i mb = _mm256_setr_epi32(left > 2 ? -1 : 0, left > 2 ? -1 : 0, left > 2 ? -1 : 0, left > 2 ? -1 : 0,
-                                         left > 3 ? -1 : 0, left > 3 ? -1 : 0, left > 3 ? -1 : 0, left > 3 ? -1 : 0);
+    const __m256i lv = _mm256_set1_epi32((int)left);
+    const __m256i ma = _mm256_cmpgt_epi32(lv, _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1));
+    const __m256i mb = _mm256_cmpgt_epi32(lv, _mm256_setr_epi32(2, 2, 2, 2, 3, 3, 3, 3));
     const __m256i ra = _mm256_permutevar8x32_epi32(_mm256_maskload_epi32((const int *)(void *)e, ma), gather_f);
     const __m256i rb = left > 2 ? _mm256_permutevar8x32_epi32(_mm256_maskload_epi32((const int *)(void *)(e + 2), mb),
                                                               gather_f)
@@ -1460,10 +1468,7 @@ SOCAP_TARGET_AVX2 static int32_t maintain_list_avx2(const socap_model *m, int t,
       /* dt >= 64 as unsigned (dt < 0 too): the scalar form */
       const __m128i near = _mm_cmpeq_epi32(_mm_min_epu32(dt, big), dt);
       if (~(unsigned)_mm_movemask_ps(_mm_castsi128_ps(near)) & act) {
-        for (uint32_t q = 0; q < left; q++) {
-          if (!meta_dormant(e[q].meta)) da += maintain_entry(m, t, own, &e[q]);
-          if (ji) ji[k + q] = jn_entry(&e[q]);
-        }
+        da += maintain_group(m, t, own, e, left, ji ? ji + k : NULL);
         continue;
       }
       const __m256d a64 = lanes4_64(act);
