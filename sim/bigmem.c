@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -42,6 +43,14 @@ void socap_big_free(void *q) {
   if (len) { munmap(p, len); return; }
 #endif
   free(p);
+}
+
+void *socap_big_grow(void *p, size_t keep, size_t bytes) {
+  void *q = socap_big_alloc(bytes);
+  if (!q) return NULL;
+  if (p && keep) memcpy(q, p, keep);
+  socap_big_free(p);
+  return q;
 }
 
 size_t socap_big_capacity(const void *q) {

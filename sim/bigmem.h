@@ -15,6 +15,10 @@
 void *socap_big_alloc(size_t bytes);
 /** Free a buffer from socap_big_alloc (NULL is allowed). */
 void socap_big_free(void *p);
+/** Grow a buffer from socap_big_alloc (or NULL) to at least @p bytes,
+ * keeping its first @p keep bytes: a new buffer, the bytes copied, the old
+ * one freed. Returns the new buffer, or NULL (the old one is then kept). */
+void *socap_big_grow(void *p, size_t keep, size_t bytes);
 /** Usable bytes of a buffer from socap_big_alloc: at least what was asked
  * for, more when the mapping was rounded up to whole huge pages. */
 size_t socap_big_capacity(const void *p);

@@ -29,17 +29,17 @@ static int nthreads(int requested) {
 
 void socap_node_metrics_free(socap_node_metrics *m) {
   if (!m) return;
-  free(m->degree);
-  free(m->strength);
-  free(m->support);
-  free(m->constraint);
-  free(m->eff_size);
-  free(m->efficiency);
-  free(m->clustering);
-  free(m->reach2);
-  free(m->n_groups);
-  free(m->blau);
-  free(m->betweenness);
+  socap_big_free(m->degree);
+  socap_big_free(m->strength);
+  socap_big_free(m->support);
+  socap_big_free(m->constraint);
+  socap_big_free(m->eff_size);
+  socap_big_free(m->efficiency);
+  socap_big_free(m->clustering);
+  socap_big_free(m->reach2);
+  socap_big_free(m->n_groups);
+  socap_big_free(m->blau);
+  socap_big_free(m->betweenness);
   memset(m, 0, sizeof *m);
 }
 
@@ -48,17 +48,19 @@ int socap_node_metrics_alloc(socap_node_metrics *m, int32_t n, int with_betweenn
   if (n < 0) return SOCAP_ERROR(SOCAP_ECONFIG, "negative node count");
   size_t k = (size_t)(n > 0 ? n : 1);
   m->n = n;
-  m->degree = malloc(k * sizeof(int32_t));
-  m->strength = malloc(k * sizeof(double));
-  m->support = malloc(k * sizeof(double));
-  m->constraint = malloc(k * sizeof(double));
-  m->eff_size = malloc(k * sizeof(double));
-  m->efficiency = malloc(k * sizeof(double));
-  m->clustering = malloc(k * sizeof(double));
-  m->reach2 = malloc(k * sizeof(int32_t));
-  m->n_groups = malloc(k * sizeof(int32_t));
-  m->blau = malloc(k * sizeof(double));
-  if (with_betweenness) m->betweenness = malloc(k * sizeof(double));
+  /* on huge pages: at 10^6 nodes these are some 80 MB, written at random
+   * by the node pass (4 KiB faults are slow on virtual machines) */
+  m->degree = socap_big_alloc(k * sizeof(int32_t));
+  m->strength = socap_big_alloc(k * sizeof(double));
+  m->support = socap_big_alloc(k * sizeof(double));
+  m->constraint = socap_big_alloc(k * sizeof(double));
+  m->eff_size = socap_big_alloc(k * sizeof(double));
+  m->efficiency = socap_big_alloc(k * sizeof(double));
+  m->clustering = socap_big_alloc(k * sizeof(double));
+  m->reach2 = socap_big_alloc(k * sizeof(int32_t));
+  m->n_groups = socap_big_alloc(k * sizeof(int32_t));
+  m->blau = socap_big_alloc(k * sizeof(double));
+  if (with_betweenness) m->betweenness = socap_big_alloc(k * sizeof(double));
   if (!m->degree || !m->strength || !m->support || !m->constraint || !m->eff_size || !m->efficiency || !m->clustering ||
       !m->reach2 || !m->n_groups || !m->blau || (with_betweenness && !m->betweenness)) {
     socap_node_metrics_free(m);
@@ -161,9 +163,9 @@ typedef struct {
 } ego_ws;
 
 static void ego_ws_free(ego_ws *ws) {
-  free(ws->mark);
-  free(ws->pos);
-  free(ws->reached);
+  socap_big_free(ws->mark);
+  socap_big_free(ws->pos);
+  socap_big_free(ws->reached);
   free(ws->hit);
   free(ws->old);
   free(ws->pa);
@@ -179,9 +181,11 @@ static int ego_ws_init(ego_ws *ws, int32_t n, int32_t kmax, int32_t gmax) {
   memset(ws, 0, sizeof *ws);
   const size_t k = (size_t)(n > 0 ? n : 1), km = (size_t)(kmax > 0 ? kmax : 1);
   ws->nwords = k / 32 + 1;
-  ws->mark = calloc(ws->nwords, sizeof *ws->mark);
-  ws->pos = malloc(k * sizeof *ws->pos);
-  ws->reached = malloc((k + 8) * sizeof *ws->reached); /* + 8: scan_list_avx2's stores */
+  /* the per-node arrays on huge pages: touched at random, they would
+   * otherwise be faulted in 4 KiB at a time (slow on virtual machines) */
+  ws->mark = socap_big_alloc(ws->nwords * sizeof *ws->mark);
+  ws->pos = socap_big_alloc(k * sizeof *ws->pos);
+  ws->reached = socap_big_alloc((k + 8) * sizeof *ws->reached); /* + 8: scan_list_avx2's stores */
   ws->kmax = (int32_t)km;
   ws->hstride = km + 8; /* + 8: scan_list_avx2's stores */
   ws->hit = malloc(2 * ws->hstride * sizeof *ws->hit);

@@ -567,7 +567,7 @@ void socap_model_free(socap_model *m) {
   if (m->ties && m->blocks) socap_model_release_ties(m);
   free(m->blocks);
   if (m->tbuf)
-    for (int k = 0; k < m->nthreads; k++) free(m->tbuf[k].p);
+    for (int k = 0; k < m->nthreads; k++) socap_big_free(m->tbuf[k].p);
   if (m->scr)
     for (int k = 0; k < m->nthreads; k++) {
       tscratch_t *s = &m->scr[k];
@@ -575,7 +575,7 @@ void socap_model_free(socap_model *m) {
       socap_big_free(s->front); socap_big_free(s->next);
     }
   free(m->scr);
-  free(m->props.p);
+  socap_big_free(m->props.p);
   free(m->tbuf);
   socap_big_free(m->ties);
   socap_big_free(m->group); socap_big_free(m->cohort); socap_big_free(m->strategy); socap_big_free(m->who); free(m->gstart); free(m->gsize);
@@ -589,11 +589,13 @@ void socap_model_free(socap_model *m) {
 
 static int pbuf_push(pbuf_t *b, uint32_t a, uint32_t bb, uint32_t proposer, uint32_t seq, int origin) {
   if (b->n == b->cap) {
-    size_t nc = b->cap ? 2 * b->cap : 1024;
-    prop_t *np = realloc(b->p, nc * sizeof *np);
+    /* on huge pages (grown by copying: rare, as the buffer is kept from
+     * step to step): faulting in tens of megabytes 4 KiB at a time cost
+     * more than the copies (performance.md item 56) */
+    prop_t *np = socap_big_grow(b->p, b->n * sizeof *np, (b->cap ? 2 * b->cap : 1024) * sizeof *np);
     if (!np) return SOCAP_ERUNTIME;
     b->p = np;
-    b->cap = nc;
+    b->cap = socap_big_capacity(np) / sizeof *np;
   }
   prop_t *x = &b->p[b->n++];
   memset(x, 0, sizeof *x);
@@ -2031,11 +2033,11 @@ int socap_model_step(socap_model *m) {
   if (fail) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory in the proposal phase");
   size_t total = 0;
   for (int k = 0; k < nth; k++) total += m->tbuf[k].n;
-  if (m->props.cap < total) {
-    prop_t *np = realloc(m->props.p, total * sizeof *np);
+  if (m->props.cap < total) { /* room to grow for some steps (rewritten whole every step: nothing to keep) */
+    prop_t *np = socap_big_grow(m->props.p, 0, (total + total / 4) * sizeof *np);
     if (!np) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
     m->props.p = np;
-    m->props.cap = total;
+    m->props.cap = socap_big_capacity(np) / sizeof *np;
   }
   /* concatenate in thread order; each buffer copied by its own thread */
   m->props.n = total;
@@ -2233,10 +2235,10 @@ void socap_model_trim(socap_model *m) {
   m->jcap = 0;
   m->jvalid = 0;
   for (int k = 0; k < m->nthreads; k++) {
-    free(m->tbuf[k].p);
+    socap_big_free(m->tbuf[k].p);
     memset(&m->tbuf[k], 0, sizeof m->tbuf[k]);
   }
-  free(m->props.p);
+  socap_big_free(m->props.p);
   memset(&m->props, 0, sizeof m->props);
 }
 
