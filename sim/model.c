@@ -141,7 +141,8 @@ _Static_assert(sizeof(who_t) == 16, "a person's judging record is 16 bytes");
  * computes them late, which is exact but serial). */
 #define NEAR_CAP_SLACK 8
 
-/* What maintenance reads about the other end of each tie, in one place. */
+/* An agent's maintenance factor and exponent (the own end's, passed to the
+ * per-list functions). */
 typedef struct {
   double mfac;  /* m_i / sum_k w_ik^gamma_i, this step */
   double focus; /* gamma_i */
@@ -161,7 +162,14 @@ struct socap_model {
   tlist_t *ties;
   int32_t *n_active, *n_dormant;
   float *q;       /* running acceptance quantile per agent */
-  maint_t *maint; /* per agent: maintenance factor and focus, read together */
+  /* What maintenance reads about the other end of each tie, at random: its
+   * factor (8 bytes) and its strategy (1 byte), whose exponent is in
+   * sfocus. Two arrays of 9 MB in all at 10^6 agents are read faster than
+   * one of 16 MB with the exponent beside the factor (performance.md
+   * item 57). */
+  double *mfac;     /* per agent: m_i / sum_k w_ik^gamma_i, this step */
+  uint8_t *strat8;  /* per agent: the strategy (fixed for the run) */
+  double sfocus[SOCAP_MAX_STRATEGIES]; /* per strategy: gamma */
   socap_info_counts *info; /* per agent: information counters (and group) */
   uint8_t *leaving;
   int nthreads;
@@ -492,6 +500,7 @@ static int setup_cohorts(socap_model *m, gsl_rng *r) {
   gsl_ran_shuffle(r, m->cohort, (size_t)n, sizeof(int32_t));
   for (int32_t i = 0; i < n; i++) {
     m->strategy[i] = p->cohorts[m->cohort[i]].strategy;
+    m->strat8[i] = (uint8_t)m->strategy[i];
     m->who[i] = (who_t){.group = m->group[i], .cohort = (uint8_t)m->cohort[i], .strategy = (uint8_t)m->strategy[i]};
     m->info[i].group = m->group[i];
   }
@@ -511,6 +520,7 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
   m->g012 = 1;
   for (int k = 0; k < p->n_strategies; k++) {
     const double g = p->strategies[k].focus;
+    m->sfocus[k] = g;
     if (g != 0.0 && g != 1.0 && g != 2.0) m->g012 = 0;
   }
   m->n = p->n_agents;
@@ -523,7 +533,8 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
   m->n_active = socap_big_alloc(n * sizeof(int32_t));
   m->n_dormant = socap_big_alloc(n * sizeof(int32_t));
   m->q = socap_big_alloc(n * sizeof(float));
-  m->maint = socap_big_alloc(n * sizeof(maint_t));
+  m->mfac = socap_big_alloc(n * sizeof(double));
+  m->strat8 = socap_big_alloc(n);
   m->info = socap_big_alloc(n * sizeof(socap_info_counts));
   m->leaving = socap_big_alloc(n * 1);
   m->jdirty = socap_big_alloc(n * 1);
@@ -546,7 +557,7 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
     if (!s->any || !s->act || !s->seen || !s->front || !s->next || !s->rx) scratch_fail = 1;
   }
   if (!m->group || !m->cohort || !m->strategy || !m->who || !m->ties || !m->n_active || !m->n_dormant || !m->q ||
-      !m->maint || !m->info || !m->leaving || !m->jdirty || !m->tbuf || !m->blocks || scratch_fail) {
+      !m->mfac || !m->strat8 || !m->info || !m->leaving || !m->jdirty || !m->tbuf || !m->blocks || scratch_fail) {
     rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory allocating %zu agents", n);
     goto fail;
   }
@@ -579,7 +590,7 @@ void socap_model_free(socap_model *m) {
   free(m->tbuf);
   socap_big_free(m->ties);
   socap_big_free(m->group); socap_big_free(m->cohort); socap_big_free(m->strategy); socap_big_free(m->who); free(m->gstart); free(m->gsize);
-  socap_big_free(m->n_active); socap_big_free(m->n_dormant); socap_big_free(m->q); socap_big_free(m->maint);
+  socap_big_free(m->n_active); socap_big_free(m->n_dormant); socap_big_free(m->q); socap_big_free(m->mfac); socap_big_free(m->strat8);
   socap_big_free(m->info); socap_big_free(m->leaving);
   socap_big_free(m->jn); socap_big_free(m->jdirty);
   free(m);
@@ -1227,12 +1238,18 @@ static void compact_ties(socap_model *m) {
 
 /* ---- maintenance and decay (steps 6-7) ----------------------------------- */
 
-/* Ties ahead whose other end's maintenance record is prefetched: the
- * records are 16 MB at N = 10^6, read at random, one per tie end. */
+/* Ties ahead whose other end's factor and strategy are prefetched: 9 MB at
+ * N = 10^6, read at random, one of each per tie end. */
 #define MT_AHEAD 16
 /* the same for the vector form: longer distances measured slower (16, 32
  * and 64 against 8 at 10^6 agents) */
 #define MT_AHEAD_VEC 8
+
+/* The other end j's factor and strategy, ahead of their use. */
+static inline void maint_prefetch(const socap_model *m, uint32_t j) {
+  __builtin_prefetch(&m->mfac[j]);
+  __builtin_prefetch(&m->strat8[j]);
+}
 
 /* Phase B for one active tie end e (index k of its list): the symmetric
  * update w <- w + (1 - w)(1 - e^(-(h_i + h_j) / tau)), then the dormancy
@@ -1240,11 +1257,11 @@ static void compact_ties(socap_model *m) {
  * own end are @p own. */
 static inline int maintain_entry(const socap_model *m, int t, maint_t own, tie_t *e) {
   const int32_t j = (int32_t)e->nbr;
-  const double gi = own.focus, gj = m->maint[j].focus;
+  const double gi = own.focus, gj = m->sfocus[m->strat8[j]];
   double w = tie_w_active(m, e, t);
   /* Both ends compute the same sum (IEEE addition is commutative). */
   const double hi = own.mfac * (m->g012 ? pow012(w, gi) : powg(w, gi)),
-               hj = m->maint[j].mfac * (m->g012 ? pow012(w, gj) : powg(w, gj));
+               hj = m->mfac[j] * (m->g012 ? pow012(w, gj) : powg(w, gj));
   const double h = hi + hj;
   int changed = 0;
   if (h > 0) {
@@ -1287,9 +1304,9 @@ static int32_t maintain_list(const socap_model *m, int t, maint_t own, tlist_t *
     tie_t *e = &l->t[k];
     const uint32_t ka = k + MT_AHEAD;
     if (ka < l->n)
-      __builtin_prefetch(&m->maint[l->t[ka].nbr]);
+      maint_prefetch(m, l->t[ka].nbr);
     else if (ka - l->n < nn)
-      __builtin_prefetch(&m->maint[ln->t[ka - l->n].nbr]);
+      maint_prefetch(m, ln->t[ka - l->n].nbr);
     if (!meta_dormant(e->meta)) da += maintain_entry(m, t, own, e);
     if (ji) ji[k] = jn_entry(e);
   }
@@ -1330,9 +1347,9 @@ SOCAP_TARGET_AVX512 static int32_t maintain_list_avx512(const socap_model *m, in
     for (uint32_t q = 0; q < 8; q++) { /* the other ends' records, MT_AHEAD_VEC ties ahead */
       const uint32_t ka = k + q + MT_AHEAD_VEC;
       if (ka < n)
-        __builtin_prefetch(&m->maint[l->t[ka].nbr]);
+        maint_prefetch(m, l->t[ka].nbr);
       else if (ka - n < nn)
-        __builtin_prefetch(&m->maint[ln->t[ka - n].nbr]);
+        maint_prefetch(m, ln->t[ka - n].nbr);
     }
     tie_t *e = l->t + k;
     const __m512i ra = _mm512_maskz_loadu_epi32(m16a, e), rb = _mm512_maskz_loadu_epi32(m16b, e + 4);
@@ -1350,24 +1367,16 @@ SOCAP_TARGET_AVX512 static int32_t maintain_list_avx512(const socap_model *m, in
         continue;
       }
       const __mmask8 a8 = (__mmask8)act;
-      /* the other ends' records: eight 16-byte loads (cheaper than two gathers) */
+      /* the other ends' factors and exponents */
       uint32_t nb[16];
       _mm512_storeu_si512(nb, nbr);
-      const double *mb = (const double *)m->maint;
-      __m512 ra4 = _mm512_castps128_ps512(_mm_loadu_ps((const float *)(mb + 2 * (size_t)nb[0])));
-      ra4 = _mm512_insertf32x4(ra4, _mm_loadu_ps((const float *)(mb + 2 * (size_t)nb[1])), 1);
-      ra4 = _mm512_insertf32x4(ra4, _mm_loadu_ps((const float *)(mb + 2 * (size_t)nb[2])), 2);
-      ra4 = _mm512_insertf32x4(ra4, _mm_loadu_ps((const float *)(mb + 2 * (size_t)nb[3])), 3);
-      __m512 rb4 = _mm512_castps128_ps512(_mm_loadu_ps((const float *)(mb + 2 * (size_t)nb[4])));
-      rb4 = _mm512_insertf32x4(rb4, _mm_loadu_ps((const float *)(mb + 2 * (size_t)nb[5])), 1);
-      rb4 = _mm512_insertf32x4(rb4, _mm_loadu_ps((const float *)(mb + 2 * (size_t)nb[6])), 2);
-      rb4 = _mm512_insertf32x4(rb4, _mm_loadu_ps((const float *)(mb + 2 * (size_t)nb[7])), 3);
-      const __m512d mfj = _mm512_maskz_mov_pd(a8, _mm512_permutex2var_pd(_mm512_castps_pd(ra4),
-                                                                         _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14),
-                                                                         _mm512_castps_pd(rb4)));
-      const __m512d gj = _mm512_maskz_mov_pd(a8, _mm512_permutex2var_pd(_mm512_castps_pd(ra4),
-                                                                        _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15),
-                                                                        _mm512_castps_pd(rb4)));
+      double mf[8], gg[8];
+      for (int q = 0; q < 8; q++) {
+        mf[q] = m->mfac[nb[q]];
+        gg[q] = m->sfocus[m->strat8[nb[q]]];
+      }
+      const __m512d mfj = _mm512_maskz_mov_pd(a8, _mm512_loadu_pd(mf));
+      const __m512d gj = _mm512_maskz_mov_pd(a8, _mm512_loadu_pd(gg));
       const __m512d dec = _mm512_mask_i32gather_pd(one, a8, _mm512_castsi512_si256(dt), m->decay_tab, 8);
       __m512d w = _mm512_mul_pd(_mm512_cvtps_pd(_mm256_castsi256_ps(_mm512_castsi512_si256(wv))), dec);
       const __m512d w2 = _mm512_mul_pd(w, w);
@@ -1446,9 +1455,9 @@ SOCAP_TARGET_AVX2 static int32_t maintain_list_avx2(const socap_model *m, int t,
     for (uint32_t q = 0; q < 4; q++) { /* the other ends' records, MT_AHEAD_VEC ties ahead */
       const uint32_t ka = k + q + MT_AHEAD_VEC;
       if (ka < n)
-        __builtin_prefetch(&m->maint[l->t[ka].nbr]);
+        maint_prefetch(m, l->t[ka].nbr);
       else if (ka - n < nn)
-        __builtin_prefetch(&m->maint[ln->t[ka - n].nbr]);
+        maint_prefetch(m, ln->t[ka - n].nbr);
     }
     tie_t *e = l->t + k;
     /* dwords of records 0-1 and 2-3: plain loads and stores for a whole
@@ -1482,17 +1491,14 @@ SOCAP_TARGET_AVX2 static int32_t maintain_list_avx2(const socap_model *m, int t,
         continue;
       }
       const __m256d a64 = lanes4_64(act);
-      /* the other ends' records: four 16-byte loads (a lane past the list's
-       * end holds neighbour 0) */
+      /* the other ends' factors and exponents (a lane past the list's end
+       * holds neighbour 0) */
       uint32_t nb[4];
       _mm_storeu_si128((__m128i *)(void *)nb, nbr);
-      const double *mr = (const double *)m->maint;
-      const __m256d r02 = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(mr + 2 * (size_t)nb[0])),
-                                               _mm_loadu_pd(mr + 2 * (size_t)nb[2]), 1);
-      const __m256d r13 = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(mr + 2 * (size_t)nb[1])),
-                                               _mm_loadu_pd(mr + 2 * (size_t)nb[3]), 1);
-      const __m256d mfj = _mm256_and_pd(a64, _mm256_unpacklo_pd(r02, r13));
-      const __m256d gj = _mm256_and_pd(a64, _mm256_unpackhi_pd(r02, r13));
+      const __m256d mfj =
+          _mm256_and_pd(a64, _mm256_setr_pd(m->mfac[nb[0]], m->mfac[nb[1]], m->mfac[nb[2]], m->mfac[nb[3]]));
+      const __m256d gj = _mm256_and_pd(a64, _mm256_setr_pd(m->sfocus[m->strat8[nb[0]]], m->sfocus[m->strat8[nb[1]]],
+                                                            m->sfocus[m->strat8[nb[2]]], m->sfocus[m->strat8[nb[3]]]));
       const __m256d dec = _mm256_mask_i32gather_pd(one, m->decay_tab, _mm_and_si128(dt, big), a64, 8);
       __m256d w = _mm256_mul_pd(_mm256_cvtps_pd(_mm_castsi128_ps(wv)), dec);
       const __m256d w2 = _mm256_mul_pd(w, w);
@@ -1555,8 +1561,7 @@ static void maintain_and_decay(socap_model *m, int t) {
     if (mt > 0)
       for (uint32_t k = 0; k < l->n; k++)
         if (!meta_dormant(l->t[k].meta)) sum += powg(tie_w_active(m, &l->t[k], t), s->focus);
-    m->maint[i].mfac = (mt > 0 && sum > 0) ? mt / sum : 0.0;
-    m->maint[i].focus = s->focus;
+    m->mfac[i] = (mt > 0 && sum > 0) ? mt / sum : 0.0;
   }
   double c0 = omp_get_wtime();
   compact_ties(m);
@@ -1591,6 +1596,7 @@ static void maintain_and_decay(socap_model *m, int t) {
 #pragma omp parallel for schedule(dynamic, 256) reduction(+ : dormant2)
   for (int32_t i = 0; i < n; i++) {
     tlist_t *l = &m->ties[i];
+    const maint_t own = {m->mfac[i], m->sfocus[m->strat8[i]]};
     /* the next list (for the prefetches that run past this one's end) */
     const tlist_t *ln = i + 1 < n ? &m->ties[i + 1] : l;
     const uint32_t nn = i + 1 < n ? ln->n : 0;
@@ -1603,12 +1609,12 @@ static void maintain_and_decay(socap_model *m, int t) {
     int32_t da;
 #ifdef SOCAP_HAVE_AVX512
     if (vec == SOCAP_SIMD_AVX512)
-      da = maintain_list_avx512(m, t, m->maint[i], l, ln, nn, ji);
+      da = maintain_list_avx512(m, t, own, l, ln, nn, ji);
     else if (vec == SOCAP_SIMD_AVX2)
-      da = maintain_list_avx2(m, t, m->maint[i], l, ln, nn, ji);
+      da = maintain_list_avx2(m, t, own, l, ln, nn, ji);
     else
 #endif
-      da = maintain_list(m, t, m->maint[i], l, ln, nn, ji);
+      da = maintain_list(m, t, own, l, ln, nn, ji);
     m->n_active[i] -= da;
     m->n_dormant[i] += da;
     dormant2 += da;
