@@ -49,7 +49,14 @@ static inline uint32_t meta_make(uint32_t last, int dormant, int origin) {
 typedef struct {
   tie_t *t;
   uint32_t n, cap, ns;
+  /* The agent's counts and acceptance quantile, beside the list header:
+   * the serial resolution reads all of them for the second person of a
+   * proposal, at random, and one 32-byte record is one cache line
+   * (performance.md item 58). */
+  int32_t nact, ndor; /* active and dormant ties */
+  float q;            /* running acceptance quantile */
 } tlist_t;
+_Static_assert(sizeof(tlist_t) == 32, "an agent's list header is 32 bytes");
 
 /* A proposal: an encounter between a and b, or a reactivation request. */
 typedef struct {
@@ -160,8 +167,6 @@ struct socap_model {
   who_t *who; /* the same three, packed (judging) */
   int32_t *gstart, *gsize; /* group ranges: agents are contiguous by group */
   tlist_t *ties;
-  int32_t *n_active, *n_dormant;
-  float *q;       /* running acceptance quantile per agent */
   /* What maintenance reads about the other end of each tie, at random: its
    * factor (8 bytes) and its strategy (1 byte), whose exponent is in
    * sfocus. Two arrays of 9 MB in all at 10^6 agents are read faster than
@@ -530,9 +535,6 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
   m->strategy = socap_big_alloc(n * sizeof(int32_t));
   m->who = socap_big_alloc((n + 1) * sizeof(who_t));
   m->ties = socap_big_alloc(n * sizeof(tlist_t));
-  m->n_active = socap_big_alloc(n * sizeof(int32_t));
-  m->n_dormant = socap_big_alloc(n * sizeof(int32_t));
-  m->q = socap_big_alloc(n * sizeof(float));
   m->mfac = socap_big_alloc(n * sizeof(double));
   m->strat8 = socap_big_alloc(n);
   m->info = socap_big_alloc(n * sizeof(socap_info_counts));
@@ -556,12 +558,12 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
     s->rx = socap_big_alloc((size_t)n * sizeof(struct inf_rx));
     if (!s->any || !s->act || !s->seen || !s->front || !s->next || !s->rx) scratch_fail = 1;
   }
-  if (!m->group || !m->cohort || !m->strategy || !m->who || !m->ties || !m->n_active || !m->n_dormant || !m->q ||
+  if (!m->group || !m->cohort || !m->strategy || !m->who || !m->ties ||
       !m->mfac || !m->strat8 || !m->info || !m->leaving || !m->jdirty || !m->tbuf || !m->blocks || scratch_fail) {
     rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory allocating %zu agents", n);
     goto fail;
   }
-  for (size_t i = 0; i < n; i++) m->q[i] = 0.5f;
+  for (size_t i = 0; i < n; i++) m->ties[i].q = 0.5f;
   if ((rc = setup_groups(m, r)) != SOCAP_OK) goto fail;
   if ((rc = setup_cohorts(m, r)) != SOCAP_OK) goto fail;
   gsl_rng_free(r);
@@ -590,7 +592,7 @@ void socap_model_free(socap_model *m) {
   free(m->tbuf);
   socap_big_free(m->ties);
   socap_big_free(m->group); socap_big_free(m->cohort); socap_big_free(m->strategy); socap_big_free(m->who); free(m->gstart); free(m->gsize);
-  socap_big_free(m->n_active); socap_big_free(m->n_dormant); socap_big_free(m->q); socap_big_free(m->mfac); socap_big_free(m->strat8);
+  socap_big_free(m->mfac); socap_big_free(m->strat8);
   socap_big_free(m->info); socap_big_free(m->leaving);
   socap_big_free(m->jn); socap_big_free(m->jdirty);
   free(m);
@@ -790,7 +792,7 @@ static int propose_agent(socap_model *m, gsl_rng *r, pws_t *ws, pbuf_t *out, int
   const tlist_t *l = &m->ties[i];
   /* 3. introductions */
   double b = strat_spent(m, i, s->broker);
-  if (b > 0 && m->n_active[i] >= 2) {
+  if (b > 0 && m->ties[i].nact >= 2) {
     socap_rng_stream(r, p->seed, m->task, (uint32_t)i, (uint32_t)t, SOCAP_RNG_INTRO);
     unsigned kb = budget_count(r, b, p->cost_intro);
     if (kb > 0) {
@@ -808,7 +810,7 @@ static int propose_agent(socap_model *m, gsl_rng *r, pws_t *ws, pbuf_t *out, int
   }
   /* 4. reactivation requests */
   double rr = strat_spent(m, i, s->reactivate);
-  if (rr > 0 && m->n_dormant[i] > 0) {
+  if (rr > 0 && m->ties[i].ndor > 0) {
     socap_rng_stream(r, p->seed, m->task, (uint32_t)i, (uint32_t)t, SOCAP_RNG_REACT);
     unsigned kr = budget_count(r, rr, p->cost_react);
     if (kr > 0) {
@@ -909,7 +911,7 @@ static uint32_t count_agent(const socap_model *m, int32_t i, const uint64_t *act
 
 /* Active ties of agent i at the start of the step, as judging sees them. */
 static inline int32_t active_at_start(const socap_model *m, int32_t i) {
-  return m->jvalid ? (int32_t)jn_list(m, i)[1] : m->n_active[i];
+  return m->jvalid ? (int32_t)jn_list(m, i)[1] : m->ties[i].nact;
 }
 
 /* Writes agent i's packed list from the store into its slot of @p slot
@@ -919,7 +921,7 @@ static int jn_write(socap_model *m, int32_t i, int64_t slot) {
   if ((int64_t)l->n + JN_HDR > slot) return 0;
   uint32_t *h = m->jn + m->who[i].joff;
   h[0] = l->n;
-  h[1] = (uint32_t)m->n_active[i];
+  h[1] = (uint32_t)m->ties[i].nact;
   for (uint32_t k = 0; k < l->n; k++) h[JN_HDR + k] = jn_entry(&l->t[k]);
   return 1;
 }
@@ -952,7 +954,7 @@ static inline uint32_t has_active(const tlist_t *l, uint32_t c) {
  * i's sorted part, so no pair is counted twice). */
 static uint32_t common_active(const socap_model *m, int32_t i, int32_t j) {
   const tlist_t *a = &m->ties[i], *b = &m->ties[j];
-  if (m->n_active[i] == 0 || m->n_active[j] == 0) return 0;
+  if (m->ties[i].nact == 0 || m->ties[j].nact == 0) return 0;
   const tie_t *ta = a->t, *tb = b->t;
   uint32_t x = 0, y = 0, common = 0;
   while (x < a->ns && y < b->ns) {
@@ -978,7 +980,7 @@ static inline double nonredundancy(uint32_t common, int32_t dj) {
 }
 
 static double value_from_common(const socap_model *m, int32_t i, int32_t j, uint32_t common) {
-  return nonredundancy(common, m->n_active[j]) + (m->group[i] == m->group[j] ? m->p.homophily : 0.0);
+  return nonredundancy(common, m->ties[j].nact) + (m->group[i] == m->group[j] ? m->p.homophily : 0.0);
 }
 
 static double base_value(const socap_model *m, int32_t i, int32_t j) {
@@ -993,9 +995,9 @@ static int accept_value(socap_model *m, int32_t i, int strategy, double v) {
    * the serial resolution): a person who is not selective gets their
    * quantile written back unchanged, (float)(double)q == q. */
   const double sel = m->p.strategies[strategy].selectivity;
-  const double q = m->q[i];
+  const double q = m->ties[i].q;
   const double qn = q + m->p.quantile_rate * (sel - (v < q ? 1.0 : 0.0));
-  m->q[i] = (float)(sel > 0 ? qn : q);
+  m->ties[i].q = (float)(sel > 0 ? qn : q);
   return (sel <= 0) | (v >= q);
 }
 
@@ -1015,8 +1017,8 @@ static int32_t weakest_active(const socap_model *m, int32_t i, int t) {
 }
 
 static void count_after_change(socap_model *m, int32_t i, int d_active, int d_dormant) {
-  m->n_active[i] += d_active;
-  m->n_dormant[i] += d_dormant;
+  m->ties[i].nact += d_active;
+  m->ties[i].ndor += d_dormant;
 }
 
 /* Tie (i,j) goes dormant for both ends at step t. */
@@ -1042,7 +1044,7 @@ static void forget(socap_model *m, int32_t i, int32_t j) {
 /* Enforce the dormant limit on agent i: forget the weakest-at-peak dormant
  * ties (ties broken by neighbour id). */
 static void enforce_dormant_limit(socap_model *m, int32_t i) {
-  while (m->n_dormant[i] > m->p.dormant_limit) {
+  while (m->ties[i].ndor > m->p.dormant_limit) {
     const tlist_t *l = &m->ties[i];
     int32_t best = -1;
     float bp = FLT_MAX;
@@ -1062,7 +1064,7 @@ static void enforce_dormant_limit(socap_model *m, int32_t i) {
  * tie to displace in *drop (or -1). */
 static int capacity_ok(socap_model *m, int32_t i, double v, int t, int32_t *drop) {
   *drop = -1;
-  if (m->n_active[i] < m->p.dunbar_limit) return 1;
+  if (m->ties[i].nact < m->p.dunbar_limit) return 1;
   int32_t k = weakest_active(m, i, t);
   if (k < 0) return 0;
   if (v > base_value(m, i, k)) { *drop = k; return 1; }
@@ -1102,7 +1104,7 @@ static int resolve(socap_model *m, prop_t *x, int t, gsl_rng *r, uint64_t *any, 
   m->last.proposals++;
   /* the values decide for a selective person, and at the Dunbar limit */
   if (!x->vok && (p->strategies[x->sa].selectivity > 0 || p->strategies[x->sb].selectivity > 0 ||
-                  (x->skill_ok && (m->n_active[a] >= p->dunbar_limit || m->n_active[b] >= p->dunbar_limit))))
+                  (x->skill_ok && (m->ties[a].nact >= p->dunbar_limit || m->ties[b].nact >= p->dunbar_limit))))
     resolve_values(m, x, t, r, any, act);
   int acc_a = accept_value(m, a, x->sa, x->va);
   int acc_b = accept_value(m, b, x->sb, x->vb);
@@ -1575,7 +1577,7 @@ static void maintain_and_decay(socap_model *m, int t) {
     m->who[i].joff = tot;
     m->who[i].jlen = m->ties[i].n + JN_HDR < 255 ? (uint8_t)(m->ties[i].n + JN_HDR) : 255;
     m->who[i].vneed = m->p.strategies[m->who[i].strategy].selectivity > 0 ||
-                      m->n_active[i] >= m->p.dunbar_limit - NEAR_CAP_SLACK;
+                      m->ties[i].nact >= m->p.dunbar_limit - NEAR_CAP_SLACK;
     tot += m->ties[i].n + JN_HDR;
   }
   m->who[n].joff = tot;
@@ -1615,17 +1617,17 @@ static void maintain_and_decay(socap_model *m, int t) {
     else
 #endif
       da = maintain_list(m, t, own, l, ln, nn, ji);
-    m->n_active[i] -= da;
-    m->n_dormant[i] += da;
+    m->ties[i].nact -= da;
+    m->ties[i].ndor += da;
     dormant2 += da;
     if (jh) {
       jh[0] = l->n;
-      jh[1] = (uint32_t)m->n_active[i];
+      jh[1] = (uint32_t)m->ties[i].nact;
     }
   }
   m->last.went_dormant += dormant2 / 2;
   for (int32_t i = 0; i < n; i++)
-    if (m->n_dormant[i] > m->p.dormant_limit) enforce_dormant_limit(m, i);
+    if (m->ties[i].ndor > m->p.dormant_limit) enforce_dormant_limit(m, i);
 }
 
 /* ---- information flow (step 8) ------------------------------------------- */
@@ -1761,8 +1763,8 @@ static void turnover(socap_model *m, int t) {
     }
     l->n = l->ns = 0;
     jn_stale(m, i);
-    m->n_active[i] = m->n_dormant[i] = 0;
-    m->q[i] = 0.5f;
+    m->ties[i].nact = m->ties[i].ndor = 0;
+    m->ties[i].q = 0.5f;
     m->info[i].window = m->info[i].total = m->info[i].outside = m->info[i].outside_window = 0;
     m->info[i].hops = 0;
     m->last.left++;
@@ -1821,8 +1823,7 @@ static void judge_range(socap_model *m, gsl_rng *r, uint64_t *any, uint64_t *act
       uint32_t bf = m->props.p[k + PF_FAR].b;
       __builtin_prefetch(&m->who[bf]); /* with the offset of b's packed list */
       if (!jvalid) {
-        __builtin_prefetch(&m->ties[bf]);
-        __builtin_prefetch(&m->n_active[bf]);
+        __builtin_prefetch(&m->ties[bf]); /* with b's counts */
       }
       /* a new first person (a broker's contact can be anyone): their offset,
        * then below their whole list, which is marked */
@@ -1904,11 +1905,7 @@ static int resolve_range(socap_model *m, int64_t k0, int64_t k1, int64_t lim, in
     if (k + RS_FAR < lim && !m->props.p[k + RS_FAR].skip) {
       const prop_t *y = &m->props.p[k + RS_FAR];
       __builtin_prefetch(&m->ties[y->a]);
-      __builtin_prefetch(&m->q[y->b]);
-      if (y->skill_ok) {
-        __builtin_prefetch(&m->ties[y->b]);
-        __builtin_prefetch(&m->n_active[y->b]);
-      }
+      __builtin_prefetch(&m->ties[y->b]); /* with b's counts and quantile */
     }
     if (k + RS_NEAR < lim && !m->props.p[k + RS_NEAR].skip && m->props.p[k + RS_NEAR].skill_ok) {
       const prop_t *y = &m->props.p[k + RS_NEAR];
@@ -2108,8 +2105,8 @@ void socap_model_reset_window(socap_model *m) {
 }
 
 void socap_model_degree(const socap_model *m, int32_t i, int32_t *active, int32_t *dormant) {
-  if (active) *active = m->n_active[i];
-  if (dormant) *dormant = m->n_dormant[i];
+  if (active) *active = m->ties[i].nact;
+  if (dormant) *dormant = m->ties[i].ndor;
 }
 
 int32_t socap_model_ties(const socap_model *m, int32_t i, socap_tie_info *out, int32_t cap) {
@@ -2135,7 +2132,7 @@ int socap_model_graph(const socap_model *m, socap_graph *g) {
   g->group = socap_big_alloc((size_t)(n ? n : 1) * sizeof(int32_t));
   if (!g->off || !g->group) goto oom;
   g->off[0] = 0;
-  for (int32_t i = 0; i < n; i++) g->off[i + 1] = g->off[i] + m->n_active[i];
+  for (int32_t i = 0; i < n; i++) g->off[i + 1] = g->off[i] + m->ties[i].nact;
   int64_t nnz = g->off[n];
   g->adj = socap_big_alloc((size_t)(nnz ? nnz : 1) * sizeof(int32_t));
   g->w = socap_big_alloc((size_t)(nnz ? nnz : 1) * sizeof(double));
@@ -2187,14 +2184,14 @@ int socap_model_check(const socap_model *m, char *err, size_t errlen) {
     if (m->jvalid && !m->jdirty[i]) {
       const uint32_t *h = jn_list(m, i);
       if (h[0] != l->n) BAD("agent %d: packed list length differs from the store", i);
-      if ((int32_t)h[1] != m->n_active[i]) BAD("agent %d: packed active count differs from the store", i);
+      if ((int32_t)h[1] != m->ties[i].nact) BAD("agent %d: packed active count differs from the store", i);
       if (m->who[i + 1].joff - m->who[i].joff < (int64_t)l->n + JN_HDR) BAD("agent %d: packed list overruns its slot", i);
       for (uint32_t k = 0; k < l->n; k++)
         if (h[JN_HDR + k] != jn_entry(&l->t[k]))
           BAD("agent %d: packed list entry %u differs from the store", i, k);
     }
-    if (na != m->n_active[i] || nd != m->n_dormant[i])
-      BAD("agent %d: counts %d/%d but store has %d/%d", i, m->n_active[i], m->n_dormant[i], na, nd);
+    if (na != m->ties[i].nact || nd != m->ties[i].ndor)
+      BAD("agent %d: counts %d/%d but store has %d/%d", i, m->ties[i].nact, m->ties[i].ndor, na, nd);
     if (na > m->p.dunbar_limit) BAD("agent %d has %d active ties > dunbar_limit %d", i, na, m->p.dunbar_limit);
     if (nd > m->p.dormant_limit) BAD("agent %d has %d dormant ties > dormant_limit %d", i, nd, m->p.dormant_limit);
   }
@@ -2203,7 +2200,10 @@ int socap_model_check(const socap_model *m, char *err, size_t errlen) {
 }
 
 size_t socap_model_memory(const socap_model *m) {
-  size_t b = sizeof *m + (size_t)m->n * (sizeof(tlist_t) + 6 * sizeof(int32_t) + sizeof(float) + sizeof(double) +
+  /* per agent: the list header (with the counts and quantile), group,
+   * cohort and strategy, the maintenance factor and strategy byte, the
+   * information counters, the leaving flag */
+  size_t b = sizeof *m + (size_t)m->n * (sizeof(tlist_t) + 3 * sizeof(int32_t) + sizeof(double) + 1 +
                                         sizeof(socap_info_counts) + 1);
   for (int32_t k = 0; k < m->n_blocks; k++) b += m->blocks[k].len * sizeof(tie_t);
   for (int q = 0; q < m->n_apool; q++) b += socap_big_capacity(m->apool[q]); /* touched when used */
@@ -2218,7 +2218,10 @@ size_t socap_model_memory(const socap_model *m) {
 }
 
 void socap_model_release_ties(socap_model *m) {
-  memset(m->ties, 0, (size_t)m->n * sizeof *m->ties);
+  for (int32_t i = 0; i < m->n; i++) { /* the lists go; the counts stay (socap_model_degree) */
+    m->ties[i].t = NULL;
+    m->ties[i].n = m->ties[i].cap = m->ties[i].ns = 0;
+  }
   for (int32_t k = 0; k < m->n_blocks; k++) {
     socap_big_free(m->blocks[k].base);
     ov_release(m, &m->blocks[k]);
@@ -2270,7 +2273,7 @@ int socap_model_test_add_tie(socap_model *m, int32_t i, int32_t j, double w, int
   f.nbr = (uint32_t)i;
   if (tie_insert(m, &m->ties[i], e) || tie_insert(m, &m->ties[j], f)) return SOCAP_ERUNTIME;
   m->jvalid = 0;
-  m->n_active[i]++;
-  m->n_active[j]++;
+  m->ties[i].nact++;
+  m->ties[j].nact++;
   return SOCAP_OK;
 }
