@@ -58,7 +58,9 @@ typedef struct {
 /**
  * Allocate the arrays of @p m for @p n nodes (betweenness only if
  * @p with_betweenness). On failure nothing is left allocated.
- * @return SOCAP_OK or SOCAP_ERUNTIME. Free with socap_node_metrics_free().
+ * @return SOCAP_OK or SOCAP_ERUNTIME. Free with socap_node_metrics_free()
+ * only: the arrays are not from malloc (large ones are on huge pages), so
+ * they must not be passed to free() or realloc() one by one.
  */
 int socap_node_metrics_alloc(socap_node_metrics *m, int32_t n, int with_betweenness);
 
