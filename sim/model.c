@@ -1899,9 +1899,10 @@ static int resolve_range(socap_model *m, int64_t k0, int64_t k1, int64_t lim, in
                          uint64_t *act) {
   int rc = SOCAP_OK;
   for (int64_t k = k0; k < k1 && rc == SOCAP_OK; k++) {
-    /* A proposal that failed the skill test is rejected whatever the state:
-     * it reads only the quantiles and a's new entries, so b's list and
-     * counts are fetched only for the others. */
+    /* Both headers (with the counts and quantiles) are fetched for every
+     * proposal; a proposal that failed the skill test is rejected whatever
+     * the state (it reads only the quantiles and a's new entries), so the
+     * ends of the lists are fetched only for the others. */
     if (k + RS_FAR < lim && !m->props.p[k + RS_FAR].skip) {
       const prop_t *y = &m->props.p[k + RS_FAR];
       __builtin_prefetch(&m->ties[y->a]);
