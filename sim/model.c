@@ -1247,8 +1247,15 @@ static void compact_ties(socap_model *m) {
  * and 64 against 8 at 10^6 agents) */
 #define MT_AHEAD_VEC 8
 
-/* The other end j's factor and strategy, ahead of their use. */
-static inline void maint_prefetch(const socap_model *m, uint32_t j) {
+/* The factor and strategy of the other end of tie ka of the list t (n
+ * ties), ahead of their use; past its end, of tie ka - n of the next list
+ * ln (nn ties). */
+static inline void maint_prefetch(const socap_model *m, const tie_t *t, uint32_t n, const tlist_t *ln, uint32_t nn,
+                                  uint32_t ka) {
+  uint32_t j;
+  if (ka < n) j = t[ka].nbr;
+  else if (ka - n < nn) j = ln->t[ka - n].nbr;
+  else return;
   __builtin_prefetch(&m->mfac[j]);
   __builtin_prefetch(&m->strat8[j]);
 }
@@ -1304,11 +1311,7 @@ static int32_t maintain_list(const socap_model *m, int t, maint_t own, tlist_t *
   int32_t da = 0;
   for (uint32_t k = 0; k < l->n; k++) {
     tie_t *e = &l->t[k];
-    const uint32_t ka = k + MT_AHEAD;
-    if (ka < l->n)
-      maint_prefetch(m, l->t[ka].nbr);
-    else if (ka - l->n < nn)
-      maint_prefetch(m, ln->t[ka - l->n].nbr);
+    maint_prefetch(m, l->t, l->n, ln, nn, k + MT_AHEAD);
     if (!meta_dormant(e->meta)) da += maintain_entry(m, t, own, e);
     if (ji) ji[k] = jn_entry(e);
   }
@@ -1346,13 +1349,7 @@ SOCAP_TARGET_AVX512 static int32_t maintain_list_avx512(const socap_model *m, in
     const __mmask16 m8 = (__mmask16)((1u << left) - 1u);
     const __mmask16 m16a = (__mmask16)(left >= 4 ? 0xFFFFu : (1u << (4 * left)) - 1u);
     const __mmask16 m16b = (__mmask16)(left <= 4 ? 0u : left >= 8 ? 0xFFFFu : (1u << (4 * (left - 4))) - 1u);
-    for (uint32_t q = 0; q < 8; q++) { /* the other ends' records, MT_AHEAD_VEC ties ahead */
-      const uint32_t ka = k + q + MT_AHEAD_VEC;
-      if (ka < n)
-        maint_prefetch(m, l->t[ka].nbr);
-      else if (ka - n < nn)
-        maint_prefetch(m, ln->t[ka - n].nbr);
-    }
+    for (uint32_t q = 0; q < 8; q++) maint_prefetch(m, l->t, n, ln, nn, k + q + MT_AHEAD_VEC);
     tie_t *e = l->t + k;
     const __m512i ra = _mm512_maskz_loadu_epi32(m16a, e), rb = _mm512_maskz_loadu_epi32(m16b, e + 4);
     const __m512i nbr = _mm512_permutex2var_epi32(ra, pick_nbr, rb);
@@ -1454,13 +1451,7 @@ SOCAP_TARGET_AVX2 static int32_t maintain_list_avx2(const socap_model *m, int t,
   for (uint32_t k = 0; k < n; k += 4) {
     const uint32_t left = n - k < 4 ? n - k : 4;
     const unsigned m4 = (1u << left) - 1u;
-    for (uint32_t q = 0; q < 4; q++) { /* the other ends' records, MT_AHEAD_VEC ties ahead */
-      const uint32_t ka = k + q + MT_AHEAD_VEC;
-      if (ka < n)
-        maint_prefetch(m, l->t[ka].nbr);
-      else if (ka - n < nn)
-        maint_prefetch(m, ln->t[ka - n].nbr);
-    }
+    for (uint32_t q = 0; q < 4; q++) maint_prefetch(m, l->t, n, ln, nn, k + q + MT_AHEAD_VEC);
     tie_t *e = l->t + k;
     /* dwords of records 0-1 and 2-3: plain loads and stores for a whole
      * group, masked ones only for a short last group (a masked store is
