@@ -708,8 +708,13 @@ static void pairs_draw(const socap_model *m, pairs_t *ps) {
 static void pairs_next(const socap_model *m, pairs_t *ps, uint32_t *j, uint32_t *k) {
   while (ps->drawn <= ps->used + PAIR_AHEAD) {
     pairs_draw(m, ps);
-    if (m->jvalid && ps->drawn > PAIR_LIST_AHEAD + ps->used) /* a pair drawn a while ago: its list */
-      socap_prefetch_range(jn_list(m, (int32_t)ps->j[(ps->drawn - 1 - PAIR_LIST_AHEAD) % PAIR_RING]), 64);
+    if (m->jvalid && ps->drawn > PAIR_LIST_AHEAD + ps->used) {
+      /* a pair drawn a while ago: its first person's whole packed list (the
+       * search probes it at random; its first line alone, before, left the
+       * other probes to miss: performance.md item 60) */
+      const int32_t j = (int32_t)ps->j[(ps->drawn - 1 - PAIR_LIST_AHEAD) % PAIR_RING];
+      socap_prefetch_range(jn_list(m, j), sizeof(uint32_t) * m->who[j].jlen);
+    }
   }
   const uint32_t u = (uint32_t)(ps->used++ % PAIR_RING);
   *j = ps->j[u];
