@@ -14,9 +14,9 @@ cfg="$SRC/configs/sweep_test.yaml"
 w="$(mktemp -d "${TMPDIR:-/tmp}/socap_sweep_id.XXXXXX")"
 trap 'rm -rf "$w"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-same() { # same A B: h5diff must exit 0 (no differences)
+same() { # same A B: no differences, shapes included (tests/h5same.sh)
   local rc=0
-  "$H5DIFF" --exclude-path /provenance "$1" "$2" >"$w/diff.txt" 2>&1 || rc=$?
+  bash "$SRC/tests/h5same.sh" --exclude-path /provenance "$1" "$2" >"$w/diff.txt" 2>&1 || rc=$?
   [ "$rc" = 0 ] || { cat "$w/diff.txt" >&2; fail "$1 and $2 differ (h5diff exit $rc)"; }
   echo "ok: $(basename "$1") == $(basename "$2")"
 }
