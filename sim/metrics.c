@@ -448,6 +448,13 @@ static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, 
   int32_t nr = 0;     /* nodes at distance exactly 2 */
   double cons = 0.0, eff = 0.0;
   int32_t *restrict hit = ws->hit;
+  /* The next ego's set-up reads its neighbours' records and writes their
+   * positions, at random (32 and 4 MB at 10^6 nodes): fetched here, one
+   * neighbour per neighbour walked, and the first of its neighbour lists
+   * in the last few steps (their records are in by then). A thread's next
+   * ego is usually i + 1 (dynamic chunks of consecutive egos). */
+  const int32_t *restrict nn = i + 1 < g->n ? adj + g->off[i + 1] : adj;
+  const int32_t kn = i + 1 < g->n ? (int32_t)(g->off[i + 2] - g->off[i + 1]) : 0;
   /* Software pipeline: pass 1 of neighbour x (ids only) finds the common
    * neighbours and prefetches just their weights; pass 2 of x (the weighted
    * sums) runs after pass 1 of x + 1, when those lines have arrived. The
@@ -456,13 +463,6 @@ static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, 
    * million-agent model network). When many are (a clustered ego network:
    * more than one entry in eight so far), whole weight lists are prefetched
    * a few neighbours ahead instead, which is cheaper there. */
-  /* The next ego's set-up reads its neighbours' records and writes their
-   * positions, at random (32 and 4 MB at 10^6 nodes): fetched here, one
-   * neighbour per neighbour walked, and the first of its neighbour lists
-   * in the last few steps (their records are in by then). A thread's next
-   * ego is usually i + 1 (dynamic chunks of consecutive egos). */
-  const int32_t *restrict nn = i + 1 < g->n ? adj + g->off[i + 1] : adj;
-  const int32_t kn = i + 1 < g->n ? (int32_t)(g->off[i + 2] - g->off[i + 1]) : 0;
   int32_t lprev = 0;   /* common neighbours of x - 1 (its hits are in the other half) */
   int64_t visited = 0; /* entries of neighbour lists walked so far */
   for (int32_t x = 0; x <= k; x++) {
