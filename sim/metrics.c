@@ -213,6 +213,19 @@ static int ego_ws_init(ego_ws *ws, int32_t n, int32_t kmax, int32_t gmax) {
 #define PREFETCH(p) ((void)0)
 #endif
 
+/* What an ego's set-up loop reads of neighbour q (its record) and writes
+ * (its position), ahead of it. */
+static inline void prefetch_setup(const node_info *info, const int32_t *pos, int32_t q) {
+#if defined(__GNUC__)
+  __builtin_prefetch(&info[q]);
+  __builtin_prefetch(&pos[q], 1);
+#else
+  (void)info;
+  (void)pos;
+  (void)q;
+#endif
+}
+
 /* Neighbour lists ahead of the one being walked whose ids and weights are
  * prefetched (the lists of an ego's neighbours are scattered over memory). */
 #define EGO_AHEAD 4
@@ -468,10 +481,7 @@ static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, 
   for (int32_t x = 0; x <= k; x++) {
     int32_t *restrict hx = hit + (size_t)(x & 1) * ws->hstride;
     int32_t lj = 0;
-    if (x < kn) {
-      PREFETCH(&info[nn[x]]);
-      __builtin_prefetch(&pos[nn[x]], 1);
-    }
+    if (x < kn) prefetch_setup(info, pos, nn[x]);
     if (x < k && x >= k - EGO_AHEAD) {
       const int32_t y = x - (k - EGO_AHEAD); /* the next ego's neighbour y < x, whose record came at step y */
       if (y < kn && y < x) socap_prefetch_range(adj + info[nn[y]].b, sizeof *adj * (size_t)info[nn[y]].k);
@@ -523,10 +533,7 @@ static void ego_metrics(const socap_graph *g, const node_info *info, int32_t i, 
     eff += 1.0 - (B0 + B1) / mw[xp];
     lprev = lj;
   }
-  for (int32_t x = k + 1; x < kn; x++) { /* the rest of the next ego's records */
-    PREFETCH(&info[nn[x]]);
-    __builtin_prefetch(&pos[nn[x]], 1);
-  }
+  for (int32_t x = k + 1; x < kn; x++) prefetch_setup(info, pos, nn[x]); /* the rest of the next ego's */
   m->constraint[i] = cons;
   m->eff_size[i] = eff;
   m->efficiency[i] = eff / k;

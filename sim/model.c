@@ -1616,12 +1616,11 @@ static void maintain_and_decay(socap_model *m, int t) {
     else
 #endif
       da = maintain_list(m, t, own, l, ln, nn, ji);
-    m->ties[i].nact -= da;
-    m->ties[i].ndor += da;
+    count_after_change(m, i, -da, +da);
     dormant2 += da;
     if (jh) {
       jh[0] = l->n;
-      jh[1] = (uint32_t)m->ties[i].nact;
+      jh[1] = (uint32_t)l->nact;
     }
   }
   m->last.went_dormant += dormant2 / 2;
