@@ -45,7 +45,7 @@ PHASES = ["propose (1-4)", "judge (5a)", "resolve (5b, serial, thread 0)", "main
           "layout (repack)"]
 if all(len(x[5]) == len(PHASES) for v in model.values() for x in v):
     lines += ["Where the model time goes (seconds per phase, medians; `socap_model_phase_times`). Judging and the "
-              "serial resolution run together (performance.md item 24): resolve is thread 0's time in the "
+              "serial resolution run together (performance-log.md item 24): resolve is thread 0's time in the "
               "resolution, judge the rest of that phase's wall time.", "",
               "| N | threads | " + " | ".join(PHASES) + " |", "|---|---|" + "---|" * len(PHASES)]
     for (n, th), v in sorted(model.items()):

@@ -52,7 +52,7 @@ typedef struct {
   /* The agent's counts and acceptance quantile, beside the list header:
    * the serial resolution reads all of them for the second person of a
    * proposal, at random, and one 32-byte record is one cache line
-   * (performance.md item 58). */
+   * (performance-log.md item 58). */
   int32_t nact, ndor; /* active and dormant ties */
   float q;            /* running acceptance quantile */
 } tlist_t;
@@ -170,7 +170,7 @@ struct socap_model {
   /* What maintenance reads about the other end of each tie, at random: its
    * factor (8 bytes) and its strategy (1 byte), whose exponent is in
    * sfocus. Two arrays of 9 MB in all at 10^6 agents are read faster than
-   * one of 16 MB with the exponent beside the factor (performance.md
+   * one of 16 MB with the exponent beside the factor (performance-log.md
    * item 57). */
   double *mfac;     /* per agent: m_i / sum_k w_ik^gamma_i, this step */
   uint8_t *strat8;  /* per agent: the strategy (fixed for the run) */
@@ -604,7 +604,7 @@ static int pbuf_push(pbuf_t *b, uint32_t a, uint32_t bb, uint32_t proposer, uint
   if (b->n == b->cap) {
     /* on huge pages (grown by copying: rare, as the buffer is kept from
      * step to step): faulting in tens of megabytes 4 KiB at a time cost
-     * more than the copies (performance.md item 56) */
+     * more than the copies (performance-log.md item 56) */
     prop_t *np = socap_big_grow(b->p, b->n * sizeof *np, (b->cap ? 2 * b->cap : 1024) * sizeof *np);
     if (!np) return SOCAP_ERUNTIME;
     b->p = np;
@@ -711,7 +711,7 @@ static void pairs_next(const socap_model *m, pairs_t *ps, uint32_t *j, uint32_t 
     if (m->jvalid && ps->drawn > PAIR_LIST_AHEAD + ps->used) {
       /* a pair drawn a while ago: its first person's whole packed list (the
        * search probes it at random; its first line alone, before, left the
-       * other probes to miss: performance.md item 60) */
+       * other probes to miss: performance-log.md item 60) */
       const int32_t j = (int32_t)ps->j[(ps->drawn - 1 - PAIR_LIST_AHEAD) % PAIR_RING];
       socap_prefetch_range(jn_list(m, j), sizeof(uint32_t) * m->who[j].jlen);
     }
@@ -1461,7 +1461,7 @@ SOCAP_TARGET_AVX2 static int32_t maintain_list_avx2(const socap_model *m, int t,
     /* dwords of records 0-1 and 2-3: plain loads and stores for a whole
      * group, masked ones only for a short last group (a masked store is
      * slow on AMD's Zen 3: plain ones made maintenance some 15% faster at
-     * 10^5 agents, performance.md item 55) */
+     * 10^5 agents, performance-log.md item 55) */
     const __m256i lv = _mm256_set1_epi32((int)left);
     const __m256i ma = _mm256_cmpgt_epi32(lv, _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1));
     const __m256i mb = _mm256_cmpgt_epi32(lv, _mm256_setr_epi32(2, 2, 2, 2, 3, 3, 3, 3));
@@ -1555,7 +1555,7 @@ static void maintain_and_decay(socap_model *m, int t) {
     tlist_t *l = &m->ties[i];
     /* the whole list four agents ahead, and its header eight ahead: the
      * sort's binary searches probe the list at random, each probe a miss
-     * when only its first line was fetched (performance.md item 59) */
+     * when only its first line was fetched (performance-log.md item 59) */
     if (i + 4 < n) socap_prefetch_range(m->ties[i + 4].t, sizeof(tie_t) * m->ties[i + 4].n);
     if (i + 8 < n) __builtin_prefetch(&m->ties[i + 8]);
     tie_sort_new(l);

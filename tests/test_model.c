@@ -1160,7 +1160,7 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n) {
  * with turnover), with every strategy. Speed work on the model must leave
  * every result bit-identical; this test fails when it does not (the values
  * are the same with 1 and 2 threads, and were the same before the fourth
- * round of speed work in docs/performance.md). When a
+ * round of speed work in docs/performance-log.md). When a
  * change alters the model's results on purpose, say so in its commit and
  * docs/ODD.md, and pin the new values printed here. */
 static uint64_t fingerprint_steps(const socap_params *p, int threads, int steps) {
