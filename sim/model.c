@@ -85,6 +85,19 @@ typedef struct {
   size_t n, cap;
 } pbuf_t;
 
+/* Agents per unit of work in the proposal phase: threads take chunks as
+ * they finish (a static split left one thread idle for a tenth of the
+ * phase), and each chunk's proposals are copied to their place in agent
+ * order afterwards. */
+#define PR_CHUNK 1024
+
+/* Where a chunk's proposals are: in thread tid's buffer from off, n of
+ * them; dst is their place in the step's list. */
+typedef struct {
+  size_t off, n, dst;
+  int tid;
+} pchunk_t;
+
 /* Per-thread scratch, allocated once per model (re-making it every step costs
  * page faults, which are slow on virtual machines). */
 typedef struct {
@@ -179,6 +192,9 @@ struct socap_model {
   uint8_t *leaving;
   int nthreads;
   pbuf_t *tbuf; /* per-thread proposal buffers */
+  pchunk_t *pch; /* per chunk of pr_chunk agents: where its proposals are */
+  int64_t n_pch;
+  int32_t pr_chunk; /* agents per chunk of the proposal phase (PR_CHUNK) */
   pbuf_t props; /* all proposals of the step, in agent order */
   socap_counters total, last;
   double phase_s[SOCAP_N_PHASES]; /* wall-clock seconds per phase */
@@ -545,6 +561,9 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
   m->nthreads = omp_get_max_threads();
   m->jr_chunk = JR_CHUNK;
   m->tbuf = calloc((size_t)m->nthreads, sizeof(pbuf_t));
+  m->pr_chunk = PR_CHUNK;
+  m->n_pch = ((int64_t)n + PR_CHUNK - 1) / PR_CHUNK;
+  m->pch = calloc((size_t)(m->n_pch ? m->n_pch : 1), sizeof(pchunk_t));
   m->scr = calloc((size_t)m->nthreads, sizeof(tscratch_t));
   int scratch_fail = !m->scr;
   for (int k = 0; m->scr && k < m->nthreads; k++) {
@@ -559,7 +578,7 @@ int socap_model_create(const socap_params *p, uint64_t task, socap_model **out) 
     if (!s->any || !s->act || !s->seen || !s->front || !s->next || !s->rx) scratch_fail = 1;
   }
   if (!m->group || !m->cohort || !m->strategy || !m->who || !m->ties ||
-      !m->mfac || !m->strat8 || !m->info || !m->leaving || !m->jdirty || !m->tbuf || !m->blocks || scratch_fail) {
+      !m->mfac || !m->strat8 || !m->info || !m->leaving || !m->jdirty || !m->tbuf || !m->pch || !m->blocks || scratch_fail) {
     rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory allocating %zu agents", n);
     goto fail;
   }
@@ -590,6 +609,7 @@ void socap_model_free(socap_model *m) {
   free(m->scr);
   socap_big_free(m->props.p);
   free(m->tbuf);
+  free(m->pch);
   socap_big_free(m->ties);
   socap_big_free(m->group); socap_big_free(m->cohort); socap_big_free(m->strategy); socap_big_free(m->who); free(m->gstart); free(m->gsize);
   socap_big_free(m->mfac); socap_big_free(m->strat8);
@@ -2008,9 +2028,10 @@ int socap_model_step(socap_model *m) {
   if (t > (int)META_LAST_MASK) return SOCAP_ERROR(SOCAP_ERUNTIME, "step %d exceeds the tie store's step range", t);
   jn_refresh(m); /* booked with the proposals */
 
-  /* Steps 1-4: proposals, in parallel. schedule(static) gives each thread one
-   * contiguous block of agents in order, so concatenating the thread buffers
-   * in thread order yields agent order for any thread count. */
+  /* Steps 1-4: proposals, in parallel, by chunks of agents taken as
+   * threads finish; each thread's buffer holds its chunks in the order it
+   * took them, and copying every chunk's proposals to its place in chunk
+   * order yields agent order for any thread count and schedule. */
   int nth = m->nthreads;
   int fail = 0;
   /* A team may be smaller than nth (nested in a parallel sweep): start empty. */
@@ -2024,9 +2045,14 @@ int socap_model_step(socap_model *m) {
     gsl_rng *r = gsl_rng_alloc(socap_rng_philox);
     pws_t ws = {0};
     if (!r) fail = 1;
-#pragma omp for schedule(static)
-    for (int32_t i = 0; i < n; i++)
-      if (!fail && propose_agent(m, r, &ws, &out, i, t) != SOCAP_OK) fail = 1;
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t c = 0; c < m->n_pch; c++) {
+      const int32_t i0 = (int32_t)(c * m->pr_chunk), i1 = n - i0 > m->pr_chunk ? i0 + m->pr_chunk : n;
+      const size_t off = out.n;
+      for (int32_t i = i0; i < i1; i++)
+        if (!fail && propose_agent(m, r, &ws, &out, i, t) != SOCAP_OK) fail = 1;
+      m->pch[c] = (pchunk_t){.off = off, .n = out.n - off, .tid = tid};
+    }
     m->tbuf[tid] = out;
     free(ws.act);
     free(ws.dor);
@@ -2034,20 +2060,22 @@ int socap_model_step(socap_model *m) {
   }
   if (fail) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory in the proposal phase");
   size_t total = 0;
-  for (int k = 0; k < nth; k++) total += m->tbuf[k].n;
+  for (int64_t c = 0; c < m->n_pch; c++) {
+    m->pch[c].dst = total;
+    total += m->pch[c].n;
+  }
   if (m->props.cap < total) { /* room to grow for some steps (rewritten whole every step: nothing to keep) */
     prop_t *np = socap_big_grow(m->props.p, 0, (total + total / 4) * sizeof *np);
     if (!np) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
     m->props.p = np;
     m->props.cap = socap_big_capacity(np) / sizeof *np;
   }
-  /* concatenate in thread order; each buffer copied by its own thread */
+  /* the chunks in agent order */
   m->props.n = total;
-#pragma omp parallel for schedule(static, 1) num_threads(nth)
-  for (int k = 0; k < nth; k++) {
-    size_t at = 0;
-    for (int j = 0; j < k; j++) at += m->tbuf[j].n;
-    if (m->tbuf[k].n) memcpy(m->props.p + at, m->tbuf[k].p, m->tbuf[k].n * sizeof(prop_t));
+#pragma omp parallel for schedule(static) num_threads(nth)
+  for (int64_t c = 0; c < m->n_pch; c++) {
+    const pchunk_t *h = &m->pch[c];
+    if (h->n) memcpy(m->props.p + h->dst, m->tbuf[h->tid].p + h->off, h->n * sizeof(prop_t));
   }
 
   PHASE_DONE(SOCAP_PHASE_PROPOSE);
@@ -2254,7 +2282,18 @@ void socap_model_phase_times(const socap_model *m, double out[SOCAP_N_PHASES]) {
   for (int k = 0; k < SOCAP_N_PHASES; k++) out[k] = m->phase_s[k];
 }
 
-void socap_model_test_chunk(socap_model *m, int32_t chunk) { m->jr_chunk = chunk > 0 ? chunk : JR_CHUNK; }
+int socap_model_test_chunk(socap_model *m, int32_t chunk) {
+  const int32_t pc = chunk > 0 ? chunk : PR_CHUNK;
+  const int64_t np = ((int64_t)m->n + pc - 1) / pc;
+  pchunk_t *h = calloc((size_t)(np ? np : 1), sizeof *h);
+  if (!h) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+  free(m->pch);
+  m->pch = h;
+  m->n_pch = np;
+  m->pr_chunk = pc;
+  m->jr_chunk = chunk > 0 ? chunk : JR_CHUNK;
+  return SOCAP_OK;
+}
 
 void socap_model_test_eager_values(socap_model *m) { m->eager_values = 1; }
 

@@ -1040,7 +1040,8 @@ static void test_turnover_counters(void) {
 
 /* The whole tie store and the counters are identical for 1, 2 and 4
  * threads, also when the judging threads hand chunks of proposals to the
- * resolving thread every few proposals (chunk 1 and 7), and when judging
+ * resolving thread every few proposals and the proposal phase runs in
+ * chunks of a few agents (chunk 1 and 7), and when judging
  * reads the tie store instead of the packed lists; with default and with
  * tight limits (displacement and forgetting during the resolution). */
 static void test_threads(void) {
@@ -1056,7 +1057,7 @@ static void test_threads(void) {
       omp_set_num_threads(threads[k]);
       socap_model *m = NULL;
       socap_model_create(&p, 3, &m);
-      socap_model_test_chunk(m, chunk[k]);
+      CHECK(socap_model_test_chunk(m, chunk[k]) == SOCAP_OK);
       if (k == 5) socap_model_test_no_packed(m);
       for (int t = 0; t < 25; t++) socap_model_step(m);
       int same = 1;

@@ -176,9 +176,13 @@ int socap_model_test_add_tie(socap_model *m, int32_t i, int32_t j, double w, int
 /**
  * Test hook: proposals per chunk of the judge-and-resolve phase (default
  * 2048; small values make the judging threads and the resolving thread
- * hand over chunks often). Results do not depend on it.
+ * hand over chunks often), and as many agents per chunk of the proposal
+ * phase (default 1024; small values make many chunks, taken by the threads
+ * in any order). Returns 0, or SOCAP_ERUNTIME if memory for the chunk
+ * table runs out (the sizes are then unchanged). Results do not depend on
+ * it.
  */
-void socap_model_test_chunk(socap_model *m, int32_t chunk);
+int socap_model_test_chunk(socap_model *m, int32_t chunk);
 
 /**
  * Test hook: proposing and judging read the tie store instead of the packed
