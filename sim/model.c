@@ -195,6 +195,7 @@ struct socap_model {
   pchunk_t *pch; /* per chunk of pr_chunk agents: where its proposals are */
   int64_t n_pch;
   int32_t pr_chunk; /* agents per chunk of the proposal phase (PR_CHUNK) */
+  int64_t repacks[2]; /* blocks repacked, and of those in parallel rounds (test hook) */
   pbuf_t props; /* all proposals of the step, in agent order */
   socap_counters total, last;
   double phase_s[SOCAP_N_PHASES]; /* wall-clock seconds per phase */
@@ -1248,17 +1249,21 @@ static void compact_block(socap_model *m, int32_t k) {
   blk->n_moved = 0;
 }
 
-/* Blocks are repacked in parallel only when many are due at once: each
- * repack maps fresh pages and frees the lists that had left the arena, and
- * two threads doing that together contend in the kernel and in malloc's
- * lock, so a few blocks go faster on one thread. */
-#define REPACK_PARALLEL_MIN 8
+/* Blocks are repacked in parallel whenever two or more are due. (Until
+ * repacks reused arenas and lists that left an arena went to per-block
+ * chunks instead of malloc, two threads repacking together contended in the
+ * kernel and in malloc's lock, and fewer than 8 due blocks went on one
+ * thread; now two threads halve the repacking time at 5*10^4-10^5 agents:
+ * performance-log.md item 63.) */
+#define REPACK_PARALLEL_MIN 2
 
 static void compact_ties(socap_model *m) {
   int32_t due = 0;
   for (int32_t k = 0; k < m->n_blocks; k++) due += block_due(m, k);
   if (due == 0) return;
   const int threads = due >= REPACK_PARALLEL_MIN ? m->nthreads : 1;
+  m->repacks[0] += due;
+  m->repacks[1] += threads > 1 ? due : 0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (int32_t k = 0; k < m->n_blocks; k++) compact_block(m, k);
 }
@@ -2298,6 +2303,11 @@ int socap_model_test_chunk(socap_model *m, int32_t chunk) {
 void socap_model_test_eager_values(socap_model *m) { m->eager_values = 1; }
 
 int64_t socap_model_test_late_values(const socap_model *m) { return m->late_values; }
+
+int64_t socap_model_test_repacks(const socap_model *m, int64_t *parallel) {
+  if (parallel) *parallel = m->repacks[1];
+  return m->repacks[0];
+}
 
 void socap_model_test_no_packed(socap_model *m) {
   m->no_packed = 1;

@@ -1196,6 +1196,53 @@ static uint64_t fingerprint_steps(const socap_params *p, int threads, int steps)
 
 static uint64_t fingerprint(const socap_params *p, int threads) { return fingerprint_steps(p, threads, 30); }
 
+/* The tie store repacks its blocks of 16,384 agents on several threads
+ * when two or more are due. Layout only: with 40,000 agents (three blocks)
+ * the ties and counters after 12 steps are those of one thread, the store
+ * passes socap_model_check after every step, and blocks were repacked in
+ * parallel rounds (else this test shows nothing). */
+static void test_repack_threads(void) {
+  enum { N = 40000, STEPS = 12, CAP = 460 };
+  socap_params p = base(N, 29);
+  p.p_leave = 0.005;
+  socap_tie_info *cur = malloc(sizeof(socap_tie_info) * CAP);
+  uint64_t h[2] = {0, 0};
+  socap_counters c[2];
+  for (int k = 0; k < 2; k++) {
+    omp_set_num_threads(k + 1);
+    socap_model *m = NULL;
+    CHECK(socap_model_create(&p, 6, &m) == SOCAP_OK);
+    int bad = 0;
+    char err[256];
+    for (int t = 0; t < STEPS; t++) {
+      socap_model_step(m);
+      if (!bad && socap_model_check(m, err, sizeof err)) {
+        bad = 1;
+        fprintf(stderr, "threads=%d step %d: %s\n", k + 1, t + 1, err);
+      }
+    }
+    CHECK_MSG(!bad, "threads=%d: the tie store fails its check", k + 1);
+    h[k] = 0xcbf29ce484222325ull;
+    for (int32_t i = 0; i < N; i++) {
+      int32_t nt = socap_model_ties(m, i, cur, CAP);
+      CHECK(nt <= CAP);
+      h[k] = fnv(h[k], &nt, sizeof nt);
+      h[k] = fnv(h[k], cur, sizeof(socap_tie_info) * (size_t)(nt < CAP ? nt : CAP));
+    }
+    socap_model_counters(m, &c[k], NULL);
+    int64_t par = 0, all = socap_model_test_repacks(m, &par);
+    printf("repack threads=%d: %lld blocks repacked, %lld in parallel rounds\n", k + 1, (long long)all,
+           (long long)par);
+    if (k == 0) CHECK_MSG(all > 0 && par == 0, "1 thread: %lld blocks repacked, %lld in parallel", (long long)all, (long long)par);
+    else CHECK_MSG(par >= 2, "2 threads: only %lld blocks repacked in parallel rounds", (long long)par);
+    socap_model_free(m);
+  }
+  CHECK_MSG(h[0] == h[1], "ties differ between 1 and 2 threads with parallel repacking");
+  CHECK(!memcmp(&c[0], &c[1], sizeof c[0]));
+  omp_set_num_threads(2);
+  free(cur);
+}
+
 /* Maintenance has vector forms (eight tie ends at a time with AVX-512, four
  * with AVX2) and a scalar one; they must give the same bits. Scenarios: the default mix;
  * tight limits with turnover; and slow decay with a cohort that spends no
@@ -1301,5 +1348,6 @@ int main(int argc, char **argv) {
   test_cohort_counts();
   test_turnover_counters();
   test_threads();
+  test_repack_threads();
   CHECK_DONE();
 }

@@ -201,6 +201,13 @@ void socap_model_test_eager_values(socap_model *m);
 /** Test hook: proposals whose values the resolution computed (late). */
 int64_t socap_model_test_late_values(const socap_model *m);
 
+/**
+ * Test hook: how many blocks of the tie store (16,384 agents each) have been
+ * repacked so far, and in *parallel (if not NULL) how many of those in
+ * rounds that ran on more than one thread.
+ */
+int64_t socap_model_test_repacks(const socap_model *m, int64_t *parallel);
+
 #ifdef __cplusplus
 }
 #endif
