@@ -14,6 +14,10 @@ typedef struct {
 void socap_cli_progress_init(socap_cli_progress *pg, const char *what, int quiet);
 /** socap_progress_fn-compatible callback; ctx is a socap_cli_progress. */
 void socap_cli_progress_cb(void *ctx, int64_t done, int64_t total);
+/** Say what a long stretch without progress calls is doing: on a terminal
+ *  in place of the bar (the next progress call redraws it), otherwise as a
+ *  line, if @p always or the interval has passed since the last line. */
+void socap_cli_progress_note(socap_cli_progress *pg, const char *note, int always);
 /** Route SIGINT and SIGTERM to @p handler once: the handler is reset on
  *  delivery, so a second signal kills at once. */
 void socap_cli_on_stop_signals(void (*handler)(int));

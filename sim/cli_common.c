@@ -67,12 +67,27 @@ void socap_cli_progress_cb(void *ctx, int64_t done, int64_t total) {
     char bar[64];
     for (int k = 0; k < width; k++) bar[k] = k < fill ? '#' : '.';
     bar[width] = 0;
-    fprintf(stderr, "\r%s [%s] %lld/%lld %3.0f%% elapsed %s ETA %s%s", pg->what, bar, (long long)done,
-            (long long)total, 100.0 * (double)done / (double)total, e1, e2, pg->extra);
+    fprintf(stderr, "\r%s [%s] %lld/%lld %3.0f%% elapsed %s ETA %s%s\033[K", pg->what, bar, (long long)done,
+            (long long)total, 100.0 * (double)done / (double)total, e1, e2, pg->extra); /* ESC[K: a longer note's rest */
     if (finished) fputc('\n', stderr);
   } else {
     fprintf(stderr, "socap: %s %lld/%lld (%.0f%%) elapsed %s ETA %s%s\n", pg->what, (long long)done,
             (long long)total, 100.0 * (double)done / (double)total, e1, e2, pg->extra);
+  }
+  fflush(stderr);
+}
+
+void socap_cli_progress_note(socap_cli_progress *pg, const char *note, int always) {
+  if (pg->quiet) return;
+  double t = now_s();
+  char e1[32];
+  fmt_duration(e1, sizeof e1, t - pg->t0);
+  if (pg->tty) {
+    fprintf(stderr, "\r%s: %s, elapsed %s\033[K", pg->what, note, e1); /* ESC[K: clear the bar's rest */
+  } else {
+    if (!always && t - pg->last < pg->interval) return;
+    fprintf(stderr, "socap: %s: %s, elapsed %s\n", pg->what, note, e1);
+    pg->last = t;
   }
   fflush(stderr);
 }

@@ -124,6 +124,17 @@ static void run_progress(void *ctx, int64_t done, int64_t total) {
   socap_cli_progress_cb(&c->pg, done, total);
 }
 
+/* Before each record's network metrics: at a million agents the final one
+ * takes tens of seconds after the last step's progress line, so say so
+ * (always for the final step, else as often as progress lines). */
+static void run_metrics_note(void *ctx, int step, int steps, int64_t n_agents) {
+  run_ctx *c = ctx;
+  char note[128];
+  snprintf(note, sizeof note, "step %d/%d: computing the network metrics of %lld agents", step, steps,
+           (long long)n_agents);
+  socap_cli_progress_note(&c->pg, note, step == steps);
+}
+
 static int cmd_run(int argc, char **argv) {
   const char *scenario = NULL, *out = NULL;
   const char **sets = calloc((size_t)argc + 1, sizeof *sets);
@@ -219,6 +230,7 @@ static int cmd_run(int argc, char **argv) {
   if ((rc = socap_recorder_open(root, &p, &rec))) goto fail_msg;
   run_ctx rctx = {.f = &f};
   socap_cli_progress_init(&rctx.pg, "run", quiet);
+  socap_recorder_on_metrics(rec, run_metrics_note, &rctx);
   if ((rc = socap_recorder_run(rec, &p, 0, run_progress, &rctx))) goto fail_msg;
   if (run_signal) {
     rc = interrupted(0);

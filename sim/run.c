@@ -157,6 +157,8 @@ struct socap_recorder {
   double t_phase[SOCAP_N_PHASES], t_steps, t_record;
   double t_metrics, t_stats; /* parts of t_record; the rest is table rows */
   int64_t n_records;
+  socap_metrics_fn on_metrics; /* called before each record's metrics, or NULL */
+  void *on_metrics_ctx;
 };
 
 /* Per-agent values of one recorded step. */
@@ -533,6 +535,7 @@ static int record(socap_recorder *r, socap_model *m, int32_t task, int final, in
   socap_global_metrics gm;
   int rc = values_alloc(&a, p->n_agents);
   if (rc) return rc;
+  if (r->on_metrics) r->on_metrics(r->on_metrics_ctx, step, p->steps, p->n_agents);
   double c0 = omp_get_wtime();
   if ((rc = compute_values(m, &a, &gm, last))) goto done;
   double c1 = omp_get_wtime();
@@ -635,6 +638,11 @@ static int snapshot(socap_recorder *r, socap_model *m, int32_t task) {
   }
   free(buf);
   return rc;
+}
+
+void socap_recorder_on_metrics(socap_recorder *r, socap_metrics_fn fn, void *ctx) {
+  r->on_metrics = fn;
+  r->on_metrics_ctx = ctx;
 }
 
 int socap_recorder_run(socap_recorder *r, const socap_params *p, uint64_t task, socap_progress_fn progress,

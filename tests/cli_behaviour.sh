@@ -41,6 +41,12 @@ expect 3 "unwritable output" -- "$SOCAP" run "$cfg" -o "$tmp/no/such/dir/x.h5" -
 # progress lines on a non-terminal stderr, silenced by --quiet
 SOCAP_PROGRESS_INTERVAL=0 "$SOCAP" run "$cfg" --set steps=4 --set output.snapshots=[] -o "$tmp/p.h5" 2>"$tmp/err" >/dev/null
 grep -q "run 4/4 (100%)" "$tmp/err" || { echo "FAIL: no progress line"; fail=1; }
+# the final record's metrics are announced before they start (at a million
+# agents they take tens of seconds after the last step's line)
+grep -q "socap: run: step 4/4: computing the network metrics of [0-9]* agents, elapsed" "$tmp/err" \
+  || { echo "FAIL: the final metrics were not announced"; cat "$tmp/err"; fail=1; }
+[ "$(grep -n 'computing the network metrics' "$tmp/err" | cut -d: -f1)" -lt "$(grep -n 'run 4/4 (100%)' "$tmp/err" | cut -d: -f1)" ] \
+  || { echo "FAIL: the metrics note does not come before the last progress line"; cat "$tmp/err"; fail=1; }
 "$SOCAP" run "$cfg" --set steps=4 --set output.snapshots=[] -o "$tmp/p.h5" --force --quiet 2>"$tmp/err" >"$tmp/out"
 [ ! -s "$tmp/err" ] && [ ! -s "$tmp/out" ] || { echo "FAIL: --quiet printed something"; fail=1; }
 # params lists every parameter

@@ -60,6 +60,18 @@ typedef void (*socap_progress_fn)(void *ctx, int64_t done, int64_t total);
 typedef struct socap_recorder socap_recorder;
 
 /**
+ * Metrics callback: the recorder is about to compute the network metrics
+ * (constraint, effective size, clustering, reach2, ...) of step @p step of
+ * @p steps, for @p n_agents agents. Their cost grows with the agents times
+ * their mean degree squared: at a million agents they take tens of
+ * seconds, with no progress call in between.
+ */
+typedef void (*socap_metrics_fn)(void *ctx, int step, int steps, int64_t n_agents);
+
+/** Have @p fn (NULL: nothing) called with @p ctx before every record's network metrics. */
+void socap_recorder_on_metrics(socap_recorder *rec, socap_metrics_fn fn, void *ctx);
+
+/**
  * Create the tables under @p root for scenarios shaped like @p p (strategy
  * codebook, snapshot and history options are taken from it).
  * *out is owned by the caller (socap_recorder_close).
