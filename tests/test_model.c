@@ -1197,12 +1197,12 @@ static uint64_t fingerprint_steps(const socap_params *p, int threads, int steps)
 static uint64_t fingerprint(const socap_params *p, int threads) { return fingerprint_steps(p, threads, 30); }
 
 /* The tie store repacks its blocks of 16,384 agents on several threads
- * when two or more are due. Layout only: with 40,000 agents (three blocks)
- * the ties and counters after 12 steps are those of one thread, the store
+ * when two or more are due. Layout only: with 34,000 agents (three blocks)
+ * the ties and counters after 8 steps are those of one thread, the store
  * passes socap_model_check after every step, and blocks were repacked in
  * parallel rounds (else this test shows nothing). */
 static void test_repack_threads(void) {
-  enum { N = 40000, STEPS = 12, CAP = 460 };
+  enum { N = 34000, STEPS = 8, CAP = 460 };
   socap_params p = base(N, 29);
   p.p_leave = 0.005;
   socap_tie_info *cur = malloc(sizeof(socap_tie_info) * CAP);
