@@ -276,6 +276,8 @@ static int stat_input(const char *in, struct stat *st) {
   return r;
 }
 
+static int check_dir(const char *path);
+
 int socap_output_check(const char *output, const char *const *inputs, int n) {
   if (!output || !output[0]) return SOCAP_ERROR(SOCAP_ECONFIG, "the output file name is empty");
   struct stat so, si;
@@ -285,7 +287,8 @@ int socap_output_check(const char *output, const char *const *inputs, int n) {
           si.st_ino == so.st_ino)
         return SOCAP_ERROR(SOCAP_ECONFIG, "output '%s' is the input '%s'; refusing to overwrite it (even with --force)",
                            output, inputs[i]);
-  return check_regular(output);
+  int rc = check_regular(output);
+  return rc ? rc : check_dir(output);
 }
 
 /* The directory part of @p path ("." if it has none); caller frees. */
@@ -318,6 +321,26 @@ static int create_error(const char *path, int err) {
     return rc;
   }
   return SOCAP_ERROR(SOCAP_EIO, "cannot create '%s': %s", path, strerror(err));
+}
+
+/* The directory @p path would be created in exists and can be written:
+ * checked before any work, so that a mistyped or read-only directory is
+ * reported at once, not after a long computation (`socap metrics` reads and
+ * computes before it creates its output). Same messages as creating the
+ * .part would give. */
+static int check_dir(const char *path) {
+  char *d = dir_of(path);
+  if (!d) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+  struct stat st;
+  int rc = SOCAP_OK;
+  if (stat(d, &st) != 0)
+    rc = create_error(path, errno);
+  else if (!S_ISDIR(st.st_mode))
+    rc = SOCAP_ERROR(SOCAP_EIO, "cannot create '%s': '%s' is not a directory", path, d);
+  else if (access(d, W_OK | X_OK) != 0)
+    rc = create_error(path, errno);
+  free(d);
+  return rc;
 }
 
 /* Lock @p fd exclusively, without waiting. Returns -1 only when another

@@ -113,6 +113,12 @@ expect 2 "metrics -o ''" -- "$SOCAP" metrics edges.csv -o "" -q
 expect 3 "run -o nodir/x.h5" -- "$SOCAP" run base.yaml -o nodir/x.h5 -q
 has "$tmp/err" "cannot create 'nodir/x.h5': directory 'nodir' does not exist" "missing directory"
 one_line "$tmp/err" "missing directory"
+# socap metrics reads and computes before it writes: a bad output directory
+# is reported first, before the input is even read (no_such.csv does not exist)
+for o in nodir/x.csv edges.csv/x.h5; do
+  expect 3 "metrics -o $o" -- "$SOCAP" metrics no_such.csv -o "$o" -q
+  has "$tmp/err" "cannot create '$o': (directory 'nodir' does not exist|'edges.csv' is not a directory)" "metrics -o $o"
+done
 expect 3 "merge -o nodir/m.h5" -- "$SOCAP" merge sw -o nodir/m.h5 -q
 has "$tmp/err" "directory 'nodir' does not exist" "merge: missing directory"
 one_line "$tmp/err" "merge: missing directory"

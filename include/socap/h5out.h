@@ -35,7 +35,10 @@ typedef struct socap_h5file socap_h5file;
  * Check an output name before any work: SOCAP_ECONFIG if @p output is empty
  * or is the same file (device and inode) as one of the @p n @p inputs (NULL
  * entries are skipped; "FILE.h5:/path" means FILE.h5), SOCAP_EIO if it exists
- * and is not a regular file. The message is in socap_error_message().
+ * and is not a regular file, or if the directory it would be created in does
+ * not exist, is not a directory or cannot be written (so that a long
+ * computation does not end in that error). The message is in
+ * socap_error_message().
  */
 int socap_output_check(const char *output, const char *const *inputs, int n);
 
