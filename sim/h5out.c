@@ -307,7 +307,7 @@ static char *dir_of(const char *path) {
 
 /* "cannot create 'PATH': ..." for errno @p err of creating PATH.part. */
 static int create_error(const char *path, int err) {
-  if (err == ENOENT) {
+  if (err == ENOENT || err == ENOTDIR) { /* the directory part is wrong: say which */
     char *d = dir_of(path);
     struct stat st;
     int rc;
@@ -336,7 +336,7 @@ static int check_dir(const char *path) {
   if (stat(d, &st) != 0)
     rc = create_error(path, errno);
   else if (!S_ISDIR(st.st_mode))
-    rc = SOCAP_ERROR(SOCAP_EIO, "cannot create '%s': '%s' is not a directory", path, d);
+    rc = create_error(path, ENOTDIR);
   else if (access(d, W_OK | X_OK) != 0)
     rc = create_error(path, errno);
   free(d);
