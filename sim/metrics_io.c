@@ -930,16 +930,17 @@ int socap_edgelist_read_h5(const char *path, const char *object, int64_t extra_n
     goto cleanup;
   }
   /* without an explicit selection, the table must hold one step of one task */
+  const int pick_task = tk && task < 0; /* the task is the rows' only one */
   int64_t rows = 0;
   for (hsize_t r = 0; r < len; r++) {
     if (stp && step >= 0 && stp[r] != step) continue;
-    if (tk && task >= 0 && tk[r] != task) continue;
+    if (tk && !pick_task && tk[r] != task) continue;
     if (stp && step < 0 && stp[r] != stp[0]) {
       rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%s holds several steps (%lld, %lld, ...); select one as %s/step_N", path, tbl,
                        (long long)stp[0], (long long)stp[r], tbl);
       goto cleanup;
     }
-    if (tk && task < 0) {
+    if (pick_task) {
       if (rows == 0) {
         task = tk[r];
       } else if (tk[r] != task) {

@@ -90,6 +90,29 @@ fi
 expect 2 "metrics of an HDF5 file without :/table" -- "$SOCAP" metrics "$tmp/p1.h5" -o "$tmp/m.csv"
 grep -q "is an HDF5 file, not a CSV edge list: name its tie table, e.g. '.*p1.h5:/network/step_000052'" "$tmp/err" \
   || { echo "FAIL: no hint for an HDF5 input"; cat "$tmp/err"; fail=1; }
+# a tie table of several tasks (a merged sweep) needs the task named: without
+# it socap metrics used to measure the first task's network silently
+if "${PYTHON:-false}" -c 'import h5py' 2>/dev/null; then
+  "$PYTHON" - "$tmp/p1.h5" "$tmp/two.h5" <<'EOF'
+import h5py, numpy as np, sys
+with h5py.File(sys.argv[1], "r") as f, h5py.File(sys.argv[2], "w") as g:
+    net = {c: f["network"][c][...] for c in ("src", "dst", "w", "state", "step")}
+    keep = np.arange(len(net["src"])) != int(np.argmax(net["state"] == 1))  # task 1: one active tie fewer
+    for c, v in net.items():
+        g.create_dataset("network/" + c, data=np.concatenate([v, v[keep]]))
+    g.create_dataset("network/task", data=np.r_[np.zeros(len(keep), "i4"), np.ones(keep.sum(), "i4")])
+EOF
+  expect 2 "metrics of a two-task table without the task" -- "$SOCAP" metrics "$tmp/two.h5:/network/step_000006" -o "$tmp/m.csv"
+  grep -q "holds several tasks (0, 1, ...); select one as /network/task_T/step_N" "$tmp/err" \
+    || { echo "FAIL: several tasks not reported"; cat "$tmp/err"; fail=1; }
+  expect 0 "metrics of task 0" -- "$SOCAP" metrics "$tmp/two.h5:/network/task_0/step_000006" -o "$tmp/m0.csv" --quiet
+  expect 0 "metrics of task 1" -- "$SOCAP" metrics "$tmp/two.h5:/network/task_1/step_000006" -o "$tmp/m1.csv" --quiet
+  expect 0 "metrics of the run's own table" -- "$SOCAP" metrics "$tmp/p1.h5:/network/step_000006" -o "$tmp/mp.csv" --quiet
+  # (the copy has no /agents, so no groups: compare the columns before them)
+  for x in 0 1 p; do cut -d, -f1-9 "$tmp/m$x.csv" >"$tmp/c$x.csv"; done
+  cmp -s "$tmp/c0.csv" "$tmp/cp.csv" && ! cmp -s "$tmp/c0.csv" "$tmp/c1.csv" \
+    || { echo "FAIL: task selection: task 0 must match the run and task 1 differ"; fail=1; }
+fi
 # a bad SOCAP_PROGRESS_INTERVAL is reported, not turned into 0 (a line every step)
 SOCAP_PROGRESS_INTERVAL=abc "$SOCAP" run "$cfg" --set steps=2 --set output.snapshots=[] -o "$tmp/pi.h5" 2>"$tmp/err" >/dev/null
 grep -q "SOCAP_PROGRESS_INTERVAL='abc' is not a number of seconds" "$tmp/err" \
