@@ -12,8 +12,9 @@
 # `codebook` attribute becomes a factor whose levels are the codebook names in
 # code order; for a merged sweep the /design columns (point, replicate, seed
 # and one column per swept parameter, e.g. `model.half_life`) are joined onto
-# every other table by `task`. 64-bit integer columns become doubles (exact
-# below 2^53). The layout is documented in docs/schema.md.
+# every other table by `task`. 64-bit integer columns (the counters of
+# /global, the seeds of /design) are always doubles, whatever their values
+# (exact below 2^53); 32-bit ones are integers. The layout is documented in docs/schema.md.
 
 suppressPackageStartupMessages(library(hdf5r))
 
@@ -78,11 +79,20 @@ socap_tables <- function(path) {
   v
 }
 
+.socap_is_int64 <- function(ds) {
+  t <- ds$get_type()
+  inherits(t, "H5T_INTEGER") && t$get_size() == 8
+}
+
 .socap_decode <- function(table, ds, col, v) {
   cb <- NULL
   if (ds$attr_exists("codebook")) cb <- as.character(h5attr(ds, "codebook"))
   else cb <- SOCAP_FALLBACK_CODEBOOKS[[paste0(table, "/", col)]]
   v <- .socap_to_plain(v)
+  # hdf5r gives a 64-bit integer column as integer when every value fits in
+  # 32 bits: make it double always, so a column's type does not depend on
+  # its values (exact below 2^53)
+  if (is.integer(v) && .socap_is_int64(ds)) v <- as.double(v)
   if (!is.null(cb) && (is.integer(v) || is.numeric(v))) {
     bad <- !is.na(v) & (v < -1 | v >= length(cb))
     if (any(bad)) stop(sprintf("/%s/%s: code %s outside its codebook of %d names", table, col, v[bad][1],

@@ -84,6 +84,8 @@ check("run: categories", {
   expect(identical(levels(run$network$state), c("dormant", "active")))
   expect(all(run$timeseries$n_agents[run$timeseries$strategy == "all"] == 240L))
   expect(nrow(run$agents) == 240L && is.integer(run$agents$degree) && is.double(run$agents$constraint))
+  # 64-bit counters are doubles even when every value fits in 32 bits
+  expect(is.double(run$global$proposals) && max(run$global$proposals) < 2^31 && is.integer(run$global$step))
 })
 check("run: degree consistency (timeseries all, agents, global)", {
   ts <- run$timeseries
