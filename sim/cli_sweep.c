@@ -27,7 +27,7 @@ static const char *sweep_usage =
     "usage: socap sweep SWEEP.yaml -o DIR [options]\n"
     "  -o, --output DIR     output directory (batch files, sweep.yaml)\n"
     "  --resume             run only the tasks missing from DIR (after a kill or time-out)\n"
-    "  --shard i/n          run tasks with task %% n == i-1 (default: from SLURM_ARRAY_TASK_*)\n"
+    "  --shard i/n          run tasks with task % n == i-1 (default: from SLURM_ARRAY_TASK_*)\n"
     "  --threads N          OpenMP threads (tasks run in parallel when there are >= N)\n"
     "  --batch-tasks B      close a batch file after B tasks (default 200)\n"
     "  --batch-seconds T    ... or T seconds after it was opened (default 300)\n"

@@ -25,6 +25,14 @@ expect 2 "bad --set" -- "$SOCAP" run "$cfg" --set model.p_pass=2 -o "$tmp/x.h5"
 grep -q "model.p_pass" "$tmp/err" || { echo "FAIL: --set error does not name the parameter"; fail=1; }
 [ ! -e "$tmp/x.h5" ] || { echo "FAIL: output created on config error"; fail=1; }
 expect 0 "validate ok" -- "$SOCAP" validate "$cfg"
+# README's example of a validation error is what socap prints
+printf 'seed: 1\nsteps: 2\n\n# a typo below\n\nmodel:\n  p_pas: 0.3\n' >"$tmp/bad.yaml"
+(cd "$tmp" && "$SOCAP" validate bad.yaml) >/dev/null 2>"$tmp/err"
+readme_err=$(grep -m1 '^bad.yaml:7:3: error:' "$SRC/README.md")
+[ -n "$readme_err" ] && grep -qxF "$readme_err" "$tmp/err" \
+  || { echo "FAIL: README's validate example differs from: $(cat "$tmp/err")"; fail=1; }
+"$SOCAP" sweep --help | grep -qF "run tasks with task % n == i-1" || { echo "FAIL: sweep --help text"; fail=1; }
+"$SOCAP" --help | grep -qF "merge DIR -o ALL.h5 [--force] [--allow-missing]" || { echo "FAIL: --help lacks --allow-missing"; fail=1; }
 # --set changes the run: steps=3 gives a last recorded step of 3
 expect 0 "run with --set" -- "$SOCAP" run "$cfg" --set steps=3 --set output.snapshots=[] -o "$tmp/s3.h5" --quiet
 h5dump -d /global/step "$tmp/s3.h5" | grep -q "(0): 3" || { echo "FAIL: --set steps=3 not applied"; fail=1; }

@@ -35,3 +35,13 @@ def test_schema_doc_covers_files(run_file, sweep_file):
             missing.append(f"/{table}/{column} is documented but written by neither {run_file} nor {sweep_file}")
     assert not missing, ("docs/schema.md is out of date; regenerate it (see its 'Column reference'):\n"
                          + "\n".join(missing))
+
+
+def test_schema_doc_generated_section_is_current(run_file, sweep_file):
+    """The generated column reference is what `socap.py schema --update` writes
+    now (descriptions and codebooks too, not only names, types and units)."""
+    text = open(DOC).read()
+    a, b = text.index(socap.SCHEMA_BEGIN), text.index(socap.SCHEMA_END)
+    doc = text[a + len(socap.SCHEMA_BEGIN):b].strip()
+    assert doc == socap.schema_markdown(run_file, sweep_file).strip(), (
+        "docs/schema.md's generated section is out of date; regenerate it (see its 'Column reference')")
