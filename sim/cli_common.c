@@ -1,4 +1,6 @@
 /* CLI helpers shared by the commands: progress reporting and options. */
+#include <ctype.h>
+#include <errno.h>
 #include <omp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,11 +12,25 @@
 #include "cli.h"
 #include "socap/error.h"
 
-static int usage_error(const char *fmt, const char *arg) {
+int socap_cli_usage(const char *fmt, const char *arg) {
   fprintf(stderr, "socap: ");
   fprintf(stderr, fmt, arg);
   fprintf(stderr, "\nrun 'socap --help' for usage\n");
   return SOCAP_ECONFIG;
+}
+
+const char *socap_cli_value(int argc, char **argv, int k, const char *what) {
+  const char *v = k + 1 < argc ? argv[k + 1] : NULL;
+  const int option = v && v[0] == '-' && (v[1] == '-' || isalpha((unsigned char)v[1]));
+  if (v && v[0] && !option) return v;
+  char msg[256];
+  if (option)
+    snprintf(msg, sizeof msg, "%s needs %s, not the option '%.64s'%s", argv[k], what, v,
+             strstr(what, "name") || strstr(what, "directory") ? " (a name that starts with '-' is written ./NAME)" : "");
+  else
+    snprintf(msg, sizeof msg, "%s needs %s", argv[k], what);
+  socap_cli_usage("%s", msg);
+  return NULL;
 }
 
 /* ---- progress ------------------------------------------------------------ */
@@ -96,10 +112,21 @@ void socap_cli_progress_note(socap_cli_progress *pg, const char *note, int alway
 
 int socap_cli_set_threads(const char *arg) {
   char *end;
+  errno = 0;
   long v = strtol(arg, &end, 10);
-  if (*end || v < 1 || v > 4096) return usage_error("--threads expects a positive integer, got '%s'", arg);
+  if (end == arg || *end || errno || v < 1 || v > SOCAP_CLI_MAX_THREADS)
+    return socap_cli_usage("--threads expects an integer from 1 to " SOCAP_CLI_MAX_THREADS_STR ", got '%s'", arg);
   omp_set_num_threads((int)v);
   return SOCAP_OK;
+}
+
+int socap_cli_check_default_threads(int argc, char **argv) {
+  for (int k = 1; k < argc; k++)
+    if (!strcmp(argv[k], "--threads")) return SOCAP_OK; /* the option sets them */
+  if (omp_get_max_threads() <= SOCAP_CLI_MAX_THREADS) return SOCAP_OK;
+  const char *e = getenv("OMP_NUM_THREADS");
+  return socap_cli_usage("OMP_NUM_THREADS=%s asks for more threads than socap's limit of " SOCAP_CLI_MAX_THREADS_STR
+                     " (set a smaller value, or give --threads N)", e ? e : "?");
 }
 
 char *socap_cli_command_line(int argc, char **argv) {

@@ -16,13 +16,6 @@
 #include "socap/error.h"
 #include "socap/sweep.h"
 
-static int usage(const char *fmt, const char *arg) {
-  fprintf(stderr, "socap: ");
-  fprintf(stderr, fmt, arg);
-  fprintf(stderr, "\nrun 'socap --help' for usage\n");
-  return SOCAP_ECONFIG;
-}
-
 static const char *sweep_usage =
     "usage: socap sweep SWEEP.yaml -o DIR [options]\n"
     "  -o, --output DIR     output directory (batch files, sweep.yaml)\n"
@@ -73,9 +66,9 @@ static int parse_int_arg(const char *opt, const char *s, long lo, long hi, long 
 static int parse_shard(const char *s, int *i, int *n) {
   char *end;
   long a = strtol(s, &end, 10);
-  if (*end != '/') return usage("--shard expects i/n (1 <= i <= n), got '%s'", s);
+  if (*end != '/') return socap_cli_usage("--shard expects i/n (1 <= i <= n), got '%s'", s);
   long b = strtol(end + 1, &end, 10);
-  if (*end || b < 1 || a < 1 || a > b || b > 1000000) return usage("--shard expects i/n (1 <= i <= n), got '%s'", s);
+  if (*end || b < 1 || a < 1 || a > b || b > 1000000) return socap_cli_usage("--shard expects i/n (1 <= i <= n), got '%s'", s);
   *i = (int)a;
   *n = (int)b;
   return SOCAP_OK;
@@ -145,27 +138,28 @@ static int cli_sweep(int argc, char **argv) {
   if (!sets) return SOCAP_ERUNTIME;
   for (int k = 1; k < argc; k++) {
     const char *a = argv[k];
-    int more = k + 1 < argc;
     if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-      if (!more || !argv[k + 1][0]) { rc = usage("%s needs a directory", a); goto done; }
-      dir = argv[++k];
+      if (!(dir = socap_cli_value(argc, argv, k++, "a directory"))) { rc = SOCAP_ECONFIG; goto done; }
     } else if (!strcmp(a, "--set")) {
-      if (!more) { rc = usage("%s needs key=value", a); goto done; }
-      sets[nsets++] = argv[++k];
+      if (!(sets[nsets++] = socap_cli_value(argc, argv, k++, "key=value"))) { rc = SOCAP_ECONFIG; goto done; }
     } else if (!strcmp(a, "--shard")) {
-      if (!more) { rc = usage("%s needs i/n", a); goto done; }
-      if ((rc = parse_shard(argv[++k], &o.shard, &o.nshards))) goto done;
+      const char *v = socap_cli_value(argc, argv, k++, "i/n");
+      if (!v) { rc = SOCAP_ECONFIG; goto done; }
+      if ((rc = parse_shard(v, &o.shard, &o.nshards))) goto done;
       have_shard = 1;
     } else if (!strcmp(a, "--threads")) {
-      if (!more) { rc = usage("%s needs a value", a); goto done; }
-      if ((rc = socap_cli_set_threads(argv[++k]))) goto done;
+      const char *v = socap_cli_value(argc, argv, k++, "a value");
+      if (!v) { rc = SOCAP_ECONFIG; goto done; }
+      if ((rc = socap_cli_set_threads(v))) goto done;
     } else if (!strcmp(a, "--batch-tasks")) {
-      if (!more) { rc = usage("%s needs a value", a); goto done; }
-      if ((rc = parse_int_arg(a, argv[++k], 1, 100000000, &v))) goto done;
+      const char *s = socap_cli_value(argc, argv, k++, "a value");
+      if (!s) { rc = SOCAP_ECONFIG; goto done; }
+      if ((rc = parse_int_arg(a, s, 1, 100000000, &v))) goto done;
       o.batch_tasks = (int)v;
     } else if (!strcmp(a, "--batch-seconds")) {
-      if (!more) { rc = usage("%s needs a value", a); goto done; }
-      if ((rc = parse_int_arg(a, argv[++k], 1, 100000000, &v))) goto done;
+      const char *s = socap_cli_value(argc, argv, k++, "a value");
+      if (!s) { rc = SOCAP_ECONFIG; goto done; }
+      if ((rc = parse_int_arg(a, s, 1, 100000000, &v))) goto done;
       o.batch_seconds = (double)v;
     } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       fputs(sweep_usage, stdout);
@@ -173,12 +167,12 @@ static int cli_sweep(int argc, char **argv) {
     } else if (!strcmp(a, "--resume")) o.resume = 1;
     else if (!strcmp(a, "--dry-run")) dry = 1;
     else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) quiet = 1;
-    else if (a[0] == '-') { rc = usage("sweep: unknown option '%s'", a); goto done; }
+    else if (a[0] == '-') { rc = socap_cli_usage("sweep: unknown option '%s'", a); goto done; }
     else if (!file) file = a;
-    else { rc = usage("sweep: unexpected argument '%s'", a); goto done; }
+    else { rc = socap_cli_usage("sweep: unexpected argument '%s'", a); goto done; }
   }
-  if (!file) { rc = usage("%s", "sweep: missing SWEEP.yaml"); goto done; }
-  if (!dir && !dry) { rc = usage("%s", "sweep: missing -o DIR (the output directory)"); goto done; }
+  if (!file) { rc = socap_cli_usage("%s", "sweep: missing SWEEP.yaml"); goto done; }
+  if (!dir && !dry) { rc = socap_cli_usage("%s", "sweep: missing -o DIR (the output directory)"); goto done; }
   if (!have_shard && shard_from_slurm(&o.shard, &o.nshards) < 0) { rc = SOCAP_ECONFIG; goto done; }
   socap_config_errors errs;
   if ((rc = socap_sweep_load(file, sets, nsets, &sw, &errs))) {
@@ -251,8 +245,7 @@ int socap_cli_merge(int argc, char **argv) {
   for (int k = 1; k < argc; k++) {
     const char *a = argv[k];
     if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-      if (k + 1 >= argc || !argv[k + 1][0]) return usage("%s needs a file name", a);
-      out = argv[++k];
+      if (!(out = socap_cli_value(argc, argv, k++, "a file name"))) return SOCAP_ECONFIG;
     } else if (!strcmp(a, "--force")) force = 1;
     else if (!strcmp(a, "--allow-missing")) allow_missing = 1;
     else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -260,12 +253,12 @@ int socap_cli_merge(int argc, char **argv) {
       return SOCAP_OK;
     }
     else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) quiet = 1;
-    else if (a[0] == '-') return usage("merge: unknown option '%s'", a);
+    else if (a[0] == '-') return socap_cli_usage("merge: unknown option '%s'", a);
     else if (!dir) dir = a;
-    else return usage("merge: unexpected argument '%s'", a);
+    else return socap_cli_usage("merge: unexpected argument '%s'", a);
   }
-  if (!dir) return usage("%s", "merge: missing DIR (a sweep output directory)");
-  if (!out) return usage("%s", "merge: missing -o ALL.h5");
+  if (!dir) return socap_cli_usage("%s", "merge: missing DIR (a sweep output directory)");
+  if (!out) return socap_cli_usage("%s", "merge: missing -o ALL.h5");
   char *cmdline = socap_cli_command_line(argc + 1, argv - 1);
   socap_sweep_merge_result res;
   rc = socap_sweep_merge(dir, out, force, cmdline, &res);

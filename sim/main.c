@@ -60,13 +60,6 @@ static const char *params_usage =
     "  every parameter: name, type, default, range, unit and meaning\n"
     "  --markdown          as a Markdown table\n";
 
-static int usage_error(const char *fmt, const char *arg) {
-  fprintf(stderr, "socap: ");
-  fprintf(stderr, fmt, arg);
-  fprintf(stderr, "\nrun 'socap --help' for usage\n");
-  return SOCAP_ECONFIG;
-}
-
 static int is_help(const char *a) { return !strcmp(a, "--help") || !strcmp(a, "-h"); }
 
 /* Load a scenario with --set overrides; print every error (file:line:col). */
@@ -150,27 +143,25 @@ static int cmd_run(int argc, char **argv) {
       fputs(run_usage, stdout);
       goto done;
     } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-      if (++k >= argc || !argv[k][0]) { rc = usage_error("%s needs a file name", a); goto done; }
-      out = argv[k];
+      if (!(out = socap_cli_value(argc, argv, k++, "a file name"))) { rc = SOCAP_ECONFIG; goto done; }
     } else if (!strcmp(a, "--set")) {
-      if (++k >= argc) { rc = usage_error("%s needs key=value", a); goto done; }
-      sets[nsets++] = argv[k];
+      if (!(sets[nsets++] = socap_cli_value(argc, argv, k++, "key=value"))) { rc = SOCAP_ECONFIG; goto done; }
     } else if (!strcmp(a, "--seed")) {
-      if (++k >= argc) { rc = usage_error("%s needs a value", a); goto done; }
+      if (!socap_cli_value(argc, argv, k++, "a value")) { rc = SOCAP_ECONFIG; goto done; }
       free(seedset);
       seedset = malloc(strlen(argv[k]) + 6);
       if (!seedset) { rc = SOCAP_ERUNTIME; goto done; }
       sprintf(seedset, "seed=%s", argv[k]);
     } else if (!strcmp(a, "--threads")) {
-      if (++k >= argc) { rc = usage_error("%s needs a value", a); goto done; }
+      if (!socap_cli_value(argc, argv, k++, "a value")) { rc = SOCAP_ECONFIG; goto done; }
       if ((rc = socap_cli_set_threads(argv[k]))) goto done;
     } else if (!strcmp(a, "--force")) force = 1;
     else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) quiet = 1;
-    else if (a[0] == '-') { rc = usage_error("run: unknown option '%s'", a); goto done; }
+    else if (a[0] == '-') { rc = socap_cli_usage("run: unknown option '%s'", a); goto done; }
     else if (!scenario) scenario = a;
-    else { rc = usage_error("run: unexpected argument '%s'", a); goto done; }
+    else { rc = socap_cli_usage("run: unexpected argument '%s'", a); goto done; }
   }
-  if (!scenario) { rc = usage_error("%s", "run: missing SCENARIO.yaml"); goto done; }
+  if (!scenario) { rc = socap_cli_usage("%s", "run: missing SCENARIO.yaml"); goto done; }
   if (!out) {
     /* default: the scenario's stem with .h5, in the current directory */
     const char *b = strrchr(scenario, '/');
@@ -191,7 +182,7 @@ static int cmd_run(int argc, char **argv) {
   const char *ext = strrchr(out, '.');
   for (size_t e = 0; ext && !strchr(ext, '/') && e < sizeof text_ext / sizeof *text_ext; e++)
     if (!strcasecmp(ext, text_ext[e])) {
-      rc = usage_error("run: the output is an HDF5 file; name it .h5, not '%s' (tables can be read into pandas "
+      rc = socap_cli_usage("run: the output is an HDF5 file; name it .h5, not '%s' (tables can be read into pandas "
                        "or R with scripts/socap.py or scripts/socap.R, see docs/analysis.md)", out);
       goto done;
     }
@@ -284,13 +275,12 @@ static int cmd_validate(int argc, char **argv) {
       fputs(validate_usage, stdout);
       goto done;
     } else if (!strcmp(argv[k], "--set")) {
-      if (++k >= argc) { rc = usage_error("%s needs key=value", "--set"); goto done; }
-      sets[nsets++] = argv[k];
-    } else if (argv[k][0] == '-') { rc = usage_error("validate: unknown option '%s'", argv[k]); goto done; }
+      if (!(sets[nsets++] = socap_cli_value(argc, argv, k++, "key=value"))) { rc = SOCAP_ECONFIG; goto done; }
+    } else if (argv[k][0] == '-') { rc = socap_cli_usage("validate: unknown option '%s'", argv[k]); goto done; }
     else if (!scenario) scenario = argv[k];
-    else { rc = usage_error("validate: unexpected argument '%s'", argv[k]); goto done; }
+    else { rc = socap_cli_usage("validate: unexpected argument '%s'", argv[k]); goto done; }
   }
-  if (!scenario) { rc = usage_error("%s", "validate: missing SCENARIO.yaml"); goto done; }
+  if (!scenario) { rc = socap_cli_usage("%s", "validate: missing SCENARIO.yaml"); goto done; }
   socap_params p;
   rc = load_scenario(scenario, sets, nsets, &p);
   if (!rc && has_sweep_block(scenario)) {
@@ -321,7 +311,7 @@ static int cmd_params(int argc, char **argv) {
   for (int k = 1; k < argc; k++) {
     if (!strcmp(argv[k], "--markdown")) md = 1;
     else if (is_help(argv[k])) return fputs(params_usage, stdout) < 0 ? SOCAP_EIO : SOCAP_OK;
-    else return usage_error("params: unknown argument '%s'", argv[k]);
+    else return socap_cli_usage("params: unknown argument '%s'", argv[k]);
   }
   return socap_params_print(stdout, md);
 }
@@ -335,11 +325,13 @@ int main(int argc, char **argv) {
     printf("socap %s (commit %s)\n", socap_version(), socap_git_commit());
     return 0;
   }
+  int rc = socap_cli_check_default_threads(argc, argv);
+  if (rc) return rc;
   if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
   if (!strcmp(cmd, "validate")) return cmd_validate(argc - 1, argv + 1);
   if (!strcmp(cmd, "params")) return cmd_params(argc - 1, argv + 1);
   if (!strcmp(cmd, "metrics")) return socap_metrics_main(argc - 1, argv + 1);
   if (!strcmp(cmd, "sweep")) return socap_cli_sweep(argc - 1, argv + 1);
   if (!strcmp(cmd, "merge")) return socap_cli_merge(argc - 1, argv + 1);
-  return usage_error("unknown command '%s'", cmd);
+  return socap_cli_usage("unknown command '%s'", cmd);
 }

@@ -19,6 +19,19 @@ expect 2 "no command" -- "$SOCAP"
 expect 2 "unknown command" -- "$SOCAP" frobnicate
 expect 2 "unknown option" -- "$SOCAP" run "$cfg" --frob
 expect 2 "bad --threads" -- "$SOCAP" run "$cfg" --threads zero -o "$tmp/x.h5"
+expect 2 "--threads above the limit" -- "$SOCAP" run "$cfg" --threads 5000 -o "$tmp/x.h5"
+grep -q "expects an integer from 1 to 4096, got '5000'" "$tmp/err" || { echo "FAIL: --threads limit not stated"; fail=1; }
+# OMP_NUM_THREADS is checked like --threads (libgomp overflowed its stack on 10^5)
+expect 2 "OMP_NUM_THREADS above the limit" -- env OMP_NUM_THREADS=100000 "$SOCAP" run "$cfg" -o "$tmp/x.h5"
+grep -q "OMP_NUM_THREADS=100000 asks for more threads than socap's limit of 4096" "$tmp/err" \
+  || { echo "FAIL: OMP_NUM_THREADS not checked"; cat "$tmp/err"; fail=1; }
+# an option's value is not the next option: -o --quiet wrote a file named --quiet
+(cd "$tmp" && "$SOCAP" run "$cfg" -o --quiet --set steps=1) >/dev/null 2>"$tmp/err"; rc=$?
+[ "$rc" = 2 ] && [ ! -e "$tmp/--quiet" ] && grep -q -- "-o needs a file name, not the option '--quiet'" "$tmp/err" \
+  || { echo "FAIL: -o --quiet (exit $rc)"; cat "$tmp/err"; fail=1; }
+expect 2 "--seed followed by an option" -- "$SOCAP" run "$cfg" --seed -o "$tmp/x.h5"
+grep -q -- "--seed needs a value, not the option '-o'$" "$tmp/err" || { echo "FAIL: --seed -o"; cat "$tmp/err"; fail=1; }
+[ ! -e "$tmp/x.h5" ] || { echo "FAIL: output created on usage error"; fail=1; }
 expect 3 "missing scenario file" -- "$SOCAP" run "$tmp/nope.yaml" -o "$tmp/x.h5"
 [ ! -e "$tmp/x.h5" ] && [ ! -e "$tmp/x.h5.part" ] || { echo "FAIL: output created on error"; fail=1; }
 expect 2 "bad --set" -- "$SOCAP" run "$cfg" --set model.p_pass=2 -o "$tmp/x.h5"
