@@ -3,6 +3,7 @@
 #include <omp.h>
 #include <signal.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,8 +92,9 @@ static int shard_from_slurm(int *i, int *n) {
     char *end;
     errno = 0;
     *outs[q] = strtol(vals[q], &end, 10);
-    if (end == vals[q] || *end || errno) {
-      fprintf(stderr, "socap: %s='%s' is not an integer; pass --shard i/n\n", names[q], vals[q]);
+    if (end == vals[q] || *end || errno || *outs[q] > INT_MAX || *outs[q] < -INT_MAX) {
+      fprintf(stderr, "socap: %s='%s' is not an integer from %d to %d; pass --shard i/n\n", names[q], vals[q],
+              -INT_MAX, INT_MAX);
       return -1;
     }
   }

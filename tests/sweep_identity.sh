@@ -82,6 +82,10 @@ rc=0; SLURM_ARRAY_TASK_ID=abc SLURM_ARRAY_TASK_COUNT=2 "$SOCAP" sweep "$cfg" --d
 rc=0; SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_COUNT=3 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_STEP=2 \
   "$SOCAP" sweep "$cfg" --dry-run >/dev/null 2>"$w/err.txt" || rc=$?
 [ "$rc" = 2 ] || { cat "$w/err.txt"; fail "SLURM_ARRAY_TASK_ID=3 in array 0-4:2 accepted (exit $rc)"; }
+# values beyond 32 bits are errors (a count of 2^32 + 2 became shard 1/2)
+rc=0; SLURM_ARRAY_TASK_ID=0 SLURM_ARRAY_TASK_COUNT=4294967298 "$SOCAP" sweep "$cfg" --dry-run >/dev/null 2>"$w/err.txt" || rc=$?
+[ "$rc" = 2 ] && grep -q "SLURM_ARRAY_TASK_COUNT='4294967298' is not an integer from" "$w/err.txt" ||
+  { cat "$w/err.txt"; fail "SLURM_ARRAY_TASK_COUNT=2^32+2: exit $rc"; }
 # a merge of an incomplete directory reports the missing tasks, still writes
 # the file and exits 1; with --allow-missing it exits 0
 missing=$((ntasks - ntasks / 3))
