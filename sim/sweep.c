@@ -426,6 +426,33 @@ static int check_axis_bound(sparse *S, const sw_axis *a, const socap_yt_node *at
   return -1;
 }
 
+static double axis_map(const sw_axis *a, double u);
+
+/* A grid range of an integer parameter: its ends are exact, so they must be
+   integers, and its points must be distinct (rounding 1..2 in 5 steps gave
+   1, 1, 2, 2, 2: the same point run again under other point ids). */
+static int check_int_range(sparse *S, const sw_axis *a, const socap_yt_node *v, const socap_yt_node *lo_at,
+                           const socap_yt_node *hi_at) {
+  if (a->lo != nearbyint(a->lo) || a->hi != nearbyint(a->hi)) {
+    const socap_yt_node *at = a->lo != nearbyint(a->lo) ? lo_at : hi_at;
+    serr(S, at, a->name, "%s is an integer parameter: the ends of its range must be integers, got %s", a->name,
+         at->value);
+    return -1;
+  }
+  double prev = 0;
+  for (int k = 0; k < a->steps; k++) {
+    const double x = axis_map(a, a->steps > 1 ? (double)k / (double)(a->steps - 1) : 0.0);
+    if (k > 0 && x == prev) {
+      serr(S, v, a->name, "%s is an integer parameter: %d steps over [%.15g, %.15g]%s give the value %.15g twice "
+           "(use fewer steps, or list the values)", a->name, a->steps, a->lo, a->hi, a->log ? " on a log scale" : "",
+           x);
+      return -1;
+    }
+    prev = x;
+  }
+  return 0;
+}
+
 static int parse_axis(sparse *S, const socap_yt_node *key, const socap_yt_node *v, sw_axis *a) {
   socap_design_kind dk = S->sw->design;
   snprintf(a->name, sizeof a->name, "%s", key->value);
@@ -526,6 +553,7 @@ static int parse_axis(sparse *S, const socap_yt_node *key, const socap_yt_node *
   }
   int bad = check_axis_bound(S, a, lo_at, a->lo, a->kind == AX_RANGE ? "range start" : "min") != 0;
   bad |= check_axis_bound(S, a, hi_at, a->hi, a->kind == AX_RANGE ? "range end" : "max") != 0;
+  if (!bad && a->kind == AX_RANGE && t == SOCAP_PT_INT) bad = check_int_range(S, a, v, lo_at, hi_at) != 0;
   return bad ? -1 : 0;
 }
 

@@ -149,6 +149,18 @@ Y
 expect_rc 2 "$SOCAP" sweep "$w/bad3.yaml" --dry-run
 grep -q "bad3.yaml:2:3: error: sweep.replicate: unknown key 'replicate' (did you mean 'replicates'?)" "$w/err.txt" \
   || { cat "$w/err.txt"; fail "bad unknown-key message"; }
+# an integer parameter's grid range: exact integer ends, distinct points
+# (rounding gave 1, 1, 2, 2, 2 and ran the same points again)
+printf 'sweep:\n  axes: {model.dunbar_limit: {range: [1, 2], steps: 5}}\n' >"$w/bad4.yaml"
+expect_rc 2 "$SOCAP" sweep "$w/bad4.yaml" --dry-run
+grep -q "bad4.yaml:2:30: error: model.dunbar_limit: .* 5 steps over \[1, 2\] give the value 1 twice" "$w/err.txt" \
+  || { cat "$w/err.txt"; fail "duplicate integer grid points accepted"; }
+printf 'sweep:\n  axes: {model.dunbar_limit: {range: [10, 20.5], steps: 3}}\n' >"$w/bad5.yaml"
+expect_rc 2 "$SOCAP" sweep "$w/bad5.yaml" --dry-run
+grep -q "bad5.yaml:2:43: error: model.dunbar_limit: .* the ends of its range must be integers, got 20.5" "$w/err.txt" \
+  || { cat "$w/err.txt"; fail "non-integer range end of an integer parameter accepted"; }
+printf 'sweep:\n  axes: {model.dunbar_limit: {range: [10, 20], steps: 3}}\n' >"$w/ok4.yaml"
+expect_rc 0 "$SOCAP" sweep "$w/ok4.yaml" --dry-run
 # a non-empty directory that is not a sweep's
 mkdir "$w/junk"; touch "$w/junk/notes.txt"
 expect_rc 2 "$SOCAP" sweep "$w/fail.yaml" -o "$w/junk" -q

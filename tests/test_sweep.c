@@ -205,6 +205,14 @@ static void test_value_errors(void) {
                    "t.yaml:5:33: model.p_pass: model.p_pass = -1 (range start) is outside [0, 1]"));
   CHECK(load_error(SCEN "sweep:\n  axes: {population.n_agents: {range: [1.4, 60], steps: 2}}\n",
                    "population.n_agents = 1.4 (range start, rounded to 1) is outside [2, 200000000]"));
+  /* an integer parameter's range: integer ends, distinct rounded values */
+  CHECK(load_error(SCEN "sweep:\n  axes: {population.n_agents: {range: [2.5, 60], steps: 2}}\n",
+                   "t.yaml:5:40: population.n_agents: population.n_agents is an integer parameter: the ends of its "
+                   "range must be integers, got 2.5"));
+  CHECK(load_error(SCEN "sweep:\n  axes: {model.dunbar_limit: {range: [10, 12], steps: 4}}\n",
+                   "4 steps over [10, 12] give the value 11 twice"));
+  CHECK(load_error(SCEN "sweep:\n  axes: {model.dunbar_limit: {range: [10, 100], steps: 40, log: true}}\n",
+                   "on a log scale give the value 11 twice"));
   CHECK(load_error(SCEN "sweep:\n  design: sobol\n  n: 4\n  axes: {model.rho: {min: 0.1, max: 1.5}}\n",
                    "t.yaml:7:37: model.rho: model.rho = 1.5 (max) is outside [0, 1]"));
   /* list values, enum names, list-valued parameters, tags */
@@ -217,7 +225,7 @@ static void test_value_errors(void) {
   CHECK(load_error(SCEN "sweep:\n  axes: {model.p_pass: [!!str 0.5]}\n", "tagged !!str"));
   /* what depends on the point still loads: w0 = 0.01 breaks w0 > theta_dormant only at that point */
   socap_sweep *sw =
-      load(SCEN "sweep:\n  axes: {model.w0: [0.01, 0.2], population.n_agents: {range: [1.6, 60], steps: 2}}\n");
+      load(SCEN "sweep:\n  axes: {model.w0: [0.01, 0.2], population.n_agents: {range: [2, 60], steps: 2}}\n");
   if (sw) CHECK(socap_sweep_value(sw, 0, 1) == 2 && socap_sweep_n_points(sw) == 4);
   socap_sweep_free(sw);
 }
