@@ -940,6 +940,22 @@ static int load_doc(const socap_yt_doc *doc, const char *const *sets, int nsets,
     rc = S.oom ? SOCAP_ERUNTIME : SOCAP_ECONFIG;
     goto fail;
   }
+  /* --set of a swept parameter would be overridden at every point by the
+     axis (while changing the design hash): say so instead */
+  for (int k = 0; k < nsets; k++)
+    for (int a = 0; a < sw->naxes; a++) {
+      const size_t l = strlen(sw->axes[a].name);
+      if (!strncmp(sets[k], sw->axes[a].name, l) && sets[k][l] == '=') {
+        socap_config_error_add(errs, "--set", 1, 1, sw->axes[a].name,
+                               "%s is an axis of this sweep, whose values override --set at every point; change "
+                               "the axis instead", sw->axes[a].name);
+        S.nerr++;
+      }
+    }
+  if (S.nerr) {
+    rc = SOCAP_ECONFIG;
+    goto fail;
+  }
   if (build_design(&S, socap_yt_get(doc->root, "sweep")) || S.nerr) {
     rc = S.nerr ? SOCAP_ECONFIG : SOCAP_ERUNTIME;
     goto fail;

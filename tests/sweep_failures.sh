@@ -161,6 +161,11 @@ grep -q "bad5.yaml:2:43: error: model.dunbar_limit: .* the ends of its range mus
   || { cat "$w/err.txt"; fail "non-integer range end of an integer parameter accepted"; }
 printf 'sweep:\n  axes: {model.dunbar_limit: {range: [10, 20], steps: 3}}\n' >"$w/ok4.yaml"
 expect_rc 0 "$SOCAP" sweep "$w/ok4.yaml" --dry-run
+# --set of a swept parameter: the axis would override it at every point
+expect_rc 2 "$SOCAP" sweep "$w/ok4.yaml" --dry-run --set model.dunbar_limit=30
+grep -q "^--set:1:1: error: model.dunbar_limit: model.dunbar_limit is an axis of this sweep" "$w/err.txt" \
+  || { cat "$w/err.txt"; fail "--set of a swept parameter accepted"; }
+expect_rc 0 "$SOCAP" sweep "$w/ok4.yaml" --dry-run --set model.rho=0.5
 # a non-empty directory that is not a sweep's
 mkdir "$w/junk"; touch "$w/junk/notes.txt"
 expect_rc 2 "$SOCAP" sweep "$w/fail.yaml" -o "$w/junk" -q
