@@ -310,6 +310,17 @@ static void nested_axis_error(sparse *S, const socap_yt_node *key, const char *n
 }
 
 /* Resolve a dotted axis name to its table row, with "did you mean". */
+/* The scenario's strategy nearest to @p name (edit distance below 4), or NULL. */
+static const char *closest_strategy(const socap_params *p, const char *name) {
+  const char *best = NULL;
+  int bd = 4;
+  for (int k = 0; k < p->n_strategies; k++) {
+    int dd = osa(name, p->strategies[k].name);
+    if (dd < bd) { bd = dd; best = p->strategies[k].name; }
+  }
+  return best;
+}
+
 static const socap_param_def *resolve_axis(sparse *S, const socap_yt_node *key, const char *name) {
   const socap_params *p = &S->sw->base;
   char tmpl[160], mid[64] = "";
@@ -330,12 +341,7 @@ static const socap_param_def *resolve_axis(sparse *S, const socap_yt_node *key, 
   }
   const socap_param_def *d = socap_param_find(tmpl);
   if (d && d->scope == SOCAP_PS_STRATEGY && socap_params_strategy_index(p, mid) < 0) {
-    const char *best = NULL;
-    int bd = 4;
-    for (int k = 0; k < p->n_strategies; k++) {
-      int dd = osa(mid, p->strategies[k].name);
-      if (dd < bd) { bd = dd; best = p->strategies[k].name; }
-    }
+    const char *best = closest_strategy(p, mid);
     serr(S, key, name, "unknown strategy '%s'%s%s%s (axes may only vary strategies of the scenario)", mid,
          best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
     return NULL;
@@ -409,6 +415,16 @@ static int check_axis_value(sparse *S, const sw_axis *a, const socap_yt_node *ke
   if (rc == SOCAP_ERUNTIME) return sw_oom(S);
   if (rc) {
     S->nerr++;
+    return -1;
+  }
+  /* a cohort's strategy must be one of the scenario's (axes cannot add
+     strategies, so an unknown name fails at every point) */
+  const socap_params *b = &S->sw->base;
+  if (!strcmp(a->def->name, "cohorts.*.strategy") && val->kind == SOCAP_YT_SCALAR &&
+      socap_params_strategy_index(b, val->value) < 0) {
+    const char *best = closest_strategy(b, val->value);
+    serr(S, val, a->name, "unknown strategy '%s'%s%s%s (axes may only use strategies of the scenario)", val->value,
+         best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
     return -1;
   }
   return 0;

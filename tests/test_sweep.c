@@ -223,6 +223,9 @@ static void test_value_errors(void) {
   CHECK(load_error(SCEN "sweep:\n  axes: {output.layers: [[0.9, 0.6, 0.3, 0.1], [0.9, 2, 0.1, 0.1]]}\n",
                    "output.layers[1] = 2 is outside [0, 1]"));
   CHECK(load_error(SCEN "sweep:\n  axes: {model.p_pass: [!!str 0.5]}\n", "tagged !!str"));
+  /* a cohort's strategy must be one of the scenario's at every point (it was a per-task failure) */
+  CHECK(load_error(SCEN "sweep:\n  axes: {cohorts.0.strategy: [broker, brokr]}\n",
+                   "t.yaml:5:39: cohorts.0.strategy: unknown strategy 'brokr' (did you mean 'broker'?)"));
   /* what depends on the point still loads: w0 = 0.01 breaks w0 > theta_dormant only at that point */
   socap_sweep *sw =
       load(SCEN "sweep:\n  axes: {model.w0: [0.01, 0.2], population.n_agents: {range: [2, 60], steps: 2}}\n");
