@@ -52,13 +52,11 @@ static void lerr(loader *L, const socap_yt_node *at, const char *param, const ch
     __attribute__((format(printf, 4, 5)));
 
 static void lerr(loader *L, const socap_yt_node *at, const char *param, const char *fmt, ...) {
-  char msg[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  socap_config_error_addv(L->errs, at ? at->file : "", at ? at->line : 0, at ? at->col : 0, param, fmt, ap);
   va_end(ap);
   L->nerr++;
-  socap_config_error_add(L->errs, at ? at->file : "", at ? at->line : 0, at ? at->col : 0, param, "%s", msg);
 }
 
 static void loc_add(loader *L, const char *name, const socap_yt_node *at) {

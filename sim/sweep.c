@@ -199,13 +199,11 @@ static int sw_oom(sparse *S) {
 static void serr(sparse *S, const socap_yt_node *at, const char *param, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void serr(sparse *S, const socap_yt_node *at, const char *param, const char *fmt, ...) {
-  char msg[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  socap_config_error_addv(S->errs, at ? at->file : NULL, at ? at->line : 0, at ? at->col : 0, param, fmt, ap);
   va_end(ap);
   S->nerr++;
-  socap_config_error_add(S->errs, at ? at->file : NULL, at ? at->line : 0, at ? at->col : 0, param, "%s", msg);
 }
 
 static int read_number(sparse *S, const socap_yt_node *n, const char *param, double *out) {

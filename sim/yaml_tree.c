@@ -14,17 +14,53 @@
 
 #define YT_MAX_DEPTH 64
 
-void socap_config_error_add(socap_config_errors *errs, const char *file, int line, int col,
-                            const char *param, const char *fmt, ...) {
+/* Copy message m into dst (room cap), shortening the longest
+   space-free token to its first 40 and last 8 bytes around "..." while m
+   does not fit and that token is longer than 64 bytes. */
+static void fit_message(char *dst, size_t cap, char *m) {
+  for (size_t len = strlen(m); len >= cap;) {
+    size_t best = 0, blen = 0;
+    for (size_t i = 0; i < len;) {
+      size_t j = i;
+      while (j < len && m[j] != ' ') j++;
+      if (j - i > blen) { best = i; blen = j - i; }
+      i = j + 1;
+    }
+    if (blen <= 64) break;
+    memcpy(m + best + 40, "...", 3);
+    memmove(m + best + 43, m + best + blen - 8, len - (best + blen - 8) + 1);
+    len = strlen(m);
+  }
+  snprintf(dst, cap, "%s", m);
+}
+
+void socap_config_error_addv(socap_config_errors *errs, const char *file, int line, int col, const char *param,
+                             const char *fmt, va_list ap) {
   if (!errs || errs->n < 0 || errs->n >= SOCAP_CONFIG_MAX_ERRORS) return;
   socap_config_error *e = &errs->e[errs->n++];
   snprintf(e->file, sizeof e->file, "%s", file ? file : "");
   e->line = line;
   e->col = col;
   snprintf(e->param, sizeof e->param, "%s", param ? param : "");
+  va_list aq;
+  va_copy(aq, ap);
+  int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+  if (n >= (int)sizeof e->msg) {
+    char *m = malloc((size_t)n + 1);
+    if (m) {
+      vsnprintf(m, (size_t)n + 1, fmt, aq);
+      fit_message(e->msg, sizeof e->msg, m);
+      free(m);
+    }
+  }
+  va_end(aq);
+}
+
+void socap_config_error_add(socap_config_errors *errs, const char *file, int line, int col,
+                            const char *param, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+  socap_config_error_addv(errs, file, line, col, param, fmt, ap);
   va_end(ap);
 }
 

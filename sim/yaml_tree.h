@@ -10,6 +10,7 @@
 #ifndef SOCAP_YAML_TREE_H
 #define SOCAP_YAML_TREE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "socap/config.h"
@@ -112,5 +113,10 @@ const char *socap_yt_colon_hint(const socap_yt_node *node, char *buf, size_t len
 void socap_config_error_add(socap_config_errors *errs, const char *file, int line, int col,
                             const char *param, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
+/** The same with a va_list. A message longer than the entry's room keeps
+ *  its words: overlong tokens (a quoted 600-digit value) lose their middle
+ *  first, so the reason after them is not cut off. */
+void socap_config_error_addv(socap_config_errors *errs, const char *file, int line, int col, const char *param,
+                             const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 
 #endif
