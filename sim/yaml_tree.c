@@ -402,6 +402,19 @@ int socap_yt_parse_string(const char *text, size_t len, const char *file, int co
       if (!n->value) { node_free(n); rc = yt_oom(errs, name, "while parsing"); goto cleanup; }
       memcpy(n->value, ev.data.scalar.value, n->len);
       n->value[n->len] = 0;
+      for (size_t i = 0; i < n->len; i++) {
+        /* a "\0" escape would end the C string early (a 64-character limit
+           was then reported for "a\0b"), and no value needs control
+           characters: only tab and newline pass */
+        const unsigned char c = (unsigned char)n->value[i];
+        if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
+          socap_config_error_add(errs, b.doc->file, (int)ev.start_mark.line + 1, mark_col(&b, &ev.start_mark),
+                                 "syntax", "control character U+%04X in a value (values are plain text)", c);
+          node_free(n);
+          rc = SOCAP_ECONFIG;
+          goto cleanup;
+        }
+      }
       n->quoted = ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
       if ((rc = take_tag(&b, &ev, ev.data.scalar.tag, n))) { node_free(n); goto cleanup; }
       rc = attach(&b, n);
