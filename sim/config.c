@@ -15,7 +15,6 @@
 
 #define STRAT_PREFIX "strategies.*."
 #define COHORT_PREFIX "cohorts.*."
-#define SCENARIO_NAME_MAX 64
 
 /* Top-level keys that are not table rows. */
 static const char *const top_sections[] = {"population", "model", "output", "metrics"};
@@ -725,8 +724,10 @@ static void check_scenario_name(loader *L, const socap_yt_node *n) {
     lerr(L, n, "name", "expected a scenario name, got %s", socap_yt_kind_name(n));
     return;
   }
-  if (n->len >= SCENARIO_NAME_MAX || strlen(n->value) != n->len)
-    lerr(L, n, "name", "scenario name must be shorter than %d characters", SCENARIO_NAME_MAX);
+  if (n->len >= SOCAP_SCENARIO_NAME_LEN || strlen(n->value) != n->len)
+    lerr(L, n, "name", "scenario name must be shorter than %d characters", SOCAP_SCENARIO_NAME_LEN);
+  else
+    memcpy(L->p->name, n->value, n->len + 1); /* kept in the resolved config */
 }
 
 static void unknown_top_key(loader *L, const socap_yt_node *key, const char *k) {
@@ -1275,6 +1276,11 @@ int socap_config_to_yaml(const socap_params *p, char **out) {
   char section[64] = "";
   *out = NULL;
   sb_printf(&b, "# socap resolved configuration\n");
+  if (p->name[0]) {
+    sb_printf(&b, "name: ");
+    sb_quoted(&b, p->name);
+    sb_printf(&b, "\n");
+  }
   for (const socap_param_def *d = socap_param_table; d->name; d++) {
     if (d->scope != SOCAP_PS_GLOBAL) continue;
     const char *dot = strchr(d->name, '.');
@@ -1459,6 +1465,8 @@ int socap_params_print(FILE *f, int markdown) {
     }
   }
   if (!markdown)
-    fputs("\n`*` in strategies.*.X is a strategy name; in cohorts.*.X a cohort index (or name with --set).\n", f);
+    fputs("\n`*` in strategies.*.X is a strategy name; in cohorts.*.X a cohort index (or name with --set).\n"
+          "A scenario's top-level name: (a label, at most 63 characters) is not a parameter: the model does not\n"
+          "use it; it is kept in the resolved configuration (/provenance/config).\n", f);
   return ferror(f) ? SOCAP_EIO : SOCAP_OK;
 }

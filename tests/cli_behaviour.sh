@@ -92,7 +92,7 @@ expect 0 "run a sweep file" -- "$SOCAP" run "$SRC/configs/sweep_test.yaml" --set
 grep -q "has a sweep: block; 'socap run' runs its base scenario only" "$tmp/err" \
   || { echo "FAIL: no note that run ignores the sweep block"; cat "$tmp/err"; fail=1; }
 # the resolved config in /provenance reproduces the run (docs/schema.md)
-expect 0 "run small" -- "$SOCAP" run "$cfg" --set steps=6 --set output.snapshots=[6] --seed 11 -o "$tmp/p1.h5" --quiet
+expect 0 "run small" -- "$SOCAP" run "$cfg" --set steps=6 --set output.snapshots=[6] --seed 11 --set 'name="a label"' -o "$tmp/p1.h5" --quiet
 if ! "${PYTHON:-false}" -c 'import h5py' 2>/dev/null; then
   echo "FAIL: no Python with h5py (PYTHON=${PYTHON:-}) to read /provenance/config"; fail=1
 else
@@ -105,6 +105,7 @@ else
     echo "FAIL: rerun from /provenance/config differs"; fail=1
   fi
   h5dump -d /global/step "$tmp/p2.h5" | grep -q "(0): 6" || { echo "FAIL: the resolved config lost --set steps=6"; fail=1; }
+  grep -qx 'name: "a label"' "$tmp/resolved.yaml" || { echo "FAIL: the resolved config lost the scenario's name"; fail=1; }
 fi
 # socap metrics given a socap HDF5 file without its table: a usage error that
 # names the form to use (it was read as a CSV and failed on binary data)

@@ -77,9 +77,13 @@ typedef struct {
   double propensity;                  /**< fraction of T actually spent, in [0,1] */
 } socap_cohort;
 
+/** Room for a scenario's name (the top-level `name:` key), NUL included. */
+#define SOCAP_SCENARIO_NAME_LEN 64
+
 /** All parameters of one scenario (one task). Plain data; copy freely. */
 typedef struct {
   /* run */
+  char name[SOCAP_SCENARIO_NAME_LEN]; /**< the scenario's `name:`, a label ("" if none) */
   uint64_t seed;   /**< master seed */
   int steps;       /**< number of steps (weeks) */
   /* population */
