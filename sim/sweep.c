@@ -2000,6 +2000,38 @@ static herr_t collect_group(hid_t g, const char *name, const H5L_info_t *info, v
   return 0;
 }
 
+static int in_list(char **list, const char *s) {
+  for (int k = 0; list[k]; k++)
+    if (!strcmp(list[k], s)) return 1;
+  return 0;
+}
+
+/* Every batch of a sweep has the same tables, the run tables always (a
+   batch of failed tasks has them empty): a batch without one was damaged,
+   and merging would drop its rows, or the whole table, silently. Checks
+   batch i (open as fid) against the tables of the first, @p first. */
+static int check_batch_tables(const char *dir, char **names, int i, hid_t fid, char **first) {
+  static const char *const always[] = {"timeseries", "global", "agents", NULL};
+  char **mine = calloc(32, sizeof *mine);
+  if (!mine) return SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory");
+  H5Literate(fid, H5_INDEX_NAME, H5_ITER_INC, NULL, collect_group, &mine);
+  const char *x = NULL, *has = NULL, *lacks = names[i];
+  for (int q = 0; !x && always[q]; q++)
+    if (!in_list(mine, always[q])) x = always[q];
+  for (int q = 0; !x && i > 0 && first[q]; q++)
+    if (!in_list(mine, first[q])) { x = first[q]; has = names[0]; }
+  for (int q = 0; !x && i > 0 && mine[q]; q++)
+    if (!in_list(first, mine[q])) { x = mine[q]; has = names[i]; lacks = names[0]; }
+  int rc = SOCAP_OK;
+  if (x)
+    rc = SOCAP_ERROR(SOCAP_EIO, "'%s/%s' has no table /%s%s%s%s: a damaged batch file (every batch of a sweep has "
+                                "the same tables); move it away and rerun its tasks with socap sweep --resume",
+                     dir, lacks, x, has ? " (which '" : "", has ? has : "", has ? "' has)" : "");
+  for (int q = 0; mine[q]; q++) free(mine[q]);
+  free(mine);
+  return rc;
+}
+
 static char *read_text_dataset(hid_t fid, const char *path) {
   void *buf = NULL;
   size_t n = 0, es = 0;
@@ -2109,6 +2141,7 @@ int socap_sweep_merge(const char *dir, const char *out, int force, const char *c
       config = read_text_dataset(fid, "provenance/config");
       master_seed = read_seed_attr(fid);
     }
+    if ((rc = check_batch_tables(dir, names, i, fid, tables))) goto done;
     if (read_i32_column(fid, "design/task", &tasks, &n) || read_i32_column(fid, "failures/task", &ft, &nf))
       rc = SOCAP_ERROR(SOCAP_EIO, "cannot read the task ids of '%s/%s'", dir, names[i]);
     for (size_t k = 0; k < n && !rc; k++) {

@@ -119,6 +119,15 @@ grep -q "batch-zz-000000.h5' has output schema 0.9 where $cur was expected (the 
   || { cat "$w/err.txt"; fail "merge mixed schema versions"; }
 [ -e "$w/mixv.h5" ] && fail "a refused merge left an output file"
 echo "ok: batches of another schema version are refused by --resume and by a mixed merge"
+# a batch that lost a table (damage): merge dropped its rows, or the whole
+# table, silently; now it names the batch and the table, and writes nothing
+cp -r "$w/f" "$w/dam"
+last=$(ls "$w/dam"/batch-*.h5 | tail -1)
+"$PYTHON" -c 'import h5py, sys; del h5py.File(sys.argv[1], "r+")["timeseries"]' "$last"
+expect_rc 3 "$SOCAP" merge "$w/dam" -o "$w/dam.h5"
+grep -q "'$last' has no table /timeseries.*: a damaged batch file" "$w/err.txt" || { cat "$w/err.txt"; fail "merge of a batch without /timeseries"; }
+[ -e "$w/dam.h5" ] && fail "a refused merge left an output file"
+echo "ok: merge refuses a batch that lost a table"
 
 # config errors: unknown axis name with a suggestion and file:line:col
 cat >"$w/bad.yaml" <<'Y'
