@@ -38,7 +38,8 @@ typedef struct {
   int64_t *u, *v, *line; /* raw ids of edges, line numbers */
   double *w;
   int64_t m, cap;
-  int64_t *decl; /* declared node ids */
+  int64_t line2, line3; /* first line of an edge without / with a weight (0: none yet) */
+  int64_t *decl;        /* declared node ids */
   int64_t ndecl, capdecl;
 } raw_edges;
 
@@ -108,6 +109,7 @@ static int raw_to_edgelist(raw_edges *r, int64_t extra, socap_edgelist *el) {
   int64_t *ids = NULL;
   int32_t *dense = NULL;
   memset(el, 0, sizeof *el);
+  if (extra < 0 || extra > INT32_MAX) goto toomany;
 
   int64_t maxid = extra - 1;
   for (int64_t e = 0; e < r->m; e++) {
@@ -116,10 +118,15 @@ static int raw_to_edgelist(raw_edges *r, int64_t extra, socap_edgelist *el) {
   }
   for (int64_t d = 0; d < r->ndecl; d++)
     if (r->decl[d] > maxid) maxid = r->decl[d];
+  /* m and ndecl count allocated 8-byte elements and extra < 2^31, so total
+   * fits; 4 total and the byte size of ids need not */
   const int64_t total = 2 * r->m + r->ndecl + extra;
+  const int64_t dense_max = total <= ((int64_t)1 << 22) ? ((int64_t)1 << 22)
+                            : total > INT64_MAX / 4     ? INT64_MAX
+                                                        : 4 * total;
   int64_t n = 0;
 
-  if (maxid >= 0 && maxid < (total > ((int64_t)1 << 22) ? 4 * total : ((int64_t)1 << 22))) {
+  if (maxid >= 0 && maxid < dense_max) {
     /* dense: presence flags, then ranks */
     dense = calloc((size_t)maxid + 1, sizeof *dense);
     if (!dense) goto oom;
@@ -139,6 +146,7 @@ static int raw_to_edgelist(raw_edges *r, int64_t extra, socap_edgelist *el) {
         dense[x] = -1;
       }
   } else if (maxid >= 0) {
+    if ((uint64_t)total > SIZE_MAX / sizeof *ids) goto oom;
     ids = malloc(sizeof *ids * (size_t)total);
     if (!ids) goto oom;
     int64_t t = 0;
@@ -266,8 +274,32 @@ static int is_hdf5_file(const char *path) {
   return n == sizeof b && memcmp(b, "\211HDF\r\n\032\n", 8) == 0;
 }
 
+/* A field in a message is shown as '%.*s%s', FIELD_SHOWN, f, more(f): at
+ * most FIELD_SHOWN bytes (a line may hold 1 MiB), then "..." if cut. */
+#define FIELD_SHOWN 64
+static const char *more(const char *s) { return strlen(s) > FIELD_SHOWN ? "..." : ""; }
+
+/* Decimal number, as the YAML reader takes them (sim/config.c):
+ * [+-]? (digits [. digits*] | . digits) ([eE][+-]?digits)?; strtod alone
+ * would also take hex (0x1p3), inf and nan. */
+static int is_decimal(const char *s) {
+  int digits = 0;
+  if (*s == '+' || *s == '-') s++;
+  for (; *s >= '0' && *s <= '9'; s++) digits++;
+  if (*s == '.')
+    for (s++; *s >= '0' && *s <= '9'; s++) digits++;
+  if (!digits) return 0;
+  if (*s == 'e' || *s == 'E') {
+    s++;
+    if (*s == '+' || *s == '-') s++;
+    if (*s < '0' || *s > '9') return 0;
+    while (*s >= '0' && *s <= '9') s++;
+  }
+  return *s == 0;
+}
+
 static int parse_weight(const char *s, double *out) {
-  if (!*s) return -1;
+  if (!is_decimal(s)) return -1;
   errno = 0;
   char *end;
   double v = strtod(s, &end);
@@ -280,8 +312,15 @@ static int parse_weight(const char *s, double *out) {
 typedef struct {
   int64_t line; /* 0: none (the ids are text because of --ids text) */
   int field;
+  int spaced;  /* the line is one field with spaces or tabs: not comma-separated? */
   char id[72]; /* the id, shortened */
 } text_hint;
+
+/* Added to messages about a line that is one field with spaces or tabs in
+ * it, as lines separated by spaces or tabs are read. */
+static const char sep_hint[] = "; fields are separated by commas: is this file separated by spaces or tabs?";
+
+static int one_spaced_field(char **f, int nf) { return nf == 1 && strpbrk(f[0], " \t") != NULL; }
 
 static void hint_set(text_hint *h, int64_t line, int field, const char *id) {
   h->line = line;
@@ -318,13 +357,60 @@ static int header_required(const char *path, int64_t line, const text_hint *h) {
   if (h && h->line > 0)
     return SOCAP_ERROR(SOCAP_ECONFIG,
                        "%s:%lld: cannot tell whether this line is a header: the node ids are text "
-                       "(line %lld, field %d: '%s' is not an integer); pass --header if it is a header "
+                       "(line %lld, field %d: '%s' is not an integer%s); pass --header if it is a header "
                        "or --no-header if it is data",
-                       path, (long long)line, (long long)h->line, h->field, h->id);
+                       path, (long long)line, (long long)h->line, h->field, h->id, h->spaced ? sep_hint : "");
   return SOCAP_ERROR(SOCAP_ECONFIG,
                      "%s:%lld: cannot tell whether this line is a header: the node ids are text (--ids text); "
                      "pass --header if it is a header or --no-header if it is data",
                      path, (long long)line);
+}
+
+/* Longest line of a CSV input (edge list, --groups), line end excluded: a
+ * longer one is an error, not a buffer that grows without bound (a binary
+ * file, /dev/zero). */
+#define CSV_LINE_MAX ((size_t)1 << 20)
+
+/* Read one line of @p fp into *buf (with its '\n', if any; NUL-terminated).
+ * Returns its length, or -1 at the end of the file or on a read error, -2 at
+ * a NUL byte and -3 for a line longer than CSV_LINE_MAX, each as soon as it
+ * is met. */
+static ssize_t read_line(FILE *fp, char **buf, size_t *cap) {
+  size_t len = 0;
+  int c = EOF;
+  while ((c = getc_unlocked(fp)) != EOF) {
+    if (c == 0) return -2;
+    if (c != '\n' && (len > CSV_LINE_MAX || (len == CSV_LINE_MAX && c != '\r'))) return -3;
+    if (len + 2 > *cap) { /* room for c and the NUL; at most CSV_LINE_MAX, CR, LF, NUL */
+      size_t ncap = *cap ? 2 * *cap : 256;
+      if (ncap > CSV_LINE_MAX + 3) ncap = CSV_LINE_MAX + 3;
+      char *b = realloc(*buf, ncap);
+      if (!b) return -4;
+      *buf = b;
+      *cap = ncap;
+    }
+    (*buf)[len++] = (char)c;
+    if (c == '\n') break;
+  }
+  if (len == 0) return -1;
+  (*buf)[len] = 0;
+  return (ssize_t)len;
+}
+
+/* The offset of the first CR of @p s that does not end the line (CR LF, or
+ * CR at the end of the file) and is not inside a quoted field; -1 if none. */
+static ssize_t bare_cr(const char *s) {
+  const char *p = s;
+  for (;;) {
+    while (*p == ' ' || *p == '\t') p++;
+    if (*p == '"') /* skip the quoted content ("" is two quotes) */
+      for (p++; *p && *p != '\n'; p++)
+        if (*p == '"' && *++p != '"') break;
+    for (; *p && *p != ','; p++)
+      if (*p == '\r' && p[1] != '\n' && p[1] != 0) return p - s;
+    if (!*p) return -1;
+    p++;
+  }
 }
 
 /* Read the lines of @p fp: blank lines and '#' comments are skipped, the
@@ -338,10 +424,26 @@ static int csv_scan(FILE *fp, const csv_scan_spec *sp) {
   int64_t line = 0;
   int first = 1, rc = SOCAP_OK;
   char *f[8];
-  while ((len = getline(&buf, &cap, fp)) >= 0) {
+  while ((len = read_line(fp, &buf, &cap)) >= 0 || len < -1) {
     line++;
-    if (memchr(buf, 0, (size_t)len)) {
-      rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: NUL byte in the line", path, (long long)line);
+    if (len == -2) {
+      rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: NUL byte in the line (is this a text file?)", path, (long long)line);
+      break;
+    }
+    if (len == -3) {
+      rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: line longer than %zu bytes (1 MiB, the limit of one CSV line)", path,
+                       (long long)line, CSV_LINE_MAX);
+      break;
+    }
+    if (len < 0) {
+      rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory reading %s", path);
+      break;
+    }
+    if (bare_cr(buf) >= 0) {
+      rc = SOCAP_ERROR(SOCAP_ECONFIG,
+                       "%s:%lld: CR line endings are not supported (a CR not followed by LF); convert the file "
+                       "to LF or CR LF line ends",
+                       path, (long long)line);
       break;
     }
     char *s = buf;
@@ -394,13 +496,23 @@ static int csv_scan_path(const csv_scan_spec *sp) {
   return rc;
 }
 
-static int parse_edge_weight(const char *path, int64_t line, char **f, int nf, double *w) {
+/* The weight of an edge line of @p nf (2 or 3) fields; every edge of a file
+ * has a weight or none does: a missing one is not taken for 1. */
+static int parse_edge_weight(raw_edges *r, const char *path, int64_t line, char **f, int nf, double *w) {
   *w = 1.0;
-  if (nf < 3) return SOCAP_OK;
-  if (parse_weight(f[2], w))
-    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: field 3: bad weight '%s'", path, (long long)line, f[2]);
-  if (!(*w > 0.0) || !isfinite(*w))
-    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: field 3: weight %s is not finite and > 0", path, (long long)line, f[2]);
+  if (nf == 3 && parse_weight(f[2], w))
+    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: field 3: bad weight '%.*s%s' (expected a decimal number)", path,
+                       (long long)line, FIELD_SHOWN, f[2], more(f[2]));
+  if (nf == 3 && (!(*w > 0.0) || !isfinite(*w)))
+    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: field 3: weight %.*s%s is not finite and > 0", path, (long long)line,
+                       FIELD_SHOWN, f[2], more(f[2]));
+  int64_t *mine = nf < 3 ? &r->line2 : &r->line3, other = nf < 3 ? r->line3 : r->line2;
+  if (!*mine) *mine = line;
+  if (other)
+    return SOCAP_ERROR(SOCAP_ECONFIG,
+                       "%s:%lld: edge %s a weight, but line %lld has %s: give every edge a weight or none (a line "
+                       "with one id declares a node)",
+                       path, (long long)line, nf < 3 ? "without" : "with", (long long)other, nf < 3 ? "one" : "none");
   return SOCAP_OK;
 }
 
@@ -419,13 +531,15 @@ static int int_edge_line(void *ctx, const char *path, int64_t line, char **f, in
     if (parse_id(f[k], &id[k])) {
       if (c->hint && *f[k]) {
         hint_set(c->hint, line, k + 1, f[k]);
+        c->hint->spaced = one_spaced_field(f, nf);
         return SCAN_TEXT;
       }
-      return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: field %d: bad node id '%s' (expected a non-negative integer)", path,
-                         (long long)line, k + 1, f[k]);
+      return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: field %d: bad node id '%.*s%s' (expected a non-negative integer)%s",
+                         path, (long long)line, k + 1, FIELD_SHOWN, f[k], more(f[k]),
+                         one_spaced_field(f, nf) ? sep_hint : "");
     }
   if (nf == 1) return raw_push_decl(&c->r, id[0]);
-  int rc = parse_edge_weight(path, line, f, nf, &w);
+  int rc = parse_edge_weight(&c->r, path, line, f, nf, &w);
   return rc ? rc : raw_push_edge(&c->r, id[0], id[1], w, line);
 }
 
@@ -542,7 +656,7 @@ static int text_edge_line(void *ctx, const char *path, int64_t line, char **f, i
     if ((rc = intern_get(&c->in, f[k], &id[k]))) return rc;
   }
   if (nf == 1) return SOCAP_OK; /* a declaration: interning is all it takes */
-  if ((rc = parse_edge_weight(path, line, f, nf, &w))) return rc;
+  if ((rc = parse_edge_weight(&c->r, path, line, f, nf, &w))) return rc;
   return raw_push_edge(&c->r, id[0], id[1], w, line);
 }
 
@@ -633,6 +747,9 @@ int socap_edgelist_read_csv_opts(const char *path, const socap_edgelist_opts *o,
   }
   memset(el, 0, sizeof *el);
   if (o->extra_nodes < 0) return SOCAP_ERROR(SOCAP_ECONFIG, "negative node count");
+  if (o->extra_nodes > INT32_MAX)
+    return SOCAP_ERROR(SOCAP_ECONFIG, "--nodes %lld is more than %d (node ids are 32-bit)", (long long)o->extra_nodes,
+                       INT32_MAX);
   if ((unsigned)o->ids > SOCAP_IDS_TEXT || (unsigned)o->header > SOCAP_HEADER_NO)
     return SOCAP_ERROR(SOCAP_ECONFIG, "bad edge list options");
   if (o->ids == SOCAP_IDS_TEXT && o->extra_nodes > 0) return SOCAP_ERROR(SOCAP_ECONFIG, "%s", nodes_with_text);
@@ -666,9 +783,12 @@ int socap_edgelist_read_csv_opts(const char *path, const socap_edgelist_opts *o,
     socap_edgelist_free(el);
     rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s: no edges and no nodes (only comments, blank lines or a header)", path);
   }
-  if (!rc && text && hint.line > 0)
-    snprintf(el->ids_note, sizeof el->ids_note, "%s:%lld: field %d: '%s' is not an integer", path,
-             (long long)hint.line, hint.field, hint.id);
+  if (!rc && text && hint.line > 0) {
+    int k = snprintf(el->ids_note, sizeof el->ids_note, "%s:%lld: field %d: '%s' is not an integer", path,
+                     (long long)hint.line, hint.field, hint.id);
+    if (hint.spaced && k >= 0 && (size_t)k + sizeof sep_hint <= sizeof el->ids_note)
+      memcpy(el->ids_note + k, sep_hint, sizeof sep_hint);
+  }
   fclose(fp);
   return rc;
 }
@@ -688,8 +808,8 @@ typedef struct {
 /* Node k's group; a node listed again with another group is an error. */
 static int set_group(group_ctx *c, const char *path, int64_t line, int32_t k, const char *id, int64_t gid) {
   if (c->group[k] >= 0 && c->group[k] != (int32_t)gid)
-    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: node '%s' is listed again with group %lld (it had group %d)", path,
-                       (long long)line, id, (long long)gid, (int)c->group[k]);
+    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: node '%.*s%s' is listed again with group %lld (it had group %d)", path,
+                       (long long)line, FIELD_SHOWN, id, more(id), (long long)gid, (int)c->group[k]);
   c->group[k] = (int32_t)gid;
   return SOCAP_OK;
 }
@@ -725,12 +845,12 @@ static int group_line_text(void *ctx, const char *path, int64_t line, char **f, 
   int64_t gid;
   if (nf != 2) return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: expected 'id,group'", path, (long long)line);
   if (parse_id(f[1], &gid) || gid > INT32_MAX)
-    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: field 2: bad group '%s' (expected a non-negative integer)", path,
-                       (long long)line, f[1]);
+    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: field 2: bad group '%.*s%s' (expected a non-negative integer)", path,
+                       (long long)line, FIELD_SHOWN, f[1], more(f[1]));
   int32_t k = find_name(c->el->name, c->el->n, f[0]);
   if (k < 0)
-    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: field 1: node id '%s' is not in the edge list", path, (long long)line,
-                       f[0]);
+    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%lld: field 1: node id '%.*s%s' is not in the edge list", path,
+                       (long long)line, FIELD_SHOWN, f[0], more(f[0]));
   return set_group(c, path, line, k, f[0], gid);
 }
 
@@ -744,7 +864,9 @@ int socap_groups_read_csv(const char *path, const socap_edgelist *el, int32_t *g
   if (rc) return rc;
   for (int32_t i = 0; i < el->n; i++)
     if (group[i] < 0) {
-      if (text) return SOCAP_ERROR(SOCAP_ECONFIG, "%s: node '%s' has no group", path, el->name[i]);
+      if (text)
+        return SOCAP_ERROR(SOCAP_ECONFIG, "%s: node '%.*s%s' has no group", path, FIELD_SHOWN, el->name[i],
+                           more(el->name[i]));
       return SOCAP_ERROR(SOCAP_ECONFIG, "%s: node %lld has no group", path, (long long)(el->label ? el->label[i] : i));
     }
   return SOCAP_OK;
@@ -759,8 +881,18 @@ static int h5_exists(hid_t loc, const char *name) {
   return r > 0;
 }
 
-/* Read 1-D dataset @p name of @p grp converted to @p memtype. *len is the
- * expected length, or (hsize_t)-1 to take the dataset's. */
+/* What a dataset or attribute of type class @p c holds, for messages. */
+static const char *h5_class_name(H5T_class_t c) {
+  return c == H5T_INTEGER  ? "integers"
+         : c == H5T_FLOAT  ? "floating-point numbers"
+         : c == H5T_STRING ? "strings"
+                           : "non-numbers";
+}
+
+/* Read 1-D dataset @p name of @p grp converted to @p memtype: an integer
+ * @p memtype needs an integer dataset (ids, states, steps are not rounded),
+ * a floating-point one a numeric dataset. *len is the expected length, or
+ * (hsize_t)-1 to take the dataset's. */
 static int h5_read_column(hid_t grp, const char *name, hid_t memtype, size_t elsize, hsize_t *len, void **out,
                           const char *path, const char *group) {
   hid_t d = H5I_INVALID_HID, sp = H5I_INVALID_HID;
@@ -776,6 +908,15 @@ static int h5_read_column(hid_t grp, const char *name, hid_t memtype, size_t els
     rc = SOCAP_ERROR(SOCAP_EIO, "%s:%s/%s: not a 1-D dataset", path, group, name);
     goto cleanup;
   }
+  hid_t ft = H5Dget_type(d);
+  H5T_class_t fc = ft >= 0 ? H5Tget_class(ft) : H5T_NO_CLASS;
+  if (ft >= 0) H5Tclose(ft);
+  const int want_int = H5Tget_class(memtype) == H5T_INTEGER;
+  if (fc != H5T_INTEGER && (want_int || fc != H5T_FLOAT)) {
+    rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%s/%s holds %s, not %s", path, group, name, h5_class_name(fc),
+                     want_int ? "integers (ids, states, steps and tasks must be integers)" : "numbers");
+    goto cleanup;
+  }
   hsize_t n = 0;
   H5Sget_simple_extent_dims(sp, &n, NULL);
   if (*len != (hsize_t)-1 && n != *len) {
@@ -789,7 +930,12 @@ static int h5_read_column(hid_t grp, const char *name, hid_t memtype, size_t els
     rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory reading %s", name);
     goto cleanup;
   }
-  if (n > 0 && H5Dread(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0) {
+  herr_t e = 0;
+  if (n > 0) {
+    H5E_BEGIN_TRY { e = H5Dread(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out); }
+    H5E_END_TRY;
+  }
+  if (e < 0) {
     rc = SOCAP_ERROR(SOCAP_EIO, "%s:%s/%s: read failed", path, group, name);
     free(*out);
     *out = NULL;
@@ -800,19 +946,43 @@ cleanup:
   return rc;
 }
 
-static int h5_int_attr(hid_t obj, const char *name, int64_t *out) {
+/* Node count attribute @p name of @p obj (@p where in messages): *found is 1
+ * and *out its value if there is one. Anything but one integer in
+ * 0..INT32_MAX is an error, not an absent attribute. */
+static int h5_count_attr(hid_t obj, const char *name, const char *path, const char *where, int64_t *out, int *found) {
   htri_t ex;
-  H5E_BEGIN_TRY { ex = H5Aexists(obj, name); }
-  H5E_END_TRY;
-  if (ex <= 0) return 0;
-  hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-  if (a < 0) return 0;
+  hid_t a = H5I_INVALID_HID, t = H5I_INVALID_HID, sp = H5I_INVALID_HID;
   long long v = 0;
-  herr_t e = H5Aread(a, H5T_NATIVE_LLONG, &v);
-  H5Aclose(a);
-  if (e < 0) return 0;
+  herr_t e = -1;
+  *found = 0;
+  H5E_BEGIN_TRY {
+    ex = H5Aexists(obj, name);
+    if (ex > 0) a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a >= 0) t = H5Aget_type(a);
+    if (a >= 0) sp = H5Aget_space(a);
+  }
+  H5E_END_TRY;
+  if (ex <= 0) return SOCAP_OK;
+  H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+  if (c == H5T_INTEGER && sp >= 0 && H5Sget_simple_extent_npoints(sp) == 1) {
+    H5E_BEGIN_TRY { e = H5Aread(a, H5T_NATIVE_LLONG, &v); }
+    H5E_END_TRY;
+  }
+  if (sp >= 0) H5Sclose(sp);
+  if (t >= 0) H5Tclose(t);
+  if (a >= 0) H5Aclose(a);
+  if (c != H5T_INTEGER)
+    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%s: attribute '%s' holds %s; expected one integer (the number of nodes)",
+                       path, where, name, h5_class_name(c));
+  if (e < 0)
+    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%s: attribute '%s' is not one integer (the number of nodes)", path, where,
+                       name);
+  if (v < 0 || v > INT32_MAX)
+    return SOCAP_ERROR(SOCAP_ECONFIG, "%s:%s: attribute '%s' is %lld; expected a number of nodes 0..%d", path, where,
+                       name, v, INT32_MAX);
   *out = (int64_t)v;
-  return 1;
+  *found = 1;
+  return SOCAP_OK;
 }
 
 /* "prefix_123" -> 123, else -1 */
@@ -824,8 +994,10 @@ static int64_t component_number(const char *s, const char *prefix) {
 }
 
 /* Agents of @p task (all rows if task < 0 or there is no task column) from
- * the simulator's /agents table: n = max agent + 1, and their groups (NULL
- * if some agent is missing or there is no group column). */
+ * the simulator's /agents table: n = max agent + 1 (0 without /agents), and
+ * their groups (NULL if there is no group column). An agent id out of
+ * 0..INT32_MAX-1, a negative group or an agent without a row when there are
+ * groups is an error. */
 static int h5_agents(hid_t f, const char *path, int64_t task, int64_t *n, int32_t **group) {
   int64_t *agent = NULL, *tk = NULL, *grp = NULL;
   hsize_t len = (hsize_t)-1;
@@ -843,9 +1015,20 @@ static int h5_agents(hid_t f, const char *path, int64_t task, int64_t *n, int32_
       (rc = h5_read_column(a, "group", H5T_NATIVE_INT64, 8, &len, (void **)&grp, path, "/agents")))
     goto cleanup;
   int64_t nmax = 0;
-  for (hsize_t r = 0; r < len; r++)
-    if ((!tk || task < 0 || tk[r] == task) && agent[r] >= 0 && agent[r] + 1 > nmax) nmax = agent[r] + 1;
-  if (nmax > INT32_MAX) goto cleanup;
+  for (hsize_t r = 0; r < len; r++) {
+    if (tk && task >= 0 && tk[r] != task) continue;
+    if (agent[r] < 0 || agent[r] >= INT32_MAX) {
+      rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:/agents row %llu: agent id %lld out of range (0..%d)", path,
+                       (unsigned long long)r, (long long)agent[r], INT32_MAX - 1);
+      goto cleanup;
+    }
+    if (grp && (grp[r] < 0 || grp[r] > INT32_MAX)) {
+      rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:/agents row %llu: group %lld of agent %lld (groups are integers 0..%d)", path,
+                       (unsigned long long)r, (long long)grp[r], (long long)agent[r], INT32_MAX);
+      goto cleanup;
+    }
+    if (agent[r] + 1 > nmax) nmax = agent[r] + 1;
+  }
   *n = nmax;
   if (grp && nmax > 0) {
     int32_t *g = malloc(sizeof *g * (size_t)nmax);
@@ -855,13 +1038,13 @@ static int h5_agents(hid_t f, const char *path, int64_t task, int64_t *n, int32_
     }
     for (int64_t i = 0; i < nmax; i++) g[i] = -1;
     for (hsize_t r = 0; r < len; r++)
-      if ((!tk || task < 0 || tk[r] == task) && agent[r] >= 0 && grp[r] >= 0 && grp[r] <= INT32_MAX)
-        g[agent[r]] = (int32_t)grp[r];
+      if (!tk || task < 0 || tk[r] == task) g[agent[r]] = (int32_t)grp[r];
     for (int64_t i = 0; i < nmax; i++)
       if (g[i] < 0) {
+        rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:/agents has no row for agent %lld (agents 0..%lld have groups)", path,
+                         (long long)i, (long long)nmax - 1);
         free(g);
-        g = NULL;
-        break;
+        goto cleanup;
       }
     *group = g;
   }
@@ -882,6 +1065,9 @@ int socap_edgelist_read_h5(const char *path, const char *object, int64_t extra_n
   char *tbl = NULL;
   int64_t step = -1, task = -1;
   memset(el, 0, sizeof *el);
+  if (extra_nodes < 0 || extra_nodes > INT32_MAX)
+    return SOCAP_ERROR(SOCAP_ECONFIG, "--nodes %lld is not in 0..%d (node ids are 32-bit)", (long long)extra_nodes,
+                       INT32_MAX);
 
   H5E_BEGIN_TRY { f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); }
   H5E_END_TRY;
@@ -957,18 +1143,41 @@ int socap_edgelist_read_h5(const char *path, const char *object, int64_t extra_n
     goto cleanup;
   }
 
+  /* the number of agents, if the file gives it: /agents, else an n_agents
+   * or n_nodes attribute of the table, else of the file */
   int64_t n = 0, na = 0;
+  const char *nfrom = NULL;
   if ((rc = h5_agents(f, path, tk ? task : -1, &na, &agroup))) goto cleanup;
   n = na;
-  if (n == 0 && !h5_int_attr(g, "n_agents", &n) && !h5_int_attr(g, "n_nodes", &n) && !h5_int_attr(f, "n_agents", &n) &&
-      !h5_int_attr(f, "n_nodes", &n))
-    n = 0;
+  if (n > 0) nfrom = "/agents";
+  static const char *const count_attr[] = {"n_agents", "n_nodes"};
+  for (int k = 0; k < 4 && !nfrom; k++) {
+    int found = 0;
+    if ((rc = h5_count_attr(k < 2 ? g : f, count_attr[k % 2], path, k < 2 ? tbl : "/", &n, &found))) goto cleanup;
+    if (found) nfrom = count_attr[k % 2];
+  }
+  const int64_t ndecl = n;
   if (extra_nodes > n) n = extra_nodes;
   int64_t m = 0;
   for (hsize_t r = 0; r < len; r++) {
-    if ((stp && step >= 0 && stp[r] != step) || (tk && tk[r] != task) || state[r] != 1) continue;
+    if ((stp && step >= 0 && stp[r] != step) || (tk && tk[r] != task)) continue;
+    if (state[r] != 0 && state[r] != 1) {
+      rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%s row %llu: state %lld (expected 0 = dormant or 1 = active)", path, tbl,
+                       (unsigned long long)r, (long long)state[r]);
+      goto cleanup;
+    }
+    if (state[r] != 1) continue;
     if (src[r] < 0 || dst[r] < 0 || src[r] > INT32_MAX || dst[r] > INT32_MAX) {
       rc = SOCAP_ERROR(SOCAP_ECONFIG, "%s:%s row %llu: node id out of range", path, tbl, (unsigned long long)r);
+      goto cleanup;
+    }
+    if (nfrom && (src[r] >= ndecl || dst[r] >= ndecl)) {
+      rc = SOCAP_ERROR(SOCAP_ECONFIG,
+                       "%s:%s row %llu: active tie %lld-%lld names agent %lld, but %s%s gives %lld "
+                       "agents (ids 0..%lld)",
+                       path, tbl, (unsigned long long)r, (long long)src[r], (long long)dst[r],
+                       (long long)(src[r] >= ndecl ? src[r] : dst[r]), nfrom[0] == '/' ? "" : "the attribute ", nfrom,
+                       (long long)ndecl, (long long)ndecl - 1);
       goto cleanup;
     }
     if (!(w[r] > 0.0) || !isfinite(w[r])) {
@@ -1380,12 +1589,13 @@ static void usage(FILE *f) {
         "                   a line with one id declares a node; fields may be \"quoted\")\n"
         "                   or FILE.h5:/network/step_NNNNNN\n"
         "  -o, --output F   output: .h5/.hdf5 (tables /nodes and /global) or .csv (node table)\n"
-        "  --threads N      OpenMP threads (default: OMP_NUM_THREADS or all cores)\n"
+        "  --threads N      OpenMP threads, 1..4096 (default: OMP_NUM_THREADS or all cores)\n"
         "  --betweenness    also compute hop-count betweenness (exact)\n"
         "  --samples K      estimate betweenness from K sampled pivots (implies --betweenness)\n"
         "  --seed S         seed of the pivot sample (default 1)\n"
         "  --groups G.csv   group of every node (id,group) for n_groups and blau\n"
-        "  --nodes N        also declare nodes with ids 0..N-1 (isolates; integer ids only)\n"
+        "  --nodes N        also declare nodes with ids 0..N-1 (isolates; integer ids only;\n"
+        "                   N <= 2147483647)\n"
         "  --ids MODE       CSV node ids: int (non-negative integers, numeric order),\n"
         "                   text (any strings, byte order) or auto (int if every id is\n"
         "                   an integer, else text; the default)\n"
@@ -1400,12 +1610,18 @@ static void usage(FILE *f) {
         f);
 }
 
-static int parse_i64_opt(const char *name, const char *s, int64_t min, int64_t *out) {
+/* Largest --threads (the simulator's limit too). */
+#define METRICS_MAX_THREADS 4096
+
+static int parse_i64_opt(const char *name, const char *s, int64_t min, int64_t max, const char *why, int64_t *out) {
   char *end;
   errno = 0;
   long long v = s ? strtoll(s, &end, 10) : 0;
-  if (!s || errno || *end || !*s || v < min)
-    return SOCAP_ERROR(SOCAP_ECONFIG, "%s expects an integer >= %lld", name, (long long)min);
+  if (!s || errno || *end || !*s || v < min || v > max) {
+    if (max == INT64_MAX) return SOCAP_ERROR(SOCAP_ECONFIG, "%s expects an integer >= %lld", name, (long long)min);
+    return SOCAP_ERROR(SOCAP_ECONFIG, "%s expects an integer from %lld to %lld%s", name, (long long)min, (long long)max,
+                       why);
+  }
   *out = (int64_t)v;
   return SOCAP_OK;
 }
@@ -1446,18 +1662,18 @@ int socap_metrics_main(int argc, char **argv) {
       output = next;
       a++;
     } else if (!strcmp(s, "--threads")) {
-      if ((rc = parse_i64_opt(s, next, 1, &v))) goto usage_error;
-      o.threads = v > 4096 ? 4096 : (int)v;
+      if ((rc = parse_i64_opt(s, next, 1, METRICS_MAX_THREADS, "", &v))) goto usage_error;
+      o.threads = (int)v;
       a++;
     } else if (!strcmp(s, "--betweenness")) {
       o.betweenness = 1;
     } else if (!strcmp(s, "--samples")) {
-      if ((rc = parse_i64_opt(s, next, 1, &v))) goto usage_error;
+      if ((rc = parse_i64_opt(s, next, 1, INT64_MAX, "", &v))) goto usage_error;
       o.betweenness = 1;
       o.betweenness_samples = v;
       a++;
     } else if (!strcmp(s, "--seed")) {
-      if ((rc = parse_i64_opt(s, next, 0, &v))) goto usage_error;
+      if ((rc = parse_i64_opt(s, next, 0, INT64_MAX, "", &v))) goto usage_error;
       o.seed = (uint64_t)v;
       a++;
     } else if (!strcmp(s, "--groups")) {
@@ -1468,7 +1684,7 @@ int socap_metrics_main(int argc, char **argv) {
       groups = next;
       a++;
     } else if (!strcmp(s, "--nodes")) {
-      if ((rc = parse_i64_opt(s, next, 0, &v))) goto usage_error;
+      if ((rc = parse_i64_opt(s, next, 0, INT32_MAX, " (node ids are 32-bit)", &v))) goto usage_error;
       nodes = v;
       a++;
     } else if (!strcmp(s, "--ids")) {

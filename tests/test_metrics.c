@@ -646,7 +646,7 @@ static void test_io(void) {
   CHECK(el.src[1] == 0 && el.dst[1] == 3 && el.w[1] == 0.5);
   socap_edgelist_free(&el);
   /* --nodes style extra ids and dense remap */
-  write_file(path, "0,1\n1,2,3\n");
+  write_file(path, "0,1,1\n1,2,3\n");
   CHECK(socap_edgelist_read_csv(path, 5, &el) == 0);
   CHECK(el.n == 5 && el.label[4] == 4 && el.w[0] == 1.0 && el.w[1] == 3.0);
   write_file(grp, "id,group\n0,1\n1,1\n2,0\n3,5\n4,5\n99,3\n");
@@ -677,6 +677,46 @@ static void test_io(void) {
     CHECK_MSG(strstr(socap_error_message(), want) != NULL, "case %zu: %s", b, socap_error_message());
   }
   CHECK(socap_edgelist_read_csv("/nonexistent/x.csv", 0, &el) == SOCAP_EIO);
+
+  /* input checks (tests/metrics_input.sh has the CLI side): node ids are
+   * int32, so 2^62 extra nodes is an error, not an overflow; decimal weights
+   * only; every edge weighted or none; CR line ends; a line of 1 MiB at most */
+  write_file(path, "0,1\n");
+  CHECK(socap_edgelist_read_csv(path, (int64_t)1 << 62, &el) == SOCAP_ECONFIG);
+  CHECK(socap_edgelist_read_csv(path, INT64_MAX, &el) == SOCAP_ECONFIG);
+  CHECK(socap_edgelist_read_csv(path, (int64_t)INT32_MAX + 1, &el) == SOCAP_ECONFIG);
+  static const struct {
+    const char *text, *what;
+  } bad_in[] = {
+      {"0,1,1\n1,2,0x1p3\n", ":2: field 3: bad weight '0x1p3' (expected a decimal number)"},
+      {"0,1,1\n1,2,0x10\n", ":2: field 3: bad weight '0x10'"},
+      {"0,1\n7\n1,2,3\n", ":3: edge with a weight, but line 1 has none"},
+      {"0,1,2\n1,2\n", ":2: edge without a weight, but line 1 has one"},
+      {"0,1\r1,2\r", ":1: CR line endings are not supported"},
+      {"0 1\n1 2\n",
+       ":2: field 1: bad node id '1 2' (expected a non-negative integer); fields are separated by commas"},
+  };
+  for (size_t b = 0; b < sizeof bad_in / sizeof bad_in[0]; b++) {
+    write_file(path, bad_in[b].text);
+    rc = socap_edgelist_read_csv(path, 0, &el);
+    char want[300];
+    snprintf(want, sizeof want, "%s%s", path, bad_in[b].what);
+    CHECK_MSG(rc == SOCAP_ECONFIG && strstr(socap_error_message(), want), "case %zu: %s", b, socap_error_message());
+  }
+  FILE *lf = fopen(path, "w");
+  if (lf) {
+    fputs("0,1\n", lf);
+    for (int i = 0; i < (1 << 20) + 1; i++) fputc('7', lf);
+    fputs(",1\n", lf);
+    fclose(lf);
+  }
+  CHECK(socap_edgelist_read_csv(path, 0, &el) == SOCAP_ECONFIG);
+  CHECK_MSG(strstr(socap_error_message(), ":2: line longer than 1048576 bytes"), "%s", socap_error_message());
+  /* CR LF is a line end, and so is a CR that ends the file */
+  write_file(path, "0,1\r\n1,2\r");
+  CHECK_MSG(socap_edgelist_read_csv(path, 0, &el) == 0, "%s", socap_error_message());
+  CHECK(el.n == 3 && el.m == 2);
+  socap_edgelist_free(&el);
 
   /* CSV output: written, not overwritten without force */
   write_file(path, "0,1,1\n1,2,1\n0,2,1\n3\n");
@@ -756,7 +796,7 @@ static void test_text_ids_read(const char *dir) {
 
   /* byte order (uppercase before lowercase, "10" before "2"), not line order;
    * spaces inside an id are kept, around it trimmed; declarations */
-  write_file(path, "# people\nzoe , Bob\nbob,alice,2\n  Alice\nann lee,10\n10,2,0.5\n");
+  write_file(path, "# people\nzoe , Bob,1\nbob,alice,2\n  Alice\nann lee,10,1\n10,2,0.5\n");
   rc = read_with(path, SOCAP_IDS_TEXT, SOCAP_HEADER_NO, 0, &el);
   CHECK_MSG(rc == 0, "%s", socap_error_message());
   join_ids(&el, ids, sizeof ids);
@@ -767,7 +807,7 @@ static void test_text_ids_read(const char *dir) {
   CHECK(el.src[0] == 7 && el.dst[0] == 3 && el.w[0] == 1.0 && el.w[1] == 2.0 && el.w[3] == 0.5);
   CHECK(el.line[0] == 2 && el.line[3] == 6);
   /* the same lines in another order give the same nodes and ties */
-  write_file(path2, "10,2,0.5\n  Alice\nbob,alice,2\nann lee,10\nzoe , Bob\n");
+  write_file(path2, "10,2,0.5\n  Alice\nbob,alice,2\nann lee,10,1\nzoe , Bob,1\n");
   CHECK(read_with(path2, SOCAP_IDS_TEXT, SOCAP_HEADER_NO, 0, &el2) == 0);
   join_ids(&el2, want, sizeof want);
   CHECK(strcmp(ids, want) == 0);
@@ -776,7 +816,7 @@ static void test_text_ids_read(const char *dir) {
   socap_edgelist_free(&el);
 
   /* auto: integers stay integers (labels, numeric order, the header rule) */
-  write_file(path, "src,dst\n10,2\n2,3,1.5\n7\n");
+  write_file(path, "src,dst,w\n10,2,1\n2,3,1.5\n7\n");
   CHECK(read_with(path, SOCAP_IDS_AUTO, SOCAP_HEADER_DETECT, 0, &el) == 0);
   CHECK(el.name == NULL && el.label != NULL && el.n == 4 && el.m == 2);
   join_ids(&el, ids, sizeof ids);
@@ -880,7 +920,7 @@ static void test_text_ids_read(const char *dir) {
             socap_error_message());
 
   /* quoted fields (RFC 4180): commas, quotes and outer spaces kept */
-  write_file(path, "\"Smith, J.\",\"say \"\"hi\"\"\" ,2\n \" pad \",\"#x\"\n\"7\",8\n");
+  write_file(path, "\"Smith, J.\",\"say \"\"hi\"\"\" ,2\n \" pad \",\"#x\",1\n\"7\",8,1\n");
   CHECK(read_with(path, SOCAP_IDS_TEXT, SOCAP_HEADER_NO, 0, &el) == 0);
   join_ids(&el, ids, sizeof ids);
   CHECK_MSG(strcmp(ids, " pad |#x|7|8|Smith, J.|say \"hi\"") == 0, "%s", ids);

@@ -17,3 +17,10 @@ add_test(NAME metrics_oracle_sim
           --socap $<TARGET_FILE:socap_cli> --sim ${CMAKE_SOURCE_DIR}/tests/data/small.yaml
           --workdir ${CMAKE_CURRENT_BINARY_DIR}/metrics_oracle_sim)
 set_tests_properties(metrics_oracle_sim PROPERTIES ENVIRONMENT "${SOCAP_TEST_ENV}" LABELS "oracle")
+
+# Input validation of `socap metrics`: limits of --nodes and --threads,
+# inconsistent socap HDF5 snapshots, over-long or binary CSV lines, hex and
+# mixed weights, space-separated files and CR line ends (one-line errors,
+# exit 2, no output).
+add_test(NAME metrics_input COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/metrics_input.sh)
+set_tests_properties(metrics_input PROPERTIES ENVIRONMENT "${SOCAP_TEST_ENV}" LABELS "cli")
