@@ -6,6 +6,7 @@
 #include "socap/metrics.h"
 #include "outpart.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5.h>
@@ -1613,6 +1614,10 @@ static void usage(FILE *f) {
 /* Largest --threads (the simulator's limit too). */
 #define METRICS_MAX_THREADS 4096
 
+/* An option, not a value: "-o --quiet" must not write a file named --quiet
+ * (a file whose name starts with '-' is written ./NAME). */
+static int is_option(const char *s) { return s[0] == '-' && (s[1] == '-' || isalpha((unsigned char)s[1])); }
+
 static int parse_i64_opt(const char *name, const char *s, int64_t min, int64_t max, const char *why, int64_t *out) {
   char *end;
   errno = 0;
@@ -1655,8 +1660,8 @@ int socap_metrics_main(int argc, char **argv) {
       usage(stdout);
       return SOCAP_OK;
     } else if (!strcmp(s, "-o") || !strcmp(s, "--output")) {
-      if (!next) {
-        rc = SOCAP_ERROR(SOCAP_ECONFIG, "option '%s' needs a value", s);
+      if (!next || is_option(next)) {
+        rc = SOCAP_ERROR(SOCAP_ECONFIG, "option '%s' needs a value%s", s, next ? " (a file name, not an option)" : "");
         goto usage_error;
       }
       output = next;
@@ -1677,8 +1682,8 @@ int socap_metrics_main(int argc, char **argv) {
       o.seed = (uint64_t)v;
       a++;
     } else if (!strcmp(s, "--groups")) {
-      if (!next) {
-        rc = SOCAP_ERROR(SOCAP_ECONFIG, "option '%s' needs a value", s);
+      if (!next || is_option(next)) {
+        rc = SOCAP_ERROR(SOCAP_ECONFIG, "option '%s' needs a value%s", s, next ? " (a file name, not an option)" : "");
         goto usage_error;
       }
       groups = next;

@@ -48,6 +48,10 @@ err "--nodes 2^31" "--nodes expects an integer from 0 to 2147483647" -- edges.cs
 good "--nodes 6" -- edges.csv --nodes 6
 [ "$(wc -l <o.csv)" = 7 ] || bad "--nodes 6: $(wc -l <o.csv) lines in o.csv, expected 7"
 err "--threads 100000" "--threads expects an integer from 1 to 4096" -- edges.csv --threads 100000
+# an option is not a value: -o --x.csv wrote a file named --x.csv
+rm -f -- --x.csv; timeout 60 "$SOCAP" metrics edges.csv -o --x.csv >out 2>errf; rc=$?
+if [ "$rc" = 2 ] && [ ! -e --x.csv ] && head -1 errf | grep -q -- "option '-o' needs a value (a file name, not an option)"; then
+  ok "-o --x.csv"; else bad "-o --x.csv: exit $rc"; head -3 errf; fi
 err "--threads 4097" "--threads expects an integer from 1 to 4096" -- edges.csv --threads 4097
 good "--threads 2" -- edges.csv --threads 2
 
