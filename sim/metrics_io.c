@@ -1808,8 +1808,8 @@ int socap_metrics_main(int argc, char **argv) {
   goto cleanup;
 
 usage_error:
-  fprintf(stderr, "socap metrics: %s\n", socap_error_message());
-  usage(stderr);
+  /* one line and a pointer to the options, as the other commands do */
+  fprintf(stderr, "socap metrics: %s\nrun 'socap metrics --help' for usage\n", socap_error_message());
   goto cleanup;
 fail:
   fprintf(stderr, "socap metrics: %s\n", socap_error_message());

@@ -52,6 +52,10 @@ err "--threads 100000" "--threads expects an integer from 1 to 4096" -- edges.cs
 rm -f -- --x.csv; timeout 60 "$SOCAP" metrics edges.csv -o --x.csv >out 2>errf; rc=$?
 if [ "$rc" = 2 ] && [ ! -e --x.csv ] && head -1 errf | grep -q -- "option '-o' needs a value (a file name, not an option)"; then
   ok "-o --x.csv"; else bad "-o --x.csv: exit $rc"; head -3 errf; fi
+# a usage error is one line and a pointer to --help (it printed the whole usage text)
+timeout 60 "$SOCAP" metrics edges.csv -o o.csv --frob >out 2>errf; rc=$?
+if [ "$rc" = 2 ] && [ "$(wc -l <errf)" = 2 ] && grep -q "^run 'socap metrics --help' for usage$" errf; then
+  ok "usage error in two lines"; else bad "usage error: exit $rc, $(wc -l <errf) lines"; head -3 errf; fi
 err "--threads 4097" "--threads expects an integer from 1 to 4096" -- edges.csv --threads 4097
 good "--threads 2" -- edges.csv --threads 2
 
