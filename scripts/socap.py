@@ -114,8 +114,33 @@ def _check_version(f, path):
     return str(v)
 
 
+class SocapFileError(OSError):
+    """A path that is not a readable socap output file (missing, a directory,
+    a file socap is still writing, a truncated or non-HDF5 file)."""
+
+
+def _h5file(path):
+    """h5py.File(path, "r"), with one clear message naming the path when the
+    file cannot be read (h5py's say "Unable to open file (file signature not
+    found)" and name no file)."""
+    path = os.fspath(path)
+    part = path + ".part"
+    if os.path.isdir(path):
+        raise SocapFileError(f"{path}: is a directory, not a socap output file")
+    if not os.path.exists(path):
+        hint = (f" ({part} exists: socap is still writing it, or a killed run left it)"
+                if os.path.exists(part) else "")
+        raise SocapFileError(f"{path}: no such file{hint}")
+    try:
+        return h5py.File(path, "r")
+    except OSError as e:
+        what = ("a file socap is still writing, or one a killed run left: the finished file is "
+                f"{path[:-5]}" if path.endswith(".part") else "not a readable HDF5 file (truncated or not HDF5?)")
+        raise SocapFileError(f"{path}: {what} [{str(e).split(' (')[0]}]") from None
+
+
 def _open(path):
-    f = h5py.File(path, "r")
+    f = _h5file(path)
     try:
         _check_version(f, path)
     except Exception:
@@ -126,7 +151,7 @@ def _open(path):
 
 def schema_version(path) -> str:
     """The file's ``socap_schema_version`` (checked: raises SchemaVersionError if unsupported)."""
-    with h5py.File(path, "r") as f:
+    with _h5file(path) as f:
         return _check_version(f, path)
 
 
@@ -191,7 +216,7 @@ def _task_selection(task_ds, tasks):
     so far was sorted and a block starts past the largest wanted task, the
     rest of the column is not read.
     """
-    want = np.unique(np.asarray(list(tasks), dtype=np.int64))
+    want = np.unique(np.asarray(tasks, dtype=np.int64))
     n = task_ds.shape[0]
     if n == 0 or want.size == 0:
         return
@@ -314,6 +339,18 @@ def read_table(path, table, tasks=None, columns=None, join_design=True) -> pd.Da
     return d[table]
 
 
+def _tasks_arg(tasks):
+    """tasks= as a list of ints: an int is one task; a string is an error
+    (list("10") would have been tasks 1 and 0)."""
+    if tasks is None:
+        return None
+    if isinstance(tasks, (str, bytes)):
+        raise TypeError(f"tasks must be task ids (an int or a list of ints), not the string {tasks!r}")
+    if isinstance(tasks, (int, np.integer)):
+        return [int(tasks)]
+    return [int(t) for t in tasks]
+
+
 def load(path, tables=None, tasks=None, columns=None, join_design=True) -> SocapData:
     """Read a socap output file (a run, or a merged sweep) into pandas.
 
@@ -329,11 +366,13 @@ def load(path, tables=None, tasks=None, columns=None, join_design=True) -> Socap
               named like ``model.half_life``) to every other table by task.
 
     Returns a :class:`SocapData` (a dict of DataFrames keyed by table name,
-    in the order of :data:`TABLES`). Category columns (those with a codebook)
+    in the order of ``tables``, by default the file's order, that of
+    :data:`TABLES`). Category columns (those with a codebook)
     are pandas Categoricals. Raises SchemaVersionError for a file whose
     ``socap_schema_version`` has an unknown major version.
     """
     path = os.fspath(path)
+    tasks = _tasks_arg(tasks)
     with _open(path) as f:
         present = _table_names(f)
         if tables is None:
@@ -481,7 +520,10 @@ def fig_capital_over_time(data, path=None, metrics=CAPITAL_METRICS, include_all=
     plt = _plt()
     d = _as_data(data, ["timeseries"])
     ts = d["timeseries"]
-    strategies = _strategies(ts["strategy"])
+    if ts.empty:
+        raise ValueError("no /timeseries rows to plot (every selected task failed, or no task was selected)")
+    # a strategy with no agents in any task has rows of NaN: no line, no legend entry
+    strategies = _strategies(ts.loc[ts["n_agents"] > 0, "strategy"])
     colors = _colors(strategies)
     if include_all:
         strategies = strategies + ["all"]
@@ -512,7 +554,7 @@ def fig_capital_over_time(data, path=None, metrics=CAPITAL_METRICS, include_all=
     band = f"10-90 % across {ntask} tasks" if ntask > 1 else "10-90 % across agents"
     fig.suptitle(f"Social capital by strategy over time (line: mean; band: {band})", fontsize=11)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 7), fontsize=8, frameon=False)
+    fig.legend(handles, labels, loc="lower center", ncol=max(1, min(len(labels), 7)), fontsize=8, frameon=False)
     fig.subplots_adjust(left=0.08, right=0.98, top=0.92, bottom=0.14, hspace=0.12, wspace=0.25)
     return _finish(fig, path)
 
@@ -726,7 +768,7 @@ def fig_sweep_response(data, path=None, outcome="info_total", params=None, strat
     fig.suptitle(f"Response of {outcome} at the last step{avg}\n(line: mean over tasks; band: ± replicate sd"
                  f"{'' if marginal else '; dots: replicates'})", fontsize=11)
     handles, labels = fig.axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 7), fontsize=8, frameon=False)
+    fig.legend(handles, labels, loc="lower center", ncol=max(1, min(len(labels), 7)), fontsize=8, frameon=False)
     fig.subplots_adjust(left=0.08, right=0.98, top=0.92, bottom=0.17, hspace=0.35, wspace=0.3)
     return _finish(fig, path)
 
@@ -740,6 +782,18 @@ def plot_all(path, outdir, tasks=None, dpi=None, compact=False):
     present = list_tables(path)
     want = [t for t in ("timeseries", "global", "agents", "design") if t in present]
     d = load(path, tables=want, tasks=tasks)
+    if "timeseries" in d and d["timeseries"].empty:
+        # every selected task failed, or none was selected: say so, not
+        # matplotlib's "number sections must be larger than 0"
+        with _open(path) as f:
+            nfail = _nrows(f["failures"]) if "failures" in f else 0
+            ntask = _nrows(f["design"]) if "design" in f else None
+        if tasks is not None:
+            why = (f" for tasks {','.join(map(str, _tasks_arg(tasks)))} (failed, or not among the file's "
+                   f"{ntask if ntask is not None else 1} tasks: see /failures and /design)")
+        else:
+            why = f" ({nfail} of {ntask} tasks failed: see /failures)" if nfail else ""
+        raise ValueError(f"{path}: no /timeseries rows{why}: nothing to plot")
     out = []
 
     def emit(name, fn, *args, **kw):
@@ -789,6 +843,10 @@ def summary(path, file=None) -> str:
             lines.append(f"  tasks: {ntask}")
         if "failures" in names and _nrows(f["failures"]):
             lines.append(f"  FAILED tasks: {_nrows(f['failures'])}")
+        missing = pv.get("tasks_missing")
+        if missing is not None and int(missing) > 0:
+            lines.append(f"  MISSING tasks: {int(missing)} of {int(missing) + int(pv.get('tasks_present', 0))} "
+                         "(merged with --allow-missing; their rows are in no table)")
     if "timeseries" in names:
         ts = load(path, tables=["timeseries"],
                   columns=["step", "strategy", "n_agents", "degree_mean", "constraint_mean", "support_mean",
@@ -841,6 +899,8 @@ def update_schema_doc(doc, *paths):
     """Replace the generated part of doc (between SCHEMA_BEGIN and SCHEMA_END)."""
     with open(doc) as fh:
         text = fh.read()
+    if SCHEMA_BEGIN not in text or SCHEMA_END not in text:
+        raise ValueError(f"{doc}: no generated section to replace (the lines {SCHEMA_BEGIN} and {SCHEMA_END})")
     a, b = text.index(SCHEMA_BEGIN), text.index(SCHEMA_END)
     new = text[:a] + SCHEMA_BEGIN + "\n\n" + schema_markdown(*paths) + "\n" + text[b:]
     with open(doc, "w") as fh:
@@ -887,7 +947,10 @@ def main(argv=None):
                 print(p)
         elif a.cmd == "csv":
             cols = a.columns.split(",") if a.columns else None
-            df = read_table(a.file, a.table, tasks=_int_list(a.tasks), columns=cols, join_design=not a.no_design)
+            tasks = _int_list(a.tasks)
+            df = read_table(a.file, a.table, tasks=tasks, columns=cols, join_design=not a.no_design)
+            if tasks is not None and df.empty:
+                print(f"socap.py: warning: /{a.table} has no rows for tasks {a.tasks}", file=sys.stderr)
             df.to_csv(sys.stdout if a.output == "-" else a.output, index=False)
         elif a.cmd == "schema":
             text = schema_markdown(*a.file)
@@ -898,6 +961,10 @@ def main(argv=None):
                     fh.write(text)
             else:
                 sys.stdout.write(text)
+    except BrokenPipeError:
+        # the reader of stdout went away (csv ... -o - | head): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (SchemaVersionError, KeyError, OSError, ValueError) as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"socap.py: error: {msg}", file=sys.stderr)
