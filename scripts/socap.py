@@ -709,9 +709,14 @@ def fig_sweep_response(data, path=None, outcome="info_total", params=None, strat
         agg = val.groupby([py, px])["value"].agg(["mean", "std", "count"]).reset_index()
         xs, ys = np.sort(agg[px].unique()), np.sort(agg[py].unique())
         ax = fig.add_subplot(111)
-        if len(agg) == len(xs) * len(ys):
-            M = agg.pivot(index=py, columns=px, values="mean").loc[ys, xs].values
-            S = agg.pivot(index=py, columns=px, values="std").loc[ys, xs].values
+        # a grid design with a point that failed in every replicate is still
+        # a grid (the design lists every point): that cell is marked (a row or
+        # column that failed throughout has no values to place, and is left out)
+        dpts = design[params].astype(str).drop_duplicates()
+        grid = len(dpts) == dpts[px].nunique() * dpts[py].nunique()
+        if grid or len(agg) == len(xs) * len(ys):
+            M = agg.pivot(index=py, columns=px, values="mean").reindex(index=ys, columns=xs).values
+            S = agg.pivot(index=py, columns=px, values="std").reindex(index=ys, columns=xs).values
             im = ax.imshow(M, origin="lower", aspect="auto", cmap="viridis")
             ax.set_xticks(range(len(xs)))
             ax.set_xticklabels([label(px, v) for v in xs])
@@ -720,6 +725,9 @@ def fig_sweep_response(data, path=None, outcome="info_total", params=None, strat
             lo, hi = np.nanmin(M), np.nanmax(M)
             for i in range(len(ys)):
                 for j in range(len(xs)):
+                    if not np.isfinite(M[i, j]):
+                        ax.text(j, i, "no data\n(failed)", ha="center", va="center", fontsize=8, color="0.4")
+                        continue
                     txt = f"{M[i, j]:.3g}" + ("" if not np.isfinite(S[i, j]) else f"\n±{S[i, j]:.2g}")
                     dark = hi > lo and (M[i, j] - lo) / (hi - lo) < 0.5
                     ax.text(j, i, txt, ha="center", va="center", fontsize=8, color="white" if dark else "black")

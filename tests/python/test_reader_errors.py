@@ -111,3 +111,17 @@ def test_schema_update_needs_the_markers(run_file, tmp_path):
     r = _cli("schema", run_file, "--update", doc)
     assert r.returncode == 2 and "no generated section to replace" in r.stderr
     assert doc.read_text() == "no markers here\n"
+
+
+def test_heat_map_keeps_a_grid_with_a_failed_point(sweep_file):
+    # a 2x2 grid whose point (26, 0.6) failed in every replicate: still a heat
+    # map (it became an lhs-style scatter), with that cell marked
+    d = socap.load(sweep_file, tables=["timeseries", "design"])
+    des = d["design"]
+    gone = des.loc[(des["model.half_life"] == 26) & (des["model.w_intro"] == 0.6), "task"]
+    assert len(gone) == 2
+    d["timeseries"] = d["timeseries"][~d["timeseries"]["task"].isin(gone)]
+    fig = socap.fig_sweep_response(d)
+    ax = fig.axes[0]
+    assert "cell: mean over replicates" in ax.get_title()
+    assert sum(t.get_text() == "no data\n(failed)" for t in ax.texts) == 1
