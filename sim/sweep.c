@@ -1540,6 +1540,10 @@ int socap_sweep_prepare(const socap_sweep *sw, const socap_sweep_opts *o, int64_
   default_tag(o, tag, sizeof tag);
   if (mkdir(o->dir, 0777) != 0 && errno != EEXIST)
     return SOCAP_ERROR(SOCAP_EIO, "cannot create directory '%s': %s", o->dir, strerror(errno));
+  /* batches are created as tasks finish: a directory we cannot write into
+   * (a read-only file system, say) is reported now, not after the first task */
+  if (access(o->dir, W_OK | X_OK) != 0)
+    return SOCAP_ERROR(SOCAP_EIO, "cannot write into '%s': %s", o->dir, strerror(errno));
   if ((rc = dir_hash(o->dir, h))) return rc;
   if (h[0] && strcmp(h, sw->hash))
     return SOCAP_ERROR(SOCAP_ECONFIG,
@@ -1713,6 +1717,9 @@ int socap_sweep_execute(const socap_sweep *sw, const socap_sweep_opts *o, int64_
 
 #pragma omp parallel num_threads(par ? nthreads : 1)
   {
+    /* HDF5's error printing is per thread in a thread-safe build: off on
+     * each worker too, or a full disk prints HDF5's stack before our one line */
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     socap_recorder *cap = NULL;
     socap_params *p = malloc(sizeof *p);
     int lrc = p ? socap_recorder_open_capture(&sw->base, &cap) : SOCAP_ERUNTIME;

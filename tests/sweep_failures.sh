@@ -128,6 +128,22 @@ expect_rc 3 "$SOCAP" merge "$w/dam" -o "$w/dam.h5"
 grep -q "'$last' has no table /timeseries.*: a damaged batch file" "$w/err.txt" || { cat "$w/err.txt"; fail "merge of a batch without /timeseries"; }
 [ -e "$w/dam.h5" ] && fail "a refused merge left an output file"
 echo "ok: merge refuses a batch that lost a table"
+# a sweep directory on a file system that became read-only: --resume says so
+# before any task (it computed one per thread first); needs root for mount
+mkdir "$w/romnt"
+if mount -t tmpfs -o size=8m tmpfs "$w/romnt" 2>/dev/null; then
+  trap 'umount "$w/romnt" 2>/dev/null || true; rm -rf "$w"' EXIT
+  cp -r "$w/f" "$w/romnt/d"
+  rm -f "$w/romnt/d"/batch-*.h5   # every task is missing again
+  mount -o remount,ro "$w/romnt"
+  expect_rc 3 "$SOCAP" sweep "$w/fail.yaml" -o "$w/romnt/d" --resume -q
+  grep -q "cannot write into '$w/romnt/d': Read-only file system" "$w/err.txt" \
+    || { cat "$w/err.txt"; fail "a read-only sweep directory was not reported first"; }
+  umount "$w/romnt"
+  echo "ok: --resume into a read-only directory is refused before any task"
+else
+  echo "skip: no tmpfs mount here (not root?): read-only directory check not run"
+fi
 
 # config errors: unknown axis name with a suggestion and file:line:col
 cat >"$w/bad.yaml" <<'Y'
