@@ -349,7 +349,7 @@ static int check_dir(const char *path) {
  * it opens, and on a local file system the two kinds do not collide, so this
  * works even where HDF5_USE_FILE_LOCKING=TRUE overrides the fapl's "no file
  * locking" below. */
-static int lock_part(int fd) {
+int socap_lock_fd(int fd) {
 #ifdef F_OFD_SETLK
   struct flock fl;
   memset(&fl, 0, sizeof fl);
@@ -378,7 +378,7 @@ static int open_part(socap_outpart *o) {
       close(fd);
       return SOCAP_ERROR(SOCAP_EIO, "cannot create '%s': '%s' exists and is not a regular file", o->path, o->part);
     }
-    if (lock_part(fd) != 0) {
+    if (socap_lock_fd(fd) != 0) {
       close(fd);
       return SOCAP_ERROR(SOCAP_EIO, "cannot write '%s': another socap process is writing '%s'", o->path, o->part);
     }
@@ -444,7 +444,7 @@ static int lock_stale(const char *part, int *fd) {
     struct stat a, b;
     int d = open(part, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (d < 0) return 0;
-    if (lock_part(d) != 0) {
+    if (socap_lock_fd(d) != 0) {
       close(d);
       return 1;
     }

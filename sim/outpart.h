@@ -34,4 +34,9 @@ void socap_outpart_abort(socap_outpart *o);
  * meanwhile are skipped. Returns SOCAP_OK, or an error (out of memory). */
 int socap_outpart_remove_stale(char *const *parts, int n, int *held);
 
+/* Lock @p fd exclusively without waiting (an open-file-description lock,
+ * held until the descriptor is closed or the process ends): -1 if another
+ * holder has it, 0 otherwise (also on a file system without locks). */
+int socap_lock_fd(int fd);
+
 #endif

@@ -1503,6 +1503,54 @@ static int dir_hash(const char *dir, char *hash) {
   return 0;
 }
 
+/* Each worker (tag) holds DIR/.socap-lock-TAG locked while it runs. */
+#define LOCK_PREFIX ".socap-lock-"
+
+static void default_tag(const socap_sweep_opts *o, char *tag, size_t len);
+
+/* 1 if directory @p dir holds an entry that a sweep does not write (its
+ * name into @p name), else 0: a directory that is not a sweep's. */
+static int foreign_entry(const char *dir, char *name, size_t len) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  int found = 0;
+  while (!found && d && (e = readdir(d)))
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && !is_batch_name(e->d_name, 0) &&
+        !is_batch_name(e->d_name, 1) && strncmp(e->d_name, ".sweep.yaml.", 12) &&
+        strncmp(e->d_name, LOCK_PREFIX, strlen(LOCK_PREFIX)) && strcmp(e->d_name, "sweep.yaml")) {
+      snprintf(name, len, "%s", e->d_name);
+      found = 1;
+    }
+  if (d) closedir(d);
+  return found;
+}
+
+/* Lock this worker's lock file in o->dir (made if need be) for as long as
+ * *fd stays open: the same shard started twice is refused before any work
+ * (a check for a locked .part alone missed a worker between two batches,
+ * and the two then raced for the next batch name). The lock goes with the
+ * process, so a killed worker leaves nothing to clean. A file system
+ * without locks: no lock, as for the .part files. */
+static int lock_worker(const socap_sweep_opts *o, int *fd) {
+  char tag[64], path[4200];
+  *fd = -1;
+  default_tag(o, tag, sizeof tag);
+  if (mkdir(o->dir, 0777) != 0 && errno != EEXIST) return SOCAP_OK; /* socap_sweep_prepare reports it */
+  char other[256];
+  snprintf(path, sizeof path, "%s/sweep.yaml", o->dir);
+  if (access(path, F_OK) != 0 && foreign_entry(o->dir, other, sizeof other))
+    return SOCAP_OK; /* not a sweep's directory: socap_sweep_prepare refuses it, and it is left untouched */
+  snprintf(path, sizeof path, "%s/" LOCK_PREFIX "%s", o->dir, tag);
+  *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+  if (*fd < 0) return SOCAP_OK; /* a read-only directory: socap_sweep_prepare reports it */
+  if (socap_lock_fd(*fd) == 0) return SOCAP_OK;
+  close(*fd);
+  *fd = -1;
+  return SOCAP_ERROR(SOCAP_EIO,
+                     "another sweep worker with the same shard (%s) is running in '%s'; nothing was changed (run "
+                     "each shard once, or wait for that worker to finish)", tag, o->dir);
+}
+
 static void default_tag(const socap_sweep_opts *o, char *tag, size_t len) {
   if (o->tag) snprintf(tag, len, "%s", o->tag);
   else snprintf(tag, len, "%dof%d", o->shard, o->nshards);
@@ -1553,17 +1601,19 @@ int socap_sweep_prepare(const socap_sweep *sw, const socap_sweep_opts *o, int64_
   if ((rc = list_batches(o->dir, &names, &nb))) goto done;
   if (!h[0]) {
     /* no sweep.yaml: the directory must be new or hold only batches */
-    DIR *d = opendir(o->dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-      if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && !is_batch_name(e->d_name, 0) &&
-          !is_batch_name(e->d_name, 1) && strncmp(e->d_name, ".sweep.yaml.", 12)) {
-        rc = SOCAP_ERROR(SOCAP_ECONFIG, "'%s' is not empty and is not a socap sweep directory (found '%s')",
-                         o->dir, e->d_name);
-        break;
-      }
-    if (d) closedir(d);
-    if (rc) goto done;
+    char other[256];
+    if (foreign_entry(o->dir, other, sizeof other)) {
+      rc = SOCAP_ERROR(SOCAP_ECONFIG, "'%s' is not empty and is not a socap sweep directory (found '%s')", o->dir,
+                       other);
+      goto done;
+    }
+    /* a shard started at the same time may have written sweep.yaml since */
+    if ((rc = dir_hash(o->dir, h))) goto done;
+    if (h[0] && strcmp(h, sw->hash)) {
+      rc = SOCAP_ERROR(SOCAP_ECONFIG, "'%s' holds a different sweep (design hash %s, this sweep %s); nothing was "
+                                      "changed: use a new output directory", o->dir, h, sw->hash);
+      goto done;
+    }
   }
   seen = calloc((size_t)(nt ? nt : 1), 1);
   if (!seen) { rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory"); goto done; }
@@ -1803,12 +1853,17 @@ static int list_next(void *ctx, int64_t *task) {
 
 int socap_sweep_run(const socap_sweep *sw, const socap_sweep_opts *o, socap_sweep_result *res) {
   int64_t *pending = NULL, np = 0;
-  int rc = socap_sweep_prepare(sw, o, &pending, &np, res);
-  if (rc) return rc;
-  list_src src = {pending, np, 0};
-  if (o->progress && res->total) o->progress(o->progress_ctx, res->skipped, res->prev_failed, res->total);
-  rc = socap_sweep_execute(sw, o, np, list_next, &src, res);
+  int lockfd = -1;
+  memset(res, 0, sizeof *res);
+  int rc = lock_worker(o, &lockfd);
+  if (!rc) rc = socap_sweep_prepare(sw, o, &pending, &np, res);
+  if (!rc) {
+    list_src src = {pending, np, 0};
+    if (o->progress && res->total) o->progress(o->progress_ctx, res->skipped, res->prev_failed, res->total);
+    rc = socap_sweep_execute(sw, o, np, list_next, &src, res);
+  }
   free(pending);
+  if (lockfd >= 0) close(lockfd);
   return rc;
 }
 

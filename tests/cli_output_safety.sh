@@ -251,7 +251,7 @@ fi
 rm -f appear.csv appear.csv.part
 
 # the same sweep worker (shard) started twice into one directory: the second
-# stops, naming the first one's live .part, and removes nothing
+# stops before any work (the first holds DIR/.socap-lock-1of1), and removes nothing
 # (16 tasks of about 0.15 s; the batch is opened after the first)
 sed -e 's/steps: 2/steps: 10/' -e 's/n_agents: 50/n_agents: 3000/' -e 's/replicates: 2/replicates: 8/' \
   sweep.yaml >twice.yaml
@@ -259,7 +259,7 @@ sed -e 's/steps: 2/steps: 10/' -e 's/n_agents: 50/n_agents: 3000/' -e 's/replica
 pa=$!
 wait_part twice/batch-1of1-000000.h5.part || bad "the first sweep did not start writing its batch"
 expect 3 "the same sweep worker started twice" -- "$SOCAP" sweep twice.yaml -o twice --threads 1 -q
-has "$tmp/err" "'twice/batch-1of1-000000.h5.part' is being written by a live process: another sweep worker with the same tag/shard \(1of1\) seems to be writing into 'twice'" \
+has "$tmp/err" "another sweep worker with the same shard \(1of1\) is running in 'twice'; nothing was changed" \
   "the same sweep worker started twice"
 one_line "$tmp/err" "the same sweep worker started twice"
 wait "$pa"; rc=$?
@@ -270,6 +270,19 @@ expect 0 "the first sweep worker wrote all tasks (merge finds none missing)" -- 
 echo junk >twice/batch-1of1-000007.h5.part
 expect 0 "sweep --resume with a stale .part" -- "$SOCAP" sweep twice.yaml -o twice --resume -q
 [ ! -e twice/batch-1of1-000007.h5.part ] || bad "a stale sweep .part was not removed"
+# ... also between two batches, when the first holds no .part (--batch-tasks 1):
+# the second, with --resume, passed the .part check, and the two raced for the
+# next batch name (either could die after computing a task)
+"$SOCAP" sweep twice.yaml -o twice2 --threads 1 --batch-tasks 1 -q >/dev/null 2>"$tmp/errA" &
+pa=$!
+for _ in $(seq 1 200); do [ -e twice2/batch-1of1-000001.h5 ] && break; sleep 0.05; done
+expect 3 "the same sweep worker started twice, between batches" -- "$SOCAP" sweep twice.yaml -o twice2 --resume --threads 1 -q
+has "$tmp/err" "another sweep worker with the same shard \(1of1\) is running in 'twice2'" \
+  "the same sweep worker started twice, between batches"
+wait "$pa"; rc=$?
+[ "$rc" = 0 ] && ok "the first worker finished undisturbed" || { bad "the first sweep worker: exit $rc"; cat "$tmp/errA"; }
+expect 0 "merge of its batches (none missing)" -- "$SOCAP" merge twice2 -o twice2.h5
+grep -q "more than one batch" "$tmp/err" && bad "a task was computed twice"
 
 # ---- 3. a full disk: exit 3, one line, no .part, no crash
 mkdir -p "$full"
