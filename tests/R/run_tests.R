@@ -166,5 +166,100 @@ check("plot: base-graphics figure", {
   expect(w == 1000 && hh == 700, sprintf("size %dx%d", w, hh))
 })
 
+check("plot: NaN task means (a strategy with no agents in some tasks) are left out", {
+  d <- socap_load(sweep_file, tables = "timeseries")
+  ts <- d$timeseries
+  gone <- ts$strategy == "broker" & ts$task %in% c(0, 1)  # as if broker had no agents in tasks 0 and 1
+  for (m in c("info_window", "support", "constraint", "degree")) ts[gone, paste0(m, c("_mean", "_p10", "_p90"))] <- NaN
+  d$timeseries <- ts
+  png_file <- file.path(tmp, "capital_nan.png")
+  socap_plot_capital(d, png_file)  # used to fail: quantile() of NaN
+  expect(file.size(png_file) > 5000)
+  p <- .socap_capital_series(ts, "degree", c("broker", "all"))$broker
+  keep <- ts[ts$strategy == "broker" & !gone, ]
+  expect(isTRUE(all.equal(p$y, as.vector(tapply(keep$degree_mean, keep$step, mean)))), "mean without the NaN tasks")
+  expect(isTRUE(all.equal(p$hi, as.vector(tapply(keep$degree_mean, keep$step, quantile, 0.9)))), "band without NaN")
+  # a strategy with no agents in any task at some step: NA there, the rest drawn
+  ts$degree_mean[ts$strategy == "broker" & ts$step == max(ts$step)] <- NaN
+  p <- .socap_capital_series(ts, "degree", "broker")$broker
+  expect(is.na(p$y[length(p$y)]) && all(is.finite(p$y[-length(p$y)])))
+})
+check("plot: no /timeseries rows is a clear error, and no file is left", {
+  png_file <- file.path(tmp, "none.png")
+  expect_error(socap_plot_capital(sweep_file, png_file, tasks = c(4, 5)),
+               "sweep.h5: no /timeseries rows to plot for tasks 4, 5: 2 of them failed")
+  expect(!file.exists(png_file))
+  expect_error(socap_plot_capital(run_file, png_file, tasks = 99), "no /timeseries rows .*tasks 99: no such task")
+  d <- socap_load(sweep_file, tables = c("timeseries", "failures"))
+  d$timeseries <- d$timeseries[0, ]  # as when every task failed
+  expect_error(socap_plot_capital(d, png_file), "no /timeseries rows to plot: every task failed \\(4 tasks")
+  expect(!file.exists(png_file))
+})
+check("plot: several tasks: y-limits from what is drawn, title 'across N tasks'", {
+  ts <- sw$timeseries
+  s <- .socap_capital_series(ts, "support", c(setdiff(levels(ts$strategy), "all"), "all"))
+  yl <- .socap_capital_ylim(s)
+  drawn <- unlist(lapply(s, function(p) c(p$y, if (p$band) c(p$lo, p$hi))))
+  expect(identical(yl, range(drawn[is.finite(drawn)])))
+  # the per-agent p90 (which used to set the limits) is far above the task means
+  expect(yl[2] < max(ts$support_p90, na.rm = TRUE))
+  expect(identical(.socap_capital_title(8), "Social capital by strategy over time (line: mean; band: 10-90 % across 8 tasks)"))
+  expect(grepl("across agents", .socap_capital_title(1)))
+})
+check("tasks selection: same rows as a full read, with few reads", {
+  tabs <- c("agents", "global")
+  full <- socap_load(sweep_file, tables = tabs)
+  # every column of the tables and of /design (joined) but task, which is read once
+  ncol_read <- sum(sapply(c(tabs, "design"), function(t) length(raw_attr(sweep_file, t, "columns")) - 1L))
+  reads <- integer(0)
+  real <- .socap_read_range
+  .socap_read_range <<- function(ds, lo, hi) { reads <<- c(reads, hi - lo + 1); real(ds, lo, hi) }
+  on.exit(.socap_read_range <<- real)
+  old_max <- SOCAP_MAX_RUN_READS
+  on.exit(SOCAP_MAX_RUN_READS <<- old_max, add = TRUE)
+  # (no row; one run; two short runs read one by one; many runs: one span read per column)
+  for (case in list(list(99, 8L), list(0, 8L), list(c(0, 9), 8L), list(c(1, 3, 6, 8, 9), 8L), list(c(0, 2, 3, 7), 1L))) {
+    tk <- case[[1]]
+    SOCAP_MAX_RUN_READS <<- case[[2]]
+    reads <- integer(0)
+    d <- socap_load(sweep_file, tables = tabs, tasks = tk)
+    for (t in tabs) {
+      want <- full[[t]][full[[t]]$task %in% tk, ]
+      rownames(want) <- NULL
+      expect(identical(d[[t]], want), sprintf("tasks %s /%s", paste(tk, collapse = ","), t))
+    }
+    if (!nrow(d$agents)) {
+      # no matching rows: one element per column, not the whole column
+      expect(length(reads) == ncol_read && all(reads == 1), "empty selection reads columns")
+    } else if (length(tk) > 2) {
+      expect(length(reads) == ncol_read, sprintf("%d reads for tasks %s", length(reads), paste(tk, collapse = ",")))
+    }
+  }
+})
+check("unreadable files: one short error naming the path", {
+  short <- function(expr, pattern) {
+    e <- tryCatch({ force(expr); NULL }, error = function(e) conditionMessage(e))
+    if (is.null(e)) stop("no error raised", call. = FALSE)
+    if (!grepl(pattern, e)) stop(sprintf("error '%s' does not match '%s'", e, pattern), call. = FALSE)
+    if (grepl("\n|HDF5-API|error #", e) || nchar(e) > 400) stop(sprintf("not short: %s", e), call. = FALSE)
+  }
+  bytes <- readBin(run_file, "raw", file.size(run_file))
+  trunc <- file.path(tmp, "trunc.h5"); writeBin(bytes[1:20000], trunc)
+  short(socap_load(trunc), "trunc.h5: truncated HDF5 file \\(20000 bytes, its header says [0-9]+\\)")
+  text <- file.path(tmp, "text.h5"); writeLines("not hdf5", text)
+  short(socap_load(text), "text.h5: not an HDF5 file")
+  empty <- file.path(tmp, "empty.h5"); file.create(empty)
+  short(socap_tables(empty), "empty.h5: empty file")
+  short(socap_load(tmp), paste0(basename(tmp), ": is a directory"))
+  part <- file.path(tmp, "partial.h5.part"); writeBin(bytes[1:20000], part)
+  short(socap_load(part), "partial.h5.part: a partial output file: socap is still writing it, or a run that was killed left it \\(the finished file is .*partial.h5, which does not exist\\)")
+  short(socap_provenance(file.path(tmp, "partial.h5")), "partial.h5: no such file, but .*partial.h5.part exists: socap is still writing it")
+  short(socap_load(file.path(tmp, "nothing.h5")), "nothing.h5: no such file$")
+})
+check("tables are returned in the order asked for (as socap.py's load)", {
+  d <- socap_load(run_file, tables = c("agents", "timeseries"))
+  expect(identical(names(d), c("agents", "timeseries")))
+})
+
 cat(sprintf("%d tests, %d failed\n", n_tests, failures))
 if (n_tests == 0L || failures > 0L) quit(status = 1)
