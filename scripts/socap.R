@@ -53,10 +53,11 @@ SOCAP_FALLBACK_CODEBOOKS <- list(
     stop(sprintf("%s: no such file", path), call. = FALSE)
   }
   if (dir.exists(path)) stop(sprintf("%s: is a directory, not a socap output file", path), call. = FALSE)
-  if (grepl("\\.part$", path)) stop(.socap_part_note(path, sub("\\.part$", "", path)), call. = FALSE)
   size <- file.size(path)
   if (isTRUE(size == 0)) stop(sprintf("%s: empty file (0 bytes), not a socap output file", path), call. = FALSE)
   f <- tryCatch(H5File$new(path, mode = "r"), error = function(e) {
+    # a complete NAME.part (kept when NAME appeared meanwhile) reads as any file
+    if (grepl("\\.part$", path)) stop(.socap_part_note(path, sub("\\.part$", "", path)), call. = FALSE)
     msg <- conditionMessage(e)
     why <- if (grepl("file signature not found|unable to locate file signature|Not an HDF5 file", msg))
       "not an HDF5 file" else if (grepl("truncated file", msg)) {
