@@ -1503,6 +1503,19 @@ static int dir_hash(const char *dir, char *hash) {
   return 0;
 }
 
+/* The design hash of @p dir's sweep.yaml into @p h ("" if none yet): an
+ * error if it is another sweep's. */
+static int this_sweep_dir(const char *dir, const char *hash, char h[32]) {
+  int rc = dir_hash(dir, h);
+  if (rc) return rc;
+  if (h[0] && strcmp(h, hash))
+    return SOCAP_ERROR(SOCAP_ECONFIG,
+                       "'%s' holds a different sweep (design hash %s, this sweep %s); nothing was changed: use a "
+                       "new output directory",
+                       dir, h, hash);
+  return SOCAP_OK;
+}
+
 /* Each worker (tag) holds DIR/.socap-lock-TAG locked while it runs. */
 #define LOCK_PREFIX ".socap-lock-"
 
@@ -1592,12 +1605,7 @@ int socap_sweep_prepare(const socap_sweep *sw, const socap_sweep_opts *o, int64_
    * (a read-only file system, say) is reported now, not after the first task */
   if (access(o->dir, W_OK | X_OK) != 0)
     return SOCAP_ERROR(SOCAP_EIO, "cannot write into '%s': %s", o->dir, strerror(errno));
-  if ((rc = dir_hash(o->dir, h))) return rc;
-  if (h[0] && strcmp(h, sw->hash))
-    return SOCAP_ERROR(SOCAP_ECONFIG,
-                       "'%s' holds a different sweep (design hash %s, this sweep %s); nothing was changed: use a "
-                       "new output directory",
-                       o->dir, h, sw->hash);
+  if ((rc = this_sweep_dir(o->dir, sw->hash, h))) return rc;
   if ((rc = list_batches(o->dir, &names, &nb))) goto done;
   if (!h[0]) {
     /* no sweep.yaml: the directory must be new or hold only batches */
@@ -1608,12 +1616,7 @@ int socap_sweep_prepare(const socap_sweep *sw, const socap_sweep_opts *o, int64_
       goto done;
     }
     /* a shard started at the same time may have written sweep.yaml since */
-    if ((rc = dir_hash(o->dir, h))) goto done;
-    if (h[0] && strcmp(h, sw->hash)) {
-      rc = SOCAP_ERROR(SOCAP_ECONFIG, "'%s' holds a different sweep (design hash %s, this sweep %s); nothing was "
-                                      "changed: use a new output directory", o->dir, h, sw->hash);
-      goto done;
-    }
+    if ((rc = this_sweep_dir(o->dir, sw->hash, h))) goto done;
   }
   seen = calloc((size_t)(nt ? nt : 1), 1);
   if (!seen) { rc = SOCAP_ERROR(SOCAP_ERUNTIME, "out of memory"); goto done; }
