@@ -1569,14 +1569,21 @@ static void default_tag(const socap_sweep_opts *o, char *tag, size_t len) {
   else snprintf(tag, len, "%dof%d", o->shard, o->nshards);
 }
 
-/* Is @p name a batch of an MPI rank ("batch-r<K>of<N>-...")? */
-static int is_rank_batch(const char *name) {
+/* Is @p name a batch of an MPI rank of shard @p shard of @p nshards:
+ * "batch-r<K>of<N>-s<shard>of<nshards>-SEQ..." with shards, else
+ * "batch-r<K>of<N>-SEQ..." (the batches of MPI jobs of other shards are
+ * theirs)? */
+static int is_rank_batch(const char *name, int shard, int nshards) {
   const char *s = name + strlen("batch-");
   if (strncmp(name, "batch-r", 7) != 0 || !isdigit((unsigned char)s[1])) return 0;
   for (s++; isdigit((unsigned char)*s); s++) {}
   if (strncmp(s, "of", 2) != 0 || !isdigit((unsigned char)s[2])) return 0;
   for (s += 2; isdigit((unsigned char)*s); s++) {}
-  return *s == '-';
+  if (*s++ != '-') return 0;
+  if (nshards <= 1) return isdigit((unsigned char)*s);
+  char sh[32];
+  snprintf(sh, sizeof sh, "s%dof%d-", shard, nshards);
+  return strncmp(s, sh, strlen(sh)) == 0;
 }
 
 static int mine(const socap_sweep_opts *o, int64_t task) { return task % o->nshards == o->shard - 1; }
@@ -1679,7 +1686,10 @@ int socap_sweep_prepare(const socap_sweep *sw, const socap_sweep_opts *o, int64_
    * same worker started twice: then nothing is removed. Under MPI (o->ranks
    * > 1, rank 0 preparing) the ranks' batches are tagged rKofN: the stale
    * ones of any earlier MPI run are removed. */
-  if (o->ranks > 1) snprintf(tag, sizeof tag, "rKof%d (an MPI rank)", o->ranks);
+  if (o->ranks > 1 && o->nshards > 1)
+    snprintf(tag, sizeof tag, "rKof%d-s%dof%d (an MPI rank)", o->ranks, o->shard, o->nshards);
+  else if (o->ranks > 1)
+    snprintf(tag, sizeof tag, "rKof%d (an MPI rank)", o->ranks);
   {
     DIR *d = opendir(o->dir);
     struct dirent *e;
@@ -1688,7 +1698,8 @@ int socap_sweep_prepare(const socap_sweep *sw, const socap_sweep_opts *o, int64_
     snprintf(prefix, sizeof prefix, "batch-%s-", tag);
     while (!rc && d && (e = readdir(d)))
       if (is_batch_name(e->d_name, 1) &&
-          (o->ranks > 1 ? is_rank_batch(e->d_name) : !strncmp(e->d_name, prefix, strlen(prefix)))) {
+          (o->ranks > 1 ? is_rank_batch(e->d_name, o->shard, o->nshards)
+                        : !strncmp(e->d_name, prefix, strlen(prefix)))) {
         char **pp = realloc(parts, (size_t)(np + 1) * sizeof *pp);
         size_t len = strlen(o->dir) + strlen(e->d_name) + 2;
         if (pp) parts = pp;

@@ -111,7 +111,10 @@ int socap_sweep_run_mpi(const socap_sweep *sw, const socap_sweep_opts *o, socap_
   }
   socap_sweep_opts wo = *o;
   char tag[64];
-  snprintf(tag, sizeof tag, "r%dof%d", rank, size);
+  /* with shards, the shard too: MPI jobs of different shards may then write
+   * into one directory at the same time (their rank K would collide) */
+  if (o->nshards > 1) snprintf(tag, sizeof tag, "r%dof%d-s%dof%d", rank, size, o->shard, o->nshards);
+  else snprintf(tag, sizeof tag, "r%dof%d", rank, size);
   wo.tag = tag;
   wo.ranks = size;
   wo.progress = NULL;
