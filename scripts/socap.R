@@ -238,6 +238,12 @@ SOCAP_MAX_RUN_READS <- 8L
 #'   returns the tables in the order asked for), with attributes `path`,
 #'   `schema_version`, `design_params` and `tasks` (the `tasks` argument).
 socap_load <- function(path, tables = NULL, tasks = NULL, columns = NULL, join_design = TRUE) {
+  if (is.list(columns)) {
+    # a misspelt table name in columns = list(...) was silently ignored
+    bad <- setdiff(names(columns), SOCAP_TABLES)
+    if (length(bad)) stop(sprintf("columns names unknown table(s) %s; socap's tables: %s", paste(bad, collapse = ", "),
+                                  paste(SOCAP_TABLES, collapse = ", ")), call. = FALSE)
+  }
   f <- .socap_open(path)
   on.exit(f$close_all())
   present <- .socap_table_names(f)

@@ -373,6 +373,10 @@ def load(path, tables=None, tasks=None, columns=None, join_design=True) -> Socap
     """
     path = os.fspath(path)
     tasks = _tasks_arg(tasks)
+    if isinstance(columns, Mapping):  # a misspelt table name was silently ignored
+        bad = [t for t in columns if t not in TABLES]
+        if bad:
+            raise KeyError(f"columns= names unknown table(s) {bad}; socap's tables: {list(TABLES)}")
     with _open(path) as f:
         present = _table_names(f)
         if tables is None:

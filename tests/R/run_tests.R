@@ -256,6 +256,10 @@ check("unreadable files: one short error naming the path", {
   short(socap_provenance(file.path(tmp, "partial.h5")), "partial.h5: no such file, but .*partial.h5.part exists: socap is still writing it")
   short(socap_load(file.path(tmp, "nothing.h5")), "nothing.h5: no such file$")
 })
+check("columns = list(...) with an unknown table name is an error (as socap.py's load)", {
+  e <- tryCatch({ socap_load(run_file, columns = list(agent = "degree")); "" }, error = conditionMessage)
+  expect(grepl("columns names unknown table\\(s\\) agent; socap's tables: timeseries", e))
+})
 check("tables are returned in the order asked for (as socap.py's load)", {
   d <- socap_load(run_file, tables = c("agents", "timeseries"))
   expect(identical(names(d), c("agents", "timeseries")))

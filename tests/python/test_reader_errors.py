@@ -125,3 +125,11 @@ def test_heat_map_keeps_a_grid_with_a_failed_point(sweep_file):
     ax = fig.axes[0]
     assert "cell: mean over replicates" in ax.get_title()
     assert sum(t.get_text() == "no data\n(failed)" for t in ax.texts) == 1
+
+
+def test_columns_dict_with_an_unknown_table(run_file):
+    # a misspelt table name was silently ignored (in R too: tests/R)
+    with pytest.raises(KeyError, match=r"unknown table\(s\) \['agent'\]"):
+        socap.load(run_file, columns={"agent": ["degree"]})
+    assert list(socap.load(run_file, tables=["agents"], columns={"agents": ["degree"]})["agents"].columns) == \
+        ["task", "degree"]
