@@ -724,7 +724,7 @@ static void check_scenario_name(loader *L, const socap_yt_node *n) {
     lerr(L, n, "name", "expected a scenario name, got %s", socap_yt_kind_name(n));
     return;
   }
-  if (n->len >= SOCAP_SCENARIO_NAME_LEN || strlen(n->value) != n->len)
+  if (n->len >= SOCAP_SCENARIO_NAME_LEN) /* (a NUL in a value is refused by the YAML reader) */
     lerr(L, n, "name", "scenario name must be shorter than %d characters", SOCAP_SCENARIO_NAME_LEN);
   else
     memcpy(L->p->name, n->value, n->len + 1); /* kept in the resolved config */
